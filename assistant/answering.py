@@ -1,0 +1,103 @@
+"""The offline answer engine: a direct lead sentence, supporting points, each marked with its citation,
+then the sources; or an honest abstention. No language model is involved."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.schemas import Answer, Citation
+from knowledge.lexical import tokenize
+from knowledge.references import find_references
+from knowledge.retrieval import Passage
+
+MAX_POINTS = 3
+LEAD_MAX_WORDS = 70
+POINT_MAX_WORDS = 45
+SNIPPET_WORDS = 40
+# A supporting passage must score at least this share of the best one, or it is noise.
+SUPPORT_RATIO = 0.6
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(‘'\"“])")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 4] or [text.strip()]
+
+
+def _clip(text: str, words: int) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
+
+
+def best_sentence(question: str, text: str) -> str:
+    """The sentence of `text` sharing most words with `question` (earlier sentences win ties)."""
+    wanted = set(tokenize(question))
+    sentences = _sentences(text)
+    scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(sentences)]
+    return max(scored, key=lambda pair: pair[0])[1]
+
+
+def is_grounded(question: str, passages: list[Passage], *, threshold: float) -> bool:
+    """Whether the passages cover the question: a provision it names was found, or the best passage is
+    similar enough (the threshold is calibrated on labelled in- and out-of-scope questions)."""
+    if not passages:
+        return False
+    anchors = {ref.anchor for ref in find_references(question)}
+    if anchors and any(p.citation_id.split(":", 1)[-1] in anchors for p in passages):
+        return True
+    return max(p.similarity for p in passages) >= threshold
+
+
+def _citation(p: Passage, question: str) -> Citation:
+    return Citation(
+        id=p.citation_id,
+        source=p.source_id,
+        title=p.title,
+        locator=p.locator,
+        snippet=_clip(best_sentence(question, p.text), SNIPPET_WORDS),
+        score=p.score,
+    )
+
+
+def compose_answer(
+    question: str, passages: list[Passage], *, grounded: bool, as_of: date | None, contact: str
+) -> Answer:
+    """Render the answer text and the citation list from ranked passages."""
+    if not grounded:
+        return abstain(question, passages, as_of=as_of, contact=contact)
+    lead, *rest = passages
+    support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
+    used = [lead, *support]
+    lines = [f"{_clip(best_sentence(question, lead.text), LEAD_MAX_WORDS)} [1]"]
+    if support:
+        lines.append("")
+        for number, p in enumerate(support, start=2):
+            lines.append(
+                f"- {p.locator}: {_clip(best_sentence(question, p.text), POINT_MAX_WORDS)} [{number}]"
+            )
+    lines += ["", "Sources:"]
+    lines += [f"[{n}] {p.title}, {p.locator} ({p.citation_id})" for n, p in enumerate(used, start=1)]
+    if as_of:
+        lines += ["", f"Knowledge as of {as_of.isoformat()}."]
+    return Answer(
+        question=question,
+        answer="\n".join(lines),
+        grounded=True,
+        citations=[_citation(p, question) for p in used],
+        knowledge_as_of=as_of,
+    )
+
+
+def abstain(question: str, passages: list[Passage], *, as_of: date | None, contact: str) -> Answer:
+    """An honest 'I don't know' that names the nearest topics it does know and whom to ask."""
+    lines = ["I don't know: nothing in my knowledge answers this with a source I can cite."]
+    nearest = list(dict.fromkeys(f"{p.title} ({p.locator})" for p in passages[:3]))
+    if nearest:
+        lines.append("The closest topics I do cover: " + "; ".join(nearest) + ".")
+    lines.append(f"Please ask {contact}.")
+    if as_of:
+        lines.append(f"Knowledge as of {as_of.isoformat()}.")
+    return Answer(
+        question=question, answer="\n".join(lines), grounded=False, citations=[], knowledge_as_of=as_of
+    )

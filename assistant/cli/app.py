@@ -1,0 +1,38 @@
+"""The root command group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assistant.cli.ask import ask
+from assistant.cli.context import AppContext
+from assistant.cli.ingest import ingest
+from assistant.cli.knowledge import knowledge
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="govassist")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="GOVASSIST_HOME",
+    help="Directory for all state (database, Chroma index, config.toml). Default: your user data directory.",
+)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """govassist: cited answers on AI governance, from regulations, your policies and past reviews.
+
+    \b
+    Examples:
+      govassist ask "Do we have to tell customers they are talking to a bot?"
+      govassist ingest policies/ --kind policy
+      govassist knowledge status
+    """
+    ctx.obj = AppContext(home=home)
+
+
+cli.add_command(ask)
+cli.add_command(ingest)
+cli.add_command(knowledge)

@@ -1,0 +1,68 @@
+"""What every command shares: settings from `--home` and the environment, and one opened Assistant."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from core.config import Settings
+
+
+def quiet_libraries() -> None:
+    """Keep model-loading chatter and telemetry out of the terminal (and out of the network)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass
+class AppContext:
+    """Lazily built shared state of one CLI invocation."""
+
+    home: Path | None = None
+    _settings: Settings | None = None
+    _assistant: Assistant | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, with `--home` taking precedence over GOVASSIST_HOME."""
+        if self._settings is None:
+            from core.config import ConfigError, Settings
+
+            try:
+                self._settings = Settings(home=self.home) if self.home else Settings()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
+            except ValueError as exc:
+                raise click.ClickException(f"invalid configuration: {exc}") from exc
+        return self._settings
+
+    def assistant(self) -> Assistant:
+        """The opened assistant (storage connected, built-in knowledge current)."""
+        if self._assistant is None:
+            from assistant.service import Assistant
+            from core.config import ConfigError
+
+            quiet_libraries()
+            try:
+                self._assistant = Assistant.open(self.settings, on_progress=_announce_pack)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self._assistant
+
+
+def _announce_pack(regime_id: str, chunks: int) -> None:
+    click.echo(f"Indexing built-in knowledge pack {regime_id} ({chunks} chunks)...", err=True)
+
+
+pass_app = click.make_pass_decorator(AppContext)

@@ -1,0 +1,86 @@
+"""`govassist knowledge ...`: what is indexed, removing sources, the packs and the sample."""
+
+from __future__ import annotations
+
+import click
+
+from assistant.cli.context import AppContext, pass_app
+from assistant.cli.render import console
+
+
+@click.group()
+def knowledge() -> None:
+    """Inspect and manage the knowledge index."""
+
+
+@knowledge.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """List indexed sources with section counts, when ingested and as-of dates."""
+    from rich.table import Table
+
+    rows = app.assistant().index.status()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
+    table = Table("source", "document", "kind", "origin", "visibility", "sections", "ingested", "as of")
+    for r in rows:
+        vis = r.visibility + (f" ({','.join(r.groups)})" if r.groups else "")
+        table.add_row(
+            r.source_id,
+            r.title[:50],
+            r.kind,
+            r.origin,
+            vis,
+            str(r.sections),
+            r.ingested_at,
+            r.as_of.isoformat() if r.as_of else "-",
+        )
+    console.print(table)
+    as_of = app.assistant().index.knowledge_as_of()
+    console.print(f"{len(rows)} documents; knowledge as of {as_of.isoformat() if as_of else 'unknown'}.")
+
+
+@knowledge.command()
+@click.argument("source")
+@pass_app
+def remove(app: AppContext, source: str) -> None:
+    """Remove every document of SOURCE (a source id such as 'eu-ai-act', or a document key)."""
+    removed = app.assistant().index.remove(source)
+    if not removed:
+        raise click.ClickException(
+            f"no indexed source or document called {source!r} (see 'govassist knowledge status')"
+        )
+    console.print(f"Removed {len(removed)} document(s): {', '.join(removed)}")
+
+
+@knowledge.command()
+@pass_app
+def packs(app: AppContext) -> None:
+    """List the built-in knowledge packs with their version and as-of date."""
+    from rich.table import Table
+
+    from knowledge.packs import load_packs
+
+    table = Table("pack", "title", "version", "as of", "records")
+    for pack in load_packs():
+        table.add_row(
+            pack.regime_id, pack.title, pack.version, pack.as_of.isoformat(), str(len(pack.records))
+        )
+    console.print(table)
+
+
+@knowledge.command("load-sample")
+@pass_app
+def load_sample(app: AppContext) -> None:
+    """Index the fictional sample organisation's policies and past reviews (for demos and trials)."""
+    from assistant.cli.ingest import print_report
+    from knowledge.builtin import load_sample_organisation
+
+    report = load_sample_organisation(app.assistant().index)
+    print_report(report)
+    if report.failures:
+        raise SystemExit(1)

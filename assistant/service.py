@@ -1,0 +1,76 @@
+"""The assistant's entry points: one per job, each returning a pydantic model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.answering import compose_answer, is_grounded
+from assistant.schemas import Answer
+from core.config import Settings
+from knowledge.access import Audience
+from knowledge.builtin import ensure_builtin_knowledge
+from knowledge.factory import open_index
+from knowledge.index import KnowledgeIndex
+from knowledge.retrieval import SearchFilters, search
+
+MAX_QUESTION_CHARS = 4000
+TOP_K = 5
+# Dense cosine similarity below which the best passage does not really answer the question.
+# Calibrated with `python -m evals.calibrate_abstention` on evals/datasets/scope_calibration.jsonl.
+ABSTAIN_BELOW = 0.40
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given (empty, too long); the message says why."""
+
+
+def validate_question(question: str) -> str:
+    """The question, stripped, or QuestionError with a one-line reason."""
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,})"
+        )
+    return text
+
+
+class Assistant:
+    """govassist's library entry point."""
+
+    def __init__(self, settings: Settings, index: KnowledgeIndex) -> None:
+        self.settings = settings
+        self.index = index
+
+    @classmethod
+    def open(cls, settings: Settings, *, on_progress: Callable[[str, int], None] | None = None) -> Assistant:
+        """Open storage and, unless disabled, make sure the built-in knowledge is indexed and current."""
+        index = open_index(settings)
+        if settings.load_builtin_knowledge:
+            ensure_builtin_knowledge(index, on_progress=on_progress)
+        return cls(settings, index)
+
+    @property
+    def abstain_below(self) -> float:
+        """The abstention threshold in force."""
+        return self.settings.abstain_below if self.settings.abstain_below is not None else ABSTAIN_BELOW
+
+    def ask(
+        self, question: str, *, audience: Audience | None = None, filters: SearchFilters | None = None
+    ) -> Answer:
+        """A cited answer to `question` from what `audience` may read, or an abstention."""
+        text = validate_question(question)
+        passages = search(self.index, text, audience=audience or Audience(), k=TOP_K, filters=filters)
+        grounded = is_grounded(text, passages, threshold=self.abstain_below)
+        return compose_answer(
+            text,
+            passages,
+            grounded=grounded,
+            as_of=self.index.knowledge_as_of(),
+            contact=self.settings.escalation_contact,
+        )
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.index.db.close()

@@ -1,0 +1,1 @@
+"""Configuration and storage: the innermost layer every other package may use."""

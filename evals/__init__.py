@@ -1,0 +1,1 @@
+"""Evaluation datasets, calibration and benchmarks: how govassist proves its answers are good."""

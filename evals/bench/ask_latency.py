@@ -1,0 +1,143 @@
+"""`ask` latency, warm (in process) and cold (a fresh `govassist ask` process), at several index sizes.
+
+    python -m evals.bench.ask_latency [--sizes 1000,10000,20000,50000] [--questions 60]
+
+The index holds the real EU AI Act (and GDPR) chunks, topped up to each size with filler policy chunks.
+Filler vectors are random unit vectors: latency does not depend on what the vectors mean, and embedding
+50,000 filler texts would take most of an hour on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from evals.bench.common import (
+    CORPUS,
+    EU_AI_ACT_HTML,
+    offline_environment,
+    require_corpus,
+    scratch_home,
+    summary_ms,
+)
+
+WORDS = (
+    "model data review policy approval risk owner vendor audit fairness privacy security incident customer "
+    "claims underwriting training evaluation monitoring retention access logging escalation documentation"
+).split()
+
+
+class RandomEmbedder:
+    """Unit vectors at random: only for filler chunks whose meaning the benchmark does not use."""
+
+    name = "random-filler"
+    dimension = 384
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        v = self.rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _filler_document(number: int, sections: int):  # type: ignore[no-untyped-def]
+    from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
+
+    rng = random.Random(number)
+    return ParsedDocument(
+        source_id=f"filler-{number}",
+        title=f"Filler policy {number}",
+        kind=DocumentKind.POLICY,
+        sections=[
+            Section(
+                citation_id=f"filler-{number}:s-{i}",
+                locator=f"Section {i}",
+                title=f"Section {i}",
+                level=SectionLevel.HEADING,
+                text=" ".join(rng.choice(WORDS) for _ in range(60)),
+            )
+            for i in range(sections)
+        ],
+    )
+
+
+def build_index(size: int):  # type: ignore[no-untyped-def]
+    """An index of about `size` chunks in a scratch home; returns (settings, index)."""
+    from core.config import Settings
+    from knowledge.factory import open_index
+    from knowledge.index import KnowledgeIndex
+    from knowledge.ingest import IngestRequest, ingest_paths
+
+    settings = Settings(home=scratch_home(f"ask-{size}"), load_builtin_knowledge=False)
+    index = open_index(settings)
+    ingest_paths(index, IngestRequest(paths=[EU_AI_ACT_HTML]))
+    gdpr = CORPUS / "gdpr" / "csa" / "eu-gdpr-act.html"
+    if gdpr.is_file():
+        ingest_paths(index, IngestRequest(paths=[gdpr]))
+    filler = KnowledgeIndex(
+        db=index.db, vectors=index.vectors, embedder=RandomEmbedder(), cache_dir=index.cache_dir
+    )
+    have = index.vectors.count()
+    number = 0
+    while have < size:
+        sections = min(500, size - have)
+        filler.ingest(
+            _filler_document(number, sections), key=f"filler/{number}", digest=str(number), origin="file"
+        )
+        have += sections
+        number += 1
+    return settings, index
+
+
+def main() -> None:
+    """Print warm and cold latency per index size."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,20000,50000")
+    parser.add_argument("--questions", type=int, default=60)
+    args = parser.parse_args()
+    offline_environment()
+    require_corpus()
+    from assistant.service import Assistant
+    from evals.datasets import retrieval_questions
+
+    questions = [q.question for q in retrieval_questions()][: args.questions]
+    print("ask latency (offline answer engine, MiniLM, local Chroma + SQLite)")
+    for size in (int(s) for s in args.sizes.split(",")):
+        settings, index = build_index(size)
+        assistant = Assistant(settings, index)
+        assistant.ask("warm-up question about transparency")
+        timings = []
+        for q in questions:
+            start = time.perf_counter()
+            assistant.ask(q)
+            timings.append(time.perf_counter() - start)
+        chunks = index.vectors.count()
+        index.db.close()
+        env = {
+            **os.environ,
+            "GOVASSIST_HOME": str(settings.home),
+            "GOVASSIST_LOAD_BUILTIN_KNOWLEDGE": "false",
+        }
+        cold = []
+        for q in questions[:3]:
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "assistant.cli", "ask", "--json", q],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            cold.append(time.perf_counter() - start)
+        print(f"  {chunks:>6} chunks  warm: {summary_ms(timings)}   cold CLI: {summary_ms(cold)}")
+    print("  target: warm p95 < 300 ms at 20,000 chunks")
+
+
+if __name__ == "__main__":
+    main()

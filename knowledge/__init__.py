@@ -1,0 +1,1 @@
+"""The knowledge layer: parsing, indexing and retrieving cited passages."""

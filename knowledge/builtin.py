@@ -1,0 +1,72 @@
+"""The knowledge govassist ships: the packs (indexed automatically, re-indexed when they change) and the
+sample organisation (indexed only on request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from knowledge import store
+from knowledge.access import Visibility
+from knowledge.index import KnowledgeIndex, content_hash
+from knowledge.ingest import PIPELINE_VERSION, IngestReport, IngestRequest, ingest_paths
+from knowledge.packs import load_packs, packs_fingerprint
+from knowledge.sections import DocumentKind
+
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+PACKS_FINGERPRINT_KEY = "packs_fingerprint"
+PACK_KEY_PREFIX = "pack:"
+
+ProgressHook = Callable[[str, int], None]
+
+
+def ensure_builtin_knowledge(index: KnowledgeIndex, *, on_progress: ProgressHook | None = None) -> list[str]:
+    """Index the shipped packs if they are new or changed since last time; returns the re-indexed pack ids."""
+    fingerprint = packs_fingerprint()
+    with index.db.session() as session:
+        if store.get_meta(session=session, key=PACKS_FINGERPRINT_KEY) == fingerprint:
+            return []
+    changed: list[str] = []
+    packs = load_packs()
+    for pack in packs:
+        document = pack.to_document()
+        digest = content_hash(pack.model_dump_json(), PIPELINE_VERSION)
+        try:
+            outcome = index.ingest(
+                document,
+                key=PACK_KEY_PREFIX + pack.regime_id,
+                digest=digest,
+                origin="pack",
+                visibility=Visibility.PUBLIC,
+                on_planned=partial(on_progress, pack.regime_id) if on_progress else None,
+            )
+        except IntegrityError:
+            continue  # another process indexed this pack at the same moment; its result stands
+        if outcome.status != "unchanged":
+            changed.append(pack.regime_id)
+    current = {PACK_KEY_PREFIX + p.regime_id for p in packs}
+    with index.db.session() as session:
+        stale = [
+            d.key
+            for d in store.list_documents(session=session)
+            if d.origin == "pack" and d.key not in current
+        ]
+    for key in stale:
+        index.remove(key)
+    with index.db.session() as session:
+        store.set_meta(session=session, key=PACKS_FINGERPRINT_KEY, value=fingerprint)
+    return changed
+
+
+def load_sample_organisation(index: KnowledgeIndex, **hooks: Callable) -> IngestReport:  # type: ignore[type-arg]
+    """Index the fictional sample company's policies and past reviews (for the demo and trials)."""
+    reviews = sorted(SAMPLES_DIR.glob("*review*.y*ml"))
+    policies = [p for p in sorted(SAMPLES_DIR.glob("*.md")) if p.name.lower() != "readme.md"]
+    report = ingest_paths(index, IngestRequest(paths=policies, kind=DocumentKind.POLICY), **hooks)
+    review_report = ingest_paths(index, IngestRequest(paths=reviews, kind=DocumentKind.REVIEW), **hooks)
+    report.outcomes += review_report.outcomes
+    report.failures += review_report.failures
+    return report

@@ -1,0 +1,236 @@
+"""A glossary from everyday wording to the vocabulary of the law, used to expand lexical queries.
+
+People ask "do we have to tell users they're talking to a chatbot?"; the EU AI Act speaks of systems that
+"interact directly with natural persons". BM25 cannot bridge that gap, so each glossary entry lists the
+phrasings people use (`patterns`) and the law's own terms (`expand`). When a question matches an entry,
+its terms are added to the lexical query.
+
+Pattern syntax (case-insensitive, matched on word boundaries):
+- a plain phrase such as "chat bot": words may be separated by spaces or hyphens ("chat-bot"), and the
+  last word also matches simple inflections ("bots", "scraping" for "scrape", "policies" for "policy");
+- `regex:<expression>`: an explicit regular expression, still wrapped in word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.yaml"
+
+REGEX_PREFIX = "regex:"
+_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Word boundaries that also work when a pattern starts or ends with a non-word character ("80%").
+_LEFT = r"(?<!\w)"
+_RIGHT = r"(?!\w)"
+_SEPARATOR = r"[\s-]+"
+_VOWELS = frozenset("aeiou")
+# An expansion is vocabulary for BM25, not prose: a cap keeps sentences of the law out of the file.
+_MAX_EXPANSION_WORDS = 24
+_TERM = re.compile(r"[a-z0-9]+(?:['.-][a-z0-9]+)*")
+_WORD = re.compile(r"[a-z0-9]+")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-"})
+
+
+class GlossaryError(ValueError):
+    """A glossary file is missing or invalid; the message names the file and the entry."""
+
+
+def _inflect(word: str) -> str:
+    """A regex for a word and its simple inflections: plural, past tense, -ing."""
+    escaped = re.escape(word)
+    if not word.isalpha() or len(word) < 3:
+        # Acronyms and short words: only a plural ("CVs", "LLMs").
+        return f"{escaped}s?"
+    lower = word.lower()
+    if lower.endswith(("ee", "ye")):
+        return f"{escaped}(?:s|d|ing)?"
+    if lower.endswith("e"):
+        stem = re.escape(word[:-1])
+        return f"{stem}(?:e|es|ed|ing)"
+    if lower.endswith("y") and lower[-2] not in _VOWELS:
+        stem = re.escape(word[:-1])
+        return f"{stem}(?:y|ies|ied|ying)"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{escaped}(?:es|ed|ing)?"
+    alternatives = ["s", "ed", "ing"]
+    if lower[-1] not in _VOWELS and lower[-1] not in "wxy" and lower[-2] in _VOWELS:
+        # Doubled final consonant: "ban" -> "banned", "scan" -> "scanning".
+        alternatives += [f"{re.escape(word[-1])}ed", f"{re.escape(word[-1])}ing"]
+    return f"{escaped}(?:{'|'.join(alternatives)})?"
+
+
+def pattern_to_regex(pattern: str) -> str:
+    """The regex source (without boundaries) for one glossary pattern; see the module docstring."""
+    if pattern.startswith(REGEX_PREFIX):
+        return pattern[len(REGEX_PREFIX) :].strip()
+    words = [word for word in re.split(r"[\s-]+", pattern.strip()) if word]
+    if not words:
+        raise ValueError("empty pattern")
+    parts = [re.escape(word) for word in words[:-1]]
+    parts.append(_inflect(words[-1]))
+    return _SEPARATOR.join(parts)
+
+
+def _fold(word: str) -> str:
+    # Same light plural fold as the lexical index, so "decisions" in a question covers "decision".
+    if len(word) >= 4 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+class GlossaryEntry(BaseModel):
+    """One everyday concept: the phrasings that signal it and the law's terms to add to the query."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_SLUG, description="Stable entry id, e.g. 'chatbot'.")
+    patterns: list[str] = Field(min_length=1, description="Phrasings; plain phrases or 'regex:' prefixed.")
+    expand: str = Field(min_length=1, description="The law's own terms for the concept, space separated.")
+    regimes: list[str] = Field(default_factory=list, description="Hint: regime ids, e.g. 'eu-ai-act'.")
+
+    _regex: re.Pattern[str] = PrivateAttr()
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for index, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern_to_regex(pattern))
+            except (re.error, ValueError) as exc:
+                raise ValueError(f"patterns[{index}] {pattern!r}: {exc}") from None
+        return patterns
+
+    @field_validator("expand")
+    @classmethod
+    def _expand_is_vocabulary(cls, expand: str) -> str:
+        words = expand.split()
+        if len(words) > _MAX_EXPANSION_WORDS:
+            raise ValueError(f"{len(words)} words; keep it to terms (at most {_MAX_EXPANSION_WORDS})")
+        if re.search(r"[.;:!?]\s|[.!?]$", expand):
+            raise ValueError("looks like a sentence; list terms, not sentences")
+        return expand
+
+    @field_validator("regimes")
+    @classmethod
+    def _regimes_are_slugs(cls, regimes: list[str]) -> list[str]:
+        for regime in regimes:
+            if not re.fullmatch(_SLUG, regime):
+                raise ValueError(f"regime {regime!r} is not a lowercase hyphenated id")
+        return regimes
+
+    def model_post_init(self, context: object, /) -> None:
+        """Compile all patterns into one case-insensitive alternation."""
+        alternation = "|".join(f"(?:{pattern_to_regex(p)})" for p in self.patterns)
+        self._regex = re.compile(f"{_LEFT}(?:{alternation}){_RIGHT}", re.IGNORECASE)
+
+    def search(self, question: str) -> str | None:
+        """The first phrase of `question` this entry matches, or None."""
+        found = self._regex.search(question)
+        return found.group(0) if found else None
+
+
+class GlossaryMatch(BaseModel):
+    """A glossary entry that a question matched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str
+    matched: str = Field(description="The words of the question that matched a pattern.")
+    expansion: str = Field(description="The entry's legal terms.")
+    regimes: list[str] = Field(default_factory=list)
+
+
+class Glossary(BaseModel):
+    """The validated glossary: entries with unique ids and precompiled patterns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entries: list[GlossaryEntry]
+
+    def expand(self, question: str) -> list[GlossaryMatch]:
+        """The entries `question` matches, in glossary order."""
+        text = question.translate(_QUOTES)
+        matches: list[GlossaryMatch] = []
+        for entry in self.entries:
+            matched = entry.search(text)
+            if matched is not None:
+                matches.append(
+                    GlossaryMatch(
+                        entry_id=entry.id, matched=matched, expansion=entry.expand, regimes=entry.regimes
+                    )
+                )
+        return matches
+
+    def expansion_text(self, question: str, *, max_terms: int | None = None) -> str:
+        """The matched entries' terms joined by spaces: deduplicated, without words already in the question.
+
+        A hyphenated term ("general-purpose") is dropped only when all its parts are in the question.
+        `max_terms` caps the number of terms so a question matching many entries is not drowned.
+        """
+        seen = {_fold(word) for word in _WORD.findall(question.translate(_QUOTES).lower())}
+        terms: list[str] = []
+        for match in self.expand(question):
+            for term in _TERM.findall(match.expansion.lower()):
+                parts = {_fold(part) for part in _WORD.findall(term)}
+                if parts <= seen:
+                    continue
+                seen |= parts
+                terms.append(term)
+                if max_terms is not None and len(terms) >= max_terms:
+                    return " ".join(terms)
+        return " ".join(terms)
+
+
+def parse_glossary(raw: object, *, source: str) -> Glossary:
+    """Validate a parsed YAML document as a glossary; GlossaryError names `source` and the bad entry."""
+    if not isinstance(raw, list):
+        raise GlossaryError(f"{source}: expected a list of entries at the top level, got {type(raw).__name__}")
+    entries: list[GlossaryEntry] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        label = f"entry {index}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            label += f" ({item['id']!r})"
+        try:
+            entry = GlossaryEntry.model_validate(item)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'entry'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise GlossaryError(f"{source}: {label}: {problems}") from exc
+        if entry.id in seen:
+            raise GlossaryError(f"{source}: {label}: duplicate id, first used by entry {seen[entry.id]}")
+        seen[entry.id] = index
+        entries.append(entry)
+    return Glossary(entries=entries)
+
+
+def load_glossary(path: Path | None = None) -> Glossary:
+    """The glossary in `path`, or the packaged default (loaded once and cached).
+
+    Raises GlossaryError naming the file and the offending entry.
+    """
+    if path is None:
+        return _default_glossary()
+    return _read_glossary(path)
+
+
+@lru_cache(maxsize=1)
+def _default_glossary() -> Glossary:
+    return _read_glossary(DEFAULT_GLOSSARY_PATH)
+
+
+def _read_glossary(path: Path) -> Glossary:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise GlossaryError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_glossary(raw, source=str(path))

@@ -1,0 +1,59 @@
+"""Finds provisions a question names ("Article 50(4)", "Annex III", "Recital 53") as citation anchors."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+_ROMAN = r"[IVXLC]+"
+_ARTICLE = re.compile(
+    r"\b(?:article|art\.?)\s*(\d{1,3})((?:\s*\(\s*(?:\d{1,3}|[a-z]{1,4})\s*\))*)", re.IGNORECASE
+)
+_ANNEX = re.compile(
+    rf"\bannex\s+({_ROMAN})\b(?:,?\s*(?:point|section)?\s*(\d{{1,2}})((?:\s*\(\s*[a-z]{{1,4}}\s*\))*))?",
+    re.IGNORECASE,
+)
+_RECITAL = re.compile(r"\brecital\s+(\d{1,3})\b", re.IGNORECASE)
+_PARTS = re.compile(r"\(\s*([0-9]{1,3}|[a-z]{1,4})\s*\)", re.IGNORECASE)
+_REGIME_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("gdpr", re.compile(r"\bgdpr\b|2016/679|data protection regulation", re.IGNORECASE)),
+    ("eu-ai-act", re.compile(r"\bai act\b|2024/1689|artificial intelligence act", re.IGNORECASE)),
+)
+
+
+class ProvisionRef(BaseModel):
+    """A provision named in text: its anchor (`art-50-4`) and, if the text says, its regime."""
+
+    anchor: str
+    regime: str | None = None
+
+
+def _parts(tail: str) -> list[str]:
+    return [p.lower() for p in _PARTS.findall(tail or "")]
+
+
+def regime_hint(text: str) -> str | None:
+    """The regime `text` names ('gdpr', 'eu-ai-act'), if exactly one is named."""
+    named = [rid for rid, pattern in _REGIME_HINTS if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
+def find_references(text: str) -> list[ProvisionRef]:
+    """Provisions named in `text`, in order of appearance, without duplicates."""
+    regime = regime_hint(text)
+    found: list[tuple[int, str]] = []
+    for m in _ARTICLE.finditer(text):
+        found.append((m.start(), "-".join(["art", m.group(1), *_parts(m.group(2))])))
+    for m in _ANNEX.finditer(text):
+        pieces = ["annex", m.group(1).lower()]
+        if m.group(2):
+            pieces += [m.group(2), *_parts(m.group(3))]
+        found.append((m.start(), "-".join(pieces)))
+    for m in _RECITAL.finditer(text):
+        found.append((m.start(), f"recital-{m.group(1)}"))
+    anchors: list[str] = []
+    for _, anchor in sorted(found):
+        if anchor not in anchors:
+            anchors.append(anchor)
+    return [ProvisionRef(anchor=a, regime=regime) for a in anchors]

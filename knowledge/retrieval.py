@@ -1,0 +1,196 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank, a boost for
+provisions the question names, and parent/child de-duplication."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from core.models import Chunk
+from knowledge import store
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from knowledge.references import find_references, regime_hint
+
+CONTAINER_LEVELS = frozenset({"article", "annex"})
+RRF_K = 60
+CANDIDATES = 40
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+NAMED_PROVISION_BONUS = 0.05
+NAMED_CHILD_BONUS = 0.02
+# Recitals explain; articles and annexes oblige. Unless a recital is asked for by number, it should
+# not push the operative provision out of the top results.
+RECITAL_FACTOR = 0.5
+# A question that names its regime ("under GDPR") favours that regime's passages.
+REGIME_HINT_FACTOR = 1.3
+
+
+class SearchFilters(BaseModel):
+    """Optional narrowing of a search."""
+
+    sources: list[str] | None = Field(default=None, description="Only these source ids.")
+    kinds: list[str] | None = Field(
+        default=None, description="Only these kinds (regulation, policy, review)."
+    )
+
+
+class Passage(BaseModel):
+    """One retrieved, citable passage."""
+
+    citation_id: str
+    source_id: str
+    title: str
+    locator: str
+    parents: list[str]
+    kind: str
+    level: str
+    visibility: str
+    text: str
+    score: float = Field(description="Fused relevance; higher is better.")
+    similarity: float = Field(description="Cosine similarity of the question to this passage (0 if unseen).")
+
+
+def _vector_where(index: KnowledgeIndex, audience: Audience, filters: SearchFilters) -> dict[str, Any] | None:
+    gen_keys = index.active_gen_keys()
+    if not gen_keys:
+        return None
+    clauses: list[dict[str, Any]] = [{"gen_key": {"$in": gen_keys}}, audience.vector_filter()]
+    if filters.sources:
+        clauses.append({"source_id": {"$in": filters.sources}})
+    if filters.kinds:
+        clauses.append({"kind": {"$in": filters.kinds}})
+    return {"$and": clauses}
+
+
+def _is_ancestor(a: str, b: str) -> bool:
+    """Whether citation id `a` is an ancestor of `b` (`x:art-5` of `x:art-5-1-f`)."""
+    return b.startswith(a + "-")
+
+
+def search(
+    index: KnowledgeIndex,
+    query: str,
+    *,
+    audience: Audience,
+    k: int = 5,
+    filters: SearchFilters | None = None,
+) -> list[Passage]:
+    """The `k` best passages for `query` that `audience` may read, best first, one per citation."""
+    filters = filters or SearchFilters()
+    where = _vector_where(index, audience, filters)
+    if where is None:
+        return []
+    query_vector = index.embedder.embed([query])[0]
+    dense = index.vectors.query(query_vector, n=CANDIDATES, where=where)
+    lexical = index.lexical().search(
+        query, n=CANDIDATES, audience=audience, sources=filters.sources, kinds=filters.kinds
+    )
+
+    fused: dict[str, float] = {}
+    for weight, ranking in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+        for rank, (key, _) in enumerate(ranking):
+            fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank + 1)
+    similarity = dict(dense)
+
+    refs = find_references(query)
+    with index.db.session() as session:
+        chunks = store.chunks_by_key(session=session, keys=list(fused))
+        if refs:
+            named = [
+                c
+                for c in store.chunks_by_anchor(session=session, anchors=[r.anchor for r in refs])
+                if audience.can_read(c.visibility, list(c.groups))
+                and (not filters.sources or c.source_id in filters.sources)
+                and (not filters.kinds or c.kind in filters.kinds)
+            ]
+            for chunk in named:
+                chunks.setdefault(chunk.chunk_key, chunk)
+                fused.setdefault(chunk.chunk_key, 0.0)
+    anchors = [r.anchor for r in refs]
+    hinted = regime_hint(query)
+    for key, chunk in chunks.items():
+        if chunk.level == "recital" and not any(a.startswith("recital") for a in anchors):
+            fused[key] *= RECITAL_FACTOR
+        if hinted and chunk.source_id == hinted:
+            fused[key] *= REGIME_HINT_FACTOR
+        if hinted and chunk.source_id != hinted:
+            continue
+        if chunk.anchor in anchors:
+            fused[key] += NAMED_PROVISION_BONUS
+        elif any(chunk.anchor.startswith(a + "-") for a in anchors):
+            fused[key] += NAMED_CHILD_BONUS
+
+    ranked = sorted((key for key in fused if key in chunks), key=lambda key: -fused[key])
+    chosen = _dedupe([(chunks[key], fused[key], similarity.get(key, 0.0)) for key in ranked], k)
+    chosen = _most_specific(index, chosen, query_vector, named=set(anchors), audience=audience)
+    return [
+        Passage(
+            citation_id=c.citation_id, source_id=c.source_id, title=c.title, locator=c.locator,
+            parents=list(c.parents), kind=c.kind, level=c.level, visibility=c.visibility, text=c.text,
+            score=round(score, 6), similarity=round(sim, 6),
+        )
+        for c, score, sim in chosen
+    ]
+
+
+def _most_specific(
+    index: KnowledgeIndex,
+    chosen: list[tuple[Chunk, float, float]],
+    query_vector: np.ndarray,
+    *,
+    named: set[str],
+    audience: Audience,
+) -> list[tuple[Chunk, float, float]]:
+    """Replace a whole article or annex that ranked on its title by its part closest to the question,
+    so the citation points at the paragraph that answers; a provision the question named stays."""
+    containers = [c.citation_id for c, _, _ in chosen if c.level in CONTAINER_LEVELS and c.anchor not in named]
+    if not containers:
+        return chosen
+    with index.db.session() as session:
+        children = [
+            c for c in store.child_chunks(session=session, parent_ids=containers)
+            if audience.can_read(c.visibility, list(c.groups))
+        ]
+    vectors = index.vectors.vectors([c.chunk_key for c in children])
+    taken = {c.citation_id for c, _, _ in chosen}
+    best: dict[str, tuple[Chunk, float]] = {}
+    for child in children:
+        vector = vectors.get(child.chunk_key)
+        if vector is None or child.citation_id in taken:
+            continue
+        sim = float(np.dot(vector, query_vector))
+        parent = child.parent_id or ""
+        if parent not in best or sim > best[parent][1]:
+            best[parent] = (child, sim)
+    return [
+        (best[c.citation_id][0], score, best[c.citation_id][1]) if c.citation_id in best else (c, score, sim)
+        for c, score, sim in chosen
+    ]
+
+
+def _dedupe(ranked: Sequence[tuple[Chunk, float, float]], k: int) -> list[tuple[Chunk, float, float]]:
+    """One chunk per citation id, and never a provision beside its own part: when a container (an
+    article, a paragraph) and one of its parts both rank, the part is shown in the container's place
+    (it is the more precise citation); a container ranked below its part is dropped."""
+    chosen: list[tuple[Chunk, float, float]] = []
+    replaced: set[str] = set()
+    for chunk, score, sim in ranked:
+        cid = chunk.citation_id
+        clash = next(
+            (i for i, (c, _, _) in enumerate(chosen)
+             if c.citation_id == cid or _is_ancestor(cid, c.citation_id) or _is_ancestor(c.citation_id, cid)),
+            None,
+        )
+        if clash is None:
+            if len(chosen) < k:
+                chosen.append((chunk, score, sim))
+            continue
+        holder = chosen[clash][0]
+        if _is_ancestor(holder.citation_id, cid) and holder.citation_id not in replaced:
+            replaced.add(holder.citation_id)
+            chosen[clash] = (chunk, chosen[clash][1], max(sim, chosen[clash][2]))
+    return chosen

@@ -1,0 +1,199 @@
+"""Data access for documents and chunks: keyword-only functions that receive the session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from core.models import Chunk, Document, MetaValue
+
+REVISION_KEY = "knowledge_revision"
+
+
+def get_document(*, session: Session, key: str) -> Document | None:
+    """The document stored under `key`, if any."""
+    return session.scalar(select(Document).where(Document.key == key))
+
+
+def find_document(*, session: Session, path: str, content_hash: str) -> Document | None:
+    """The searchable document ingested from `path` with `content_hash`, if any."""
+    stmt = select(Document).where(
+        Document.path == path, Document.content_hash == content_hash, Document.active_generation > 0
+    )
+    return session.scalars(stmt).first()
+
+
+def list_documents(*, session: Session) -> list[Document]:
+    """Every stored document, by source id then key."""
+    return list(session.scalars(select(Document).order_by(Document.source_id, Document.key)))
+
+
+def documents_for_source(*, session: Session, source: str) -> list[Document]:
+    """Documents whose source id or key is `source`."""
+    stmt = select(Document).where((Document.source_id == source) | (Document.key == source))
+    return list(session.scalars(stmt))
+
+
+def active_generations(*, session: Session) -> dict[int, int]:
+    """Document id -> the generation searches may see (documents with nothing active are left out)."""
+    rows = session.execute(
+        select(Document.id, Document.active_generation).where(Document.active_generation > 0)
+    )
+    return {doc_id: gen for doc_id, gen in rows}
+
+
+def create_document(
+    *,
+    session: Session,
+    key: str,
+    source_id: str,
+    kind: str,
+    origin: str,
+    title: str,
+    path: str | None,
+    visibility: str,
+    groups: list[str],
+) -> Document:
+    """A new document with nothing searchable yet (generation 0)."""
+    document = Document(
+        key=key,
+        source_id=source_id,
+        kind=kind,
+        origin=origin,
+        title=title,
+        path=path,
+        content_hash="",
+        visibility=visibility,
+        groups=groups,
+        active_generation=0,
+        chunk_count=0,
+        ingested_at=datetime.now().astimezone(),
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def activate_generation(
+    *,
+    session: Session,
+    document: Document,
+    generation: int,
+    chunks: Sequence[Chunk],
+    content_hash: str,
+    title: str,
+    source_id: str,
+    kind: str,
+    path: str | None,
+    visibility: str,
+    groups: list[str],
+    as_of: date | None,
+) -> None:
+    """In one transaction: store `chunks`, make `generation` the visible one, drop older chunk rows."""
+    session.add_all(chunks)
+    session.execute(delete(Chunk).where(Chunk.document_id == document.id, Chunk.generation != generation))
+    document.active_generation = generation
+    document.content_hash = content_hash
+    document.title = title
+    document.source_id = source_id
+    document.kind = kind
+    document.path = path
+    document.visibility = visibility
+    document.groups = groups
+    document.as_of = as_of
+    document.chunk_count = len({c.citation_id for c in chunks})
+    document.ingested_at = datetime.now().astimezone()
+    bump_revision(session=session)
+
+
+def delete_documents(*, session: Session, documents: Sequence[Document]) -> None:
+    """Remove documents and their chunks."""
+    ids = [d.id for d in documents]
+    if not ids:
+        return
+    session.execute(delete(Chunk).where(Chunk.document_id.in_(ids)))
+    session.execute(delete(Document).where(Document.id.in_(ids)))
+    bump_revision(session=session)
+
+
+def bump_revision(*, session: Session) -> None:
+    """Mark the searchable knowledge as changed, so caches (the lexical index) rebuild."""
+    row = session.get(MetaValue, REVISION_KEY)
+    if row is None:
+        session.add(MetaValue(key=REVISION_KEY, value="1"))
+    else:
+        session.execute(
+            update(MetaValue).where(MetaValue.key == REVISION_KEY).values(value=str(int(row.value) + 1))
+        )
+
+
+def get_meta(*, session: Session, key: str) -> str | None:
+    """A stored meta value."""
+    row = session.get(MetaValue, key)
+    return row.value if row else None
+
+
+def set_meta(*, session: Session, key: str, value: str) -> None:
+    """Store a meta value."""
+    row = session.get(MetaValue, key)
+    if row is None:
+        session.add(MetaValue(key=key, value=value))
+    else:
+        row.value = value
+
+
+def active_chunks(*, session: Session) -> list[Chunk]:
+    """Every chunk of every document's active generation."""
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.generation == Document.active_generation)
+        .order_by(Chunk.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def chunks_by_key(*, session: Session, keys: Sequence[str]) -> dict[str, Chunk]:
+    """Active chunks by chunk key (stale keys are simply absent)."""
+    if not keys:
+        return {}
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.chunk_key.in_(list(keys)), Chunk.generation == Document.active_generation)
+    )
+    return {c.chunk_key: c for c in session.scalars(stmt)}
+
+
+def chunks_by_anchor(*, session: Session, anchors: Sequence[str]) -> list[Chunk]:
+    """Active chunks whose citation anchor is one of `anchors` (first window only)."""
+    if not anchors:
+        return []
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.anchor.in_(list(anchors)), Chunk.generation == Document.active_generation)
+        .where(Chunk.chunk_key.like("%-w0"))
+    )
+    return list(session.scalars(stmt))
+
+
+def child_chunks(*, session: Session, parent_ids: Sequence[str]) -> list[Chunk]:
+    """Active first-window chunks whose parent is one of `parent_ids`."""
+    if not parent_ids:
+        return []
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.parent_id.in_(list(parent_ids)), Chunk.generation == Document.active_generation)
+        .where(Chunk.chunk_key.like("%-w0"))
+    )
+    return list(session.scalars(stmt))
+
+
+def knowledge_as_of(*, session: Session) -> date | None:
+    """The newest as-of date among searchable documents."""
+    return session.scalar(select(func.max(Document.as_of)).where(Document.active_generation > 0))

@@ -1,0 +1,32 @@
+"""Migrations and the knowledge tables on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from core.db import Database, create_db_engine, migrate
+from knowledge import store
+
+
+def test_migrations_create_the_schema_and_are_idempotent(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    migrate(engine)
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"documents", "chunks", "meta", "alembic_version"} <= tables
+    engine.dispose()
+
+
+def test_meta_and_revision_round_trip(make_settings, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    db = Database.open(make_settings(database_url=database_url))
+    with db.session() as session:
+        assert store.get_meta(session=session, key=store.REVISION_KEY) is None
+        store.bump_revision(session=session)
+    with db.session() as session:
+        store.bump_revision(session=session)
+    with db.session() as session:
+        assert store.get_meta(session=session, key=store.REVISION_KEY) == "2"
+        store.set_meta(session=session, key="k", value="v")
+    with db.session() as session:
+        assert store.get_meta(session=session, key="k") == "v"
+    db.close()
