@@ -14,15 +14,31 @@ from knowledge.retrieval import Passage
 MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
 POINT_MAX_WORDS = 45
+OFFICIAL_MAX_WORDS = 60
+MIN_STATEMENT_WORDS = 8
 SNIPPET_WORDS = 40
 # A supporting passage must score at least this share of the best one, or it is noise.
 SUPPORT_RATIO = 0.6
 
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(‘'\"“])")
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(‘'\"“])")
+# Lines such as "Date: 2024-11-19" or "Owner team: Claims" are record fields, not statements.
+_FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ()]{0,40}:\s*\S{0,40}$")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 4] or [text.strip()]
+    """Statements of `text`: lines and sentences, bullets stripped, field labels and fragments dropped."""
+    found: list[str] = []
+    for line in text.splitlines():
+        line = _BULLET.sub("", line).strip()
+        if not line or _FIELD_LINE.match(line):
+            continue
+        found.extend(" ".join(s.split()) for s in _SENTENCE_END.split(line) if len(s.split()) >= 4)
+    return found or [" ".join(text.split())]
+
+
+def _label(title: str, locator: str) -> str:
+    return title if title == locator else f"{title}, {locator}"
 
 
 def _clip(text: str, words: int) -> str:
@@ -31,10 +47,12 @@ def _clip(text: str, words: int) -> str:
 
 
 def best_sentence(question: str, text: str) -> str:
-    """The sentence of `text` sharing most words with `question` (earlier sentences win ties)."""
+    """The statement of `text` sharing most words with `question` (earlier ones win ties). Headings
+    and other short lines are used only when the text has no full sentence."""
     wanted = set(tokenize(question))
     sentences = _sentences(text)
-    scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(sentences)]
+    full = [s for s in sentences if len(s.split()) >= MIN_STATEMENT_WORDS] or sentences
+    scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
     return max(scored, key=lambda pair: pair[0])[1]
 
 
@@ -61,7 +79,13 @@ def _citation(p: Passage, question: str) -> Citation:
 
 
 def compose_answer(
-    question: str, passages: list[Passage], *, grounded: bool, as_of: date | None, contact: str
+    question: str,
+    passages: list[Passage],
+    *,
+    grounded: bool,
+    as_of: date | None,
+    contact: str,
+    official: dict[str, str] | None = None,
 ) -> Answer:
     """Render the answer text and the citation list from ranked passages."""
     if not grounded:
@@ -70,6 +94,11 @@ def compose_answer(
     support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
     used = [lead, *support]
     lines = [f"{_clip(best_sentence(question, lead.text), LEAD_MAX_WORDS)} [1]"]
+    wording = (official or {}).get(lead.citation_id)
+    if wording:
+        lines.append(
+            f'Official text, {lead.locator}: "{_clip(" ".join(wording.split()), OFFICIAL_MAX_WORDS)}"'
+        )
     if support:
         lines.append("")
         for number, p in enumerate(support, start=2):
@@ -77,7 +106,7 @@ def compose_answer(
                 f"- {p.locator}: {_clip(best_sentence(question, p.text), POINT_MAX_WORDS)} [{number}]"
             )
     lines += ["", "Sources:"]
-    lines += [f"[{n}] {p.title}, {p.locator} ({p.citation_id})" for n, p in enumerate(used, start=1)]
+    lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]
     if as_of:
         lines += ["", f"Knowledge as of {as_of.isoformat()}."]
     return Answer(
@@ -92,7 +121,7 @@ def compose_answer(
 def abstain(question: str, passages: list[Passage], *, as_of: date | None, contact: str) -> Answer:
     """An honest 'I don't know' that names the nearest topics it does know and whom to ask."""
     lines = ["I don't know: nothing in my knowledge answers this with a source I can cite."]
-    nearest = list(dict.fromkeys(f"{p.title} ({p.locator})" for p in passages[:3]))
+    nearest = list(dict.fromkeys(_label(p.title, p.locator) for p in passages[:3]))
     if nearest:
         lines.append("The closest topics I do cover: " + "; ".join(nearest) + ".")
     lines.append(f"Please ask {contact}.")

@@ -11,7 +11,7 @@ from knowledge.access import Audience
 from knowledge.builtin import ensure_builtin_knowledge
 from knowledge.factory import open_index
 from knowledge.index import KnowledgeIndex
-from knowledge.retrieval import SearchFilters, search
+from knowledge.retrieval import SearchFilters, official_wording, search
 
 MAX_QUESTION_CHARS = 4000
 TOP_K = 5
@@ -61,7 +61,8 @@ class Assistant:
     ) -> Answer:
         """A cited answer to `question` from what `audience` may read, or an abstention."""
         text = validate_question(question)
-        passages = search(self.index, text, audience=audience or Audience(), k=TOP_K, filters=filters)
+        reader = audience or Audience()
+        passages = search(self.index, text, audience=reader, k=TOP_K, filters=filters)
         grounded = is_grounded(text, passages, threshold=self.abstain_below)
         return compose_answer(
             text,
@@ -69,6 +70,7 @@ class Assistant:
             grounded=grounded,
             as_of=self.index.knowledge_as_of(),
             contact=self.settings.escalation_contact,
+            official=official_wording(self.index, passages[:1], audience=reader) if grounded else None,
         )
 
     def close(self) -> None:

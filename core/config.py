@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         default="the Responsible AI team",
         description="Who the assistant tells people to ask when it abstains.",
     )
+    official_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where `knowledge fetch` downloads official texts from (id -> URL), e.g. a mirror.",
+    )
     load_builtin_knowledge: bool = Field(
         default=True, description="Index the shipped knowledge packs automatically on first use."
     )
@@ -120,6 +124,11 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         """Where the local persistent Chroma keeps its files."""
         return self.home / "chroma"
+
+    @property
+    def official_dir(self) -> Path:
+        """Where downloaded official texts are kept."""
+        return self.home / "official"
 
     @property
     def cache_dir(self) -> Path:

@@ -65,9 +65,8 @@ class Database:
         try:
             migrate(engine)
         except SQLAlchemyError as exc:
-            raise ConfigError(
-                f"database {engine.url.render_as_string(hide_password=True)}: {getattr(exc, 'orig', None) or exc}"
-            ) from exc
+            where = engine.url.render_as_string(hide_password=True)
+            raise ConfigError(f"database {where}: {getattr(exc, 'orig', None) or exc}") from exc
         return cls(engine)
 
     @contextmanager

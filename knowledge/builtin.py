@@ -23,14 +23,19 @@ PACK_KEY_PREFIX = "pack:"
 ProgressHook = Callable[[str, int], None]
 
 
-def ensure_builtin_knowledge(index: KnowledgeIndex, *, on_progress: ProgressHook | None = None) -> list[str]:
-    """Index the shipped packs if they are new or changed since last time; returns the re-indexed pack ids."""
-    fingerprint = packs_fingerprint()
+def ensure_builtin_knowledge(
+    index: KnowledgeIndex, *, on_progress: ProgressHook | None = None, packs_root: Path | None = None
+) -> list[str]:
+    """Index the shipped packs if they are new or changed since last time; returns the re-indexed pack ids.
+
+    Cheap when nothing changed: one fingerprint of the pack files compared with the stored one.
+    """
+    fingerprint = packs_fingerprint(packs_root)
     with index.db.session() as session:
         if store.get_meta(session=session, key=PACKS_FINGERPRINT_KEY) == fingerprint:
             return []
     changed: list[str] = []
-    packs = load_packs()
+    packs = load_packs(packs_root)
     for pack in packs:
         document = pack.to_document()
         digest = content_hash(pack.model_dump_json(), PIPELINE_VERSION)

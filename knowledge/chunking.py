@@ -76,9 +76,13 @@ def chunk_document(document: ParsedDocument) -> list[ChunkDraft]:
         if section.citation_id in first_child:
             # A container is found by its title and its own opening words; its children carry the rest.
             intro = _own_intro(section, first_child[section.citation_id])
-            drafts.append(ChunkDraft(section=section, window=0, index_text=f"{heading}: {intro}".rstrip(": ")))
+            drafts.append(
+                ChunkDraft(section=section, window=0, index_text=f"{heading}: {intro}".rstrip(": "))
+            )
             continue
         words = section.text.split()
         for number, window in enumerate(_windows(words)):
-            drafts.append(ChunkDraft(section=section, window=number, index_text=f"{heading}: {' '.join(window)}"))
+            drafts.append(
+                ChunkDraft(section=section, window=number, index_text=f"{heading}: {' '.join(window)}")
+            )
     return drafts

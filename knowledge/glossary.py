@@ -9,6 +9,10 @@ Pattern syntax (case-insensitive, matched on word boundaries):
 - a plain phrase such as "chat bot": words may be separated by spaces or hyphens ("chat-bot"), and the
   last word also matches simple inflections ("bots", "scraping" for "scrape", "policies" for "policy");
 - `regex:<expression>`: an explicit regular expression, still wrapped in word boundaries.
+
+Matching is indexed: a plain pattern can only match where a word of the question starts with the first
+characters of the pattern's first word, so the regexes are tried there only (`re.match` at that position);
+explicit regexes are searched in full.
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.yaml"
 
@@ -31,8 +43,11 @@ _SEPARATOR = r"[\s-]+"
 _VOWELS = frozenset("aeiou")
 # An expansion is vocabulary for BM25, not prose: a cap keeps sentences of the law out of the file.
 _MAX_EXPANSION_WORDS = 24
+_SENTENCE = re.compile(r"[.;:!?]\s|[.!?]$")
 _TERM = re.compile(r"[a-z0-9]+(?:['.-][a-z0-9]+)*")
 _WORD = re.compile(r"[a-z0-9]+")
+_WORD_RUN = re.compile(r"\w+")
+_KEY_LENGTH = 3
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-"})
 
 
@@ -40,40 +55,69 @@ class GlossaryError(ValueError):
     """A glossary file is missing or invalid; the message names the file and the entry."""
 
 
-def _inflect(word: str) -> str:
-    """A regex for a word and its simple inflections: plural, past tense, -ing."""
-    escaped = re.escape(word)
+def _inflect(word: str) -> tuple[str, str]:
+    """A word's literal stem and the regex of the endings that may follow it (plural, past, -ing)."""
+    lower = word.lower()
     if not word.isalpha() or len(word) < 3:
         # Acronyms and short words: only a plural ("CVs", "LLMs").
-        return f"{escaped}s?"
-    lower = word.lower()
+        return word, "s?"
     if lower.endswith(("ee", "ye")):
-        return f"{escaped}(?:s|d|ing)?"
+        return word, "(?:s|d|ing)?"
     if lower.endswith("e"):
-        stem = re.escape(word[:-1])
-        return f"{stem}(?:e|es|ed|ing)"
+        return word[:-1], "(?:e|es|ed|ing)"
     if lower.endswith("y") and lower[-2] not in _VOWELS:
-        stem = re.escape(word[:-1])
-        return f"{stem}(?:y|ies|ied|ying)"
+        return word[:-1], "(?:y|ies|ied|ying)"
     if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return f"{escaped}(?:es|ed|ing)?"
-    alternatives = ["s", "ed", "ing"]
+        return word, "(?:es|ed|ing)?"
+    endings = ["s", "ed", "ing"]
     if lower[-1] not in _VOWELS and lower[-1] not in "wxy" and lower[-2] in _VOWELS:
         # Doubled final consonant: "ban" -> "banned", "scan" -> "scanning".
-        alternatives += [f"{re.escape(word[-1])}ed", f"{re.escape(word[-1])}ing"]
-    return f"{escaped}(?:{'|'.join(alternatives)})?"
+        endings += [f"{re.escape(word[-1])}ed", f"{re.escape(word[-1])}ing"]
+    return word, f"(?:{'|'.join(endings)})?"
+
+
+def _words(pattern: str) -> list[str]:
+    words = [word for word in re.split(r"[\s-]+", pattern.strip()) if word]
+    if not words:
+        raise ValueError("empty pattern")
+    return words
 
 
 def pattern_to_regex(pattern: str) -> str:
     """The regex source (without boundaries) for one glossary pattern; see the module docstring."""
     if pattern.startswith(REGEX_PREFIX):
-        return pattern[len(REGEX_PREFIX) :].strip()
-    words = [word for word in re.split(r"[\s-]+", pattern.strip()) if word]
-    if not words:
-        raise ValueError("empty pattern")
+        source = pattern[len(REGEX_PREFIX) :].strip()
+        if not source:
+            raise ValueError("empty regex")
+        return source
+    words = _words(pattern)
+    stem, endings = _inflect(words[-1])
     parts = [re.escape(word) for word in words[:-1]]
-    parts.append(_inflect(words[-1]))
+    parts.append(re.escape(stem) + endings)
     return _SEPARATOR.join(parts)
+
+
+def pattern_key(pattern: str) -> str | None:
+    """Up to three leading characters of the word every match of `pattern` starts with, or None.
+
+    None (explicit regexes, patterns starting with punctuation) means the pattern is searched everywhere.
+    """
+    if pattern.startswith(REGEX_PREFIX):
+        return None
+    words = _words(pattern)
+    literal = _inflect(words[0])[0] if len(words) == 1 else words[0]
+    run = _WORD_RUN.match(literal.lower())
+    return run.group(0)[:_KEY_LENGTH] if run else None
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """One glossary pattern compiled on its own: word boundaries, case ignored."""
+    return _compile([pattern])
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str]:
+    alternation = "|".join(f"(?:{pattern_to_regex(p)})" for p in patterns)
+    return re.compile(f"{_LEFT}(?:{alternation}){_RIGHT}", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:
@@ -93,14 +137,16 @@ class GlossaryEntry(BaseModel):
     expand: str = Field(min_length=1, description="The law's own terms for the concept, space separated.")
     regimes: list[str] = Field(default_factory=list, description="Hint: regime ids, e.g. 'eu-ai-act'.")
 
-    _regex: re.Pattern[str] = PrivateAttr()
-
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
         for index, pattern in enumerate(patterns):
             try:
-                re.compile(pattern_to_regex(pattern))
+                # Plain phrases are escaped and always compile; only explicit regexes can be invalid.
+                if pattern.startswith(REGEX_PREFIX):
+                    compile_pattern(pattern)
+                else:
+                    _words(pattern)
             except (re.error, ValueError) as exc:
                 raise ValueError(f"patterns[{index}] {pattern!r}: {exc}") from None
         return patterns
@@ -111,7 +157,7 @@ class GlossaryEntry(BaseModel):
         words = expand.split()
         if len(words) > _MAX_EXPANSION_WORDS:
             raise ValueError(f"{len(words)} words; keep it to terms (at most {_MAX_EXPANSION_WORDS})")
-        if re.search(r"[.;:!?]\s|[.!?]$", expand):
+        if _SENTENCE.search(expand):
             raise ValueError("looks like a sentence; list terms, not sentences")
         return expand
 
@@ -122,16 +168,6 @@ class GlossaryEntry(BaseModel):
             if not re.fullmatch(_SLUG, regime):
                 raise ValueError(f"regime {regime!r} is not a lowercase hyphenated id")
         return regimes
-
-    def model_post_init(self, context: object, /) -> None:
-        """Compile all patterns into one case-insensitive alternation."""
-        alternation = "|".join(f"(?:{pattern_to_regex(p)})" for p in self.patterns)
-        self._regex = re.compile(f"{_LEFT}(?:{alternation}){_RIGHT}", re.IGNORECASE)
-
-    def search(self, question: str) -> str | None:
-        """The first phrase of `question` this entry matches, or None."""
-        found = self._regex.search(question)
-        return found.group(0) if found else None
 
 
 class GlossaryMatch(BaseModel):
@@ -145,25 +181,83 @@ class GlossaryMatch(BaseModel):
     regimes: list[str] = Field(default_factory=list)
 
 
+class _Matcher:
+    """The compiled glossary: per key, the entries' patterns with that key; the unkeyed patterns apart.
+
+    A plain class, not pydantic: reading a pydantic private attribute costs microseconds, and matching
+    touches these structures hundreds of times per question.
+    """
+
+    __slots__ = ("by_key", "unkeyed")
+
+    def __init__(self, entries: list[GlossaryEntry]) -> None:
+        by_key: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        unkeyed: list[tuple[int, re.Pattern[str]]] = []
+        for index, entry in enumerate(entries):
+            grouped: dict[str | None, list[str]] = {}
+            for pattern in entry.patterns:
+                grouped.setdefault(pattern_key(pattern), []).append(pattern)
+            for key, patterns in grouped.items():
+                compiled = (index, _compile(patterns))
+                if key is None:
+                    unkeyed.append(compiled)
+                else:
+                    by_key.setdefault(key, []).append(compiled)
+        self.by_key = by_key
+        self.unkeyed = unkeyed
+
+    def find(self, text: str) -> dict[int, str]:
+        """Entry index -> the first words of `text` that matched one of its patterns."""
+        found: dict[int, str] = {}
+        for word in _WORD_RUN.finditer(text):
+            lower = word.group(0)[:_KEY_LENGTH].lower()
+            for length in range(1, len(lower) + 1):
+                for index, regex in self.by_key.get(lower[:length], ()):
+                    if index not in found:
+                        hit = regex.match(text, word.start())
+                        if hit:
+                            found[index] = hit.group(0)
+        for index, regex in self.unkeyed:
+            if index not in found:
+                hit = regex.search(text)
+                if hit:
+                    found[index] = hit.group(0)
+        return found
+
+
 class Glossary(BaseModel):
-    """The validated glossary: entries with unique ids and precompiled patterns."""
+    """The validated glossary: entries with unique ids, their patterns compiled once."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     entries: list[GlossaryEntry]
 
+    _matcher: _Matcher = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Glossary:
+        seen: set[str] = set()
+        for index, entry in enumerate(self.entries):
+            if entry.id in seen:
+                raise ValueError(f"entries[{index}].id: duplicate entry id {entry.id!r}")
+            seen.add(entry.id)
+        return self
+
+    def model_post_init(self, context: object, /) -> None:
+        """Compile every entry's patterns once."""
+        self._matcher = _Matcher(self.entries)
+
     def expand(self, question: str) -> list[GlossaryMatch]:
         """The entries `question` matches, in glossary order."""
-        text = question.translate(_QUOTES)
+        found = self._matcher.find(question.translate(_QUOTES))
         matches: list[GlossaryMatch] = []
-        for entry in self.entries:
-            matched = entry.search(text)
-            if matched is not None:
-                matches.append(
-                    GlossaryMatch(
-                        entry_id=entry.id, matched=matched, expansion=entry.expand, regimes=entry.regimes
-                    )
+        for index in sorted(found):
+            entry = self.entries[index]
+            matches.append(
+                GlossaryMatch(
+                    entry_id=entry.id, matched=found[index], expansion=entry.expand, regimes=entry.regimes
                 )
+            )
         return matches
 
     def expansion_text(self, question: str, *, max_terms: int | None = None) -> str:
@@ -189,9 +283,11 @@ class Glossary(BaseModel):
 def parse_glossary(raw: object, *, source: str) -> Glossary:
     """Validate a parsed YAML document as a glossary; GlossaryError names `source` and the bad entry."""
     if not isinstance(raw, list):
-        raise GlossaryError(f"{source}: expected a list of entries at the top level, got {type(raw).__name__}")
+        raise GlossaryError(
+            f"{source}: expected a list of entries at the top level, got {type(raw).__name__}"
+        )
     entries: list[GlossaryEntry] = []
-    seen: dict[str, int] = {}
+    first_index: dict[str, int] = {}
     for index, item in enumerate(raw):
         label = f"entry {index}"
         if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -204,9 +300,11 @@ def parse_glossary(raw: object, *, source: str) -> Glossary:
                 for error in exc.errors()
             )
             raise GlossaryError(f"{source}: {label}: {problems}") from exc
-        if entry.id in seen:
-            raise GlossaryError(f"{source}: {label}: duplicate id, first used by entry {seen[entry.id]}")
-        seen[entry.id] = index
+        if entry.id in first_index:
+            raise GlossaryError(
+                f"{source}: {label}: duplicate id, first used by entry {first_index[entry.id]}"
+            )
+        first_index[entry.id] = index
         entries.append(entry)
     return Glossary(entries=entries)
 

@@ -151,10 +151,13 @@ class KnowledgeIndex:
             meta.update({group_key(g): True for g in groups})
             metadatas.append(meta)
 
-        for start in range(0, len(drafts), EMBED_BATCH * 4):
-            batch = drafts[start : start + EMBED_BATCH * 4]
-            vectors = self.embedder.embed([d.index_text for d in batch])
-            self.vectors.add(keys[start : start + len(batch)], vectors, metadatas[start : start + len(batch)])
+        # Embed in order of length, as the raw embedder does over a whole corpus: batches of similar
+        # length waste little on padding. Storage order does not matter.
+        order = sorted(range(len(drafts)), key=lambda i: len(drafts[i].index_text))
+        for start in range(0, len(order), EMBED_BATCH * 4):
+            batch = order[start : start + EMBED_BATCH * 4]
+            vectors = self.embedder.embed([drafts[i].index_text for i in batch])
+            self.vectors.add([keys[i] for i in batch], vectors, [metadatas[i] for i in batch])
             if on_chunks:
                 on_chunks(len(batch))
 

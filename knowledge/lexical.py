@@ -138,12 +138,21 @@ class LexicalIndex:
         audience: Audience,
         sources: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        expansion: str = "",
+        expansion_weight: float = 0.5,
     ) -> list[tuple[str, float]]:
-        """The `n` best chunk keys for `query` that `audience` may read, with BM25 scores, best first."""
+        """The `n` best chunk keys for `query` that `audience` may read, with BM25 scores, best first.
+
+        `expansion` (the law's words for what the question says in everyday words) counts at
+        `expansion_weight`, so it can bring in the right passage without outvoting the question.
+        """
         tokens = tokenize(query)
         if not self.keys or not tokens:
             return []
         scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
+        extra = [t for t in dict.fromkeys(tokenize(expansion)) if t not in tokens]
+        if extra and expansion_weight:
+            scores += expansion_weight * np.asarray(self._bm25.get_scores(extra), dtype=np.float64)
         scores[~self._mask(audience, sources, kinds)] = 0.0
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
         top = top[np.argsort(-scores[top])]

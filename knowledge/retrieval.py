@@ -12,12 +12,16 @@ from pydantic import BaseModel, Field
 from core.models import Chunk
 from knowledge import store
 from knowledge.access import Audience
+from knowledge.glossary import load_glossary
 from knowledge.index import KnowledgeIndex
 from knowledge.references import find_references, regime_hint
 
 CONTAINER_LEVELS = frozenset({"article", "annex"})
+SUPPORT_SHARE = 0.5
+EXPANSION_WEIGHT = 0.5
+DENSE_EXPANSION = False
 RRF_K = 60
-CANDIDATES = 40
+CANDIDATES = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 NAMED_PROVISION_BONUS = 0.05
@@ -50,6 +54,7 @@ class Passage(BaseModel):
     level: str
     visibility: str
     text: str
+    origin: str = Field(default="file", description="'pack' for the built-in summaries, else 'file'.")
     score: float = Field(description="Fused relevance; higher is better.")
     similarity: float = Field(description="Cosine similarity of the question to this passage (0 if unseen).")
 
@@ -84,10 +89,19 @@ def search(
     where = _vector_where(index, audience, filters)
     if where is None:
         return []
-    query_vector = index.embedder.embed([query])[0]
+    expansion = load_glossary().expansion_text(query) if EXPANSION_WEIGHT else ""
+    query_vector = index.embedder.embed([f"{query} {expansion}" if DENSE_EXPANSION and expansion else query])[
+        0
+    ]
     dense = index.vectors.query(query_vector, n=CANDIDATES, where=where)
     lexical = index.lexical().search(
-        query, n=CANDIDATES, audience=audience, sources=filters.sources, kinds=filters.kinds
+        query,
+        n=CANDIDATES,
+        audience=audience,
+        sources=filters.sources,
+        kinds=filters.kinds,
+        expansion=expansion,
+        expansion_weight=EXPANSION_WEIGHT,
     )
 
     fused: dict[str, float] = {}
@@ -124,14 +138,25 @@ def search(
         elif any(chunk.anchor.startswith(a + "-") for a in anchors):
             fused[key] += NAMED_CHILD_BONUS
 
-    ranked = sorted((key for key in fused if key in chunks), key=lambda key: -fused[key])
-    chosen = _dedupe([(chunks[key], fused[key], similarity.get(key, 0.0)) for key in ranked], k)
+    ranked = _by_citation(fused, chunks, similarity)
+    chosen = _dedupe(ranked, k)
     chosen = _most_specific(index, chosen, query_vector, named=set(anchors), audience=audience)
+    with index.db.session() as session:
+        origins = store.document_origins(session=session, document_ids={c.document_id for c, _, _ in chosen})
     return [
         Passage(
-            citation_id=c.citation_id, source_id=c.source_id, title=c.title, locator=c.locator,
-            parents=list(c.parents), kind=c.kind, level=c.level, visibility=c.visibility, text=c.text,
-            score=round(score, 6), similarity=round(sim, 6),
+            origin=origins.get(c.document_id, "file"),
+            citation_id=c.citation_id,
+            source_id=c.source_id,
+            title=c.title,
+            locator=c.locator,
+            parents=list(c.parents),
+            kind=c.kind,
+            level=c.level,
+            visibility=c.visibility,
+            text=c.text,
+            score=round(score, 6),
+            similarity=round(sim, 6),
         )
         for c, score, sim in chosen
     ]
@@ -147,12 +172,15 @@ def _most_specific(
 ) -> list[tuple[Chunk, float, float]]:
     """Replace a whole article or annex that ranked on its title by its part closest to the question,
     so the citation points at the paragraph that answers; a provision the question named stays."""
-    containers = [c.citation_id for c, _, _ in chosen if c.level in CONTAINER_LEVELS and c.anchor not in named]
+    containers = [
+        c.citation_id for c, _, _ in chosen if c.level in CONTAINER_LEVELS and c.anchor not in named
+    ]
     if not containers:
         return chosen
     with index.db.session() as session:
         children = [
-            c for c in store.child_chunks(session=session, parent_ids=containers)
+            c
+            for c in store.child_chunks(session=session, parent_ids=containers)
             if audience.can_read(c.visibility, list(c.groups))
         ]
     vectors = index.vectors.vectors([c.chunk_key for c in children])
@@ -172,6 +200,38 @@ def _most_specific(
     ]
 
 
+def official_wording(
+    index: KnowledgeIndex, passages: Sequence[Passage], *, audience: Audience
+) -> dict[str, str]:
+    """For passages from the built-in packs, the ingested official text of the same provision, where
+    present and readable: answers show the law's wording next to our summary."""
+    wanted = [p.citation_id for p in passages if p.origin == "pack"]
+    if not wanted:
+        return {}
+    with index.db.session() as session:
+        found = store.official_chunks(session=session, citation_ids=wanted)
+    return {c.citation_id: c.text for c in found if audience.can_read(c.visibility, list(c.groups))}
+
+
+def _by_citation(
+    fused: dict[str, float], chunks: dict[str, Chunk], similarity: dict[str, float]
+) -> list[tuple[Chunk, float, float]]:
+    """One entry per citation id, best first. A provision found through several chunks (our summary
+    and the official wording, or several windows of a long text) gains from each beyond the best."""
+    groups: dict[str, list[str]] = {}
+    for key in fused:
+        if key in chunks:
+            groups.setdefault(chunks[key].citation_id, []).append(key)
+    entries = []
+    for keys in groups.values():
+        keys.sort(key=lambda key: -fused[key])
+        best = keys[0]
+        score = fused[best] + SUPPORT_SHARE * sum(fused[key] for key in keys[1:])
+        entries.append((chunks[best], score, max(similarity.get(key, 0.0) for key in keys)))
+    entries.sort(key=lambda entry: -entry[1])
+    return entries
+
+
 def _dedupe(ranked: Sequence[tuple[Chunk, float, float]], k: int) -> list[tuple[Chunk, float, float]]:
     """One chunk per citation id, and never a provision beside its own part: when a container (an
     article, a paragraph) and one of its parts both rank, the part is shown in the container's place
@@ -181,8 +241,13 @@ def _dedupe(ranked: Sequence[tuple[Chunk, float, float]], k: int) -> list[tuple[
     for chunk, score, sim in ranked:
         cid = chunk.citation_id
         clash = next(
-            (i for i, (c, _, _) in enumerate(chosen)
-             if c.citation_id == cid or _is_ancestor(cid, c.citation_id) or _is_ancestor(c.citation_id, cid)),
+            (
+                i
+                for i, (c, _, _) in enumerate(chosen)
+                if c.citation_id == cid
+                or _is_ancestor(cid, c.citation_id)
+                or _is_ancestor(c.citation_id, cid)
+            ),
             None,
         )
         if clash is None:

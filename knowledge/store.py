@@ -194,6 +194,25 @@ def child_chunks(*, session: Session, parent_ids: Sequence[str]) -> list[Chunk]:
     return list(session.scalars(stmt))
 
 
+def document_origins(*, session: Session, document_ids: set[int]) -> dict[int, str]:
+    """Document id -> origin ('pack' or 'file')."""
+    if not document_ids:
+        return {}
+    rows = session.execute(select(Document.id, Document.origin).where(Document.id.in_(document_ids)))
+    return {doc_id: origin for doc_id, origin in rows}
+
+
+def official_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Chunk]:
+    """Active first-window chunks with these citation ids from ingested files (not from packs)."""
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.citation_id.in_(list(citation_ids)), Chunk.generation == Document.active_generation)
+        .where(Document.origin != "pack", Chunk.chunk_key.like("%-w0"))
+    )
+    return list(session.scalars(stmt))
+
+
 def knowledge_as_of(*, session: Session) -> date | None:
     """The newest as-of date among searchable documents."""
     return session.scalar(select(func.max(Document.as_of)).where(Document.active_generation > 0))

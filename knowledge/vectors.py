@@ -70,7 +70,9 @@ class VectorStore:
         embeddings = got.get("embeddings")
         if embeddings is None:
             return {}
-        return {key: np.asarray(vec, dtype=np.float32) for key, vec in zip(got["ids"], embeddings, strict=True)}
+        return {
+            key: np.asarray(vec, dtype=np.float32) for key, vec in zip(got["ids"], embeddings, strict=True)
+        }
 
     def count(self) -> int:
         """How many vectors are stored (all generations)."""

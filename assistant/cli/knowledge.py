@@ -26,17 +26,18 @@ def status(app: AppContext, as_json: bool) -> None:
 
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
-    table = Table("source", "document", "kind", "origin", "visibility", "sections", "ingested", "as of")
+    table = Table(box=None, header_style="bold", padding=(0, 1))
+    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=22)
+    for name in ("kind", "visibility", "sections", "ingested", "as of"):
+        table.add_column(name, no_wrap=True, justify="right" if name == "sections" else "left")
     for r in rows:
         vis = r.visibility + (f" ({','.join(r.groups)})" if r.groups else "")
         table.add_row(
             r.source_id,
-            r.title[:50],
-            r.kind,
-            r.origin,
+            "pack" if r.origin == "pack" else r.kind,
             vis,
             str(r.sections),
-            r.ingested_at,
+            r.ingested_at[:10],
             r.as_of.isoformat() if r.as_of else "-",
         )
     console.print(table)
@@ -83,4 +84,48 @@ def load_sample(app: AppContext) -> None:
     report = load_sample_organisation(app.assistant().index)
     print_report(report)
     if report.failures:
+        raise SystemExit(1)
+
+
+@knowledge.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@pass_app
+def fetch(app: AppContext, sources: tuple[str, ...]) -> None:
+    """Download official texts from their publishers and ingest them.
+
+    SOURCE is one of: eu-ai-act (EUR-Lex HTML), gdpr (EUR-Lex HTML), nist-ai-rmf (the NIST AI RMF
+    Playbook's structured export). They share citation ids with the built-in packs, so answers can
+    quote the official wording next to our summary. Set `official_urls` in config.toml to use a mirror.
+
+    \b
+    Examples:
+      govassist knowledge fetch eu-ai-act gdpr
+    """
+    from assistant.cli.ingest import print_report
+    from knowledge.official import OFFICIAL_SOURCES, FetchError, fetch_and_ingest
+
+    unknown = [s for s in sources if s not in OFFICIAL_SOURCES]
+    if unknown:
+        raise click.UsageError(
+            f"unknown SOURCE {', '.join(unknown)}: choose from {', '.join(sorted(OFFICIAL_SOURCES))}"
+        )
+    settings = app.settings
+    failed = False
+    for source_id in sources:
+        click.echo(f"Downloading {OFFICIAL_SOURCES[source_id].title} ...", err=True)
+        try:
+            path, report = fetch_and_ingest(
+                app.assistant().index,
+                source_id,
+                target_dir=settings.official_dir,
+                overrides=settings.official_urls,
+            )
+        except FetchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed = True
+            continue
+        console.print(f"{source_id}: saved {path}")
+        print_report(report)
+        failed = failed or bool(report.failures)
+    if failed:
         raise SystemExit(1)

@@ -59,6 +59,8 @@ class Role(StrEnum):
     EMPLOYER = "employer"
     EMPLOYMENT_AGENCY = "employment_agency"
     CREDITOR = "creditor"
+    COVERED_ENTITY = "covered_entity"
+    BUSINESS_ASSOCIATE = "business_associate"
     ORGANISATION = "organisation"
     PUBLIC_AUTHORITY = "public_authority"
     MEMBER_STATE = "member_state"
@@ -80,6 +82,7 @@ class TimeUnit(StrEnum):
 
     HOURS = "hours"
     DAYS = "days"
+    BUSINESS_DAYS = "business_days"
     WEEKS = "weeks"
     MONTHS = "months"
     YEARS = "years"
@@ -120,6 +123,9 @@ class Penalty(_Strict):
 
     max_amount_eur: int | None = Field(default=None, ge=0)
     max_turnover_percent: float | None = Field(default=None, ge=0, le=100)
+    # US regimes state amounts in dollars, some with a floor (NYC: $500 to $1,500 per later violation).
+    max_amount_usd: int | None = Field(default=None, ge=0)
+    min_amount_usd: int | None = Field(default=None, ge=0)
     rule: PenaltyRule = PenaltyRule.HIGHER_OF
     applies_to: str = Field(min_length=1, description="Which infringements or offenders the cap covers.")
 
@@ -158,6 +164,9 @@ class PackRecord(_Strict):
     obligations: list[Obligation] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list)
+    suggested_actions: list[str] = Field(
+        default_factory=list, description="Voluntary frameworks: what they suggest doing, in our words."
+    )
     related: list[str] = Field(default_factory=list)
     source_reference: str = Field(min_length=1, description="e.g. 'Regulation (EU) 2024/1689, Art. 50(1)'.")
     tags: list[str] = Field(default_factory=list, description="Topic slugs: 'prohibited', 'high-risk'...")
@@ -169,7 +178,12 @@ class PackRecord(_Strict):
     legal_act: str | None = Field(default=None, description="Listed act, e.g. 'Directive 2006/42/EC'.")
     thresholds: list[Threshold] = Field(default_factory=list)
     penalty: Penalty | None = None
+    penalty_tiers: list[Penalty] = Field(
+        default_factory=list,
+        description="When one provision sets several ceilings (first and later violations, employer size).",
+    )
     time_limits: list[TimeLimit] = Field(default_factory=list)
+    notes: str = Field(default="", description="Caveats: what we could not verify, what to check.")
     added_by: str | None = Field(default=None, description="Amendment that added this record (set on load).")
 
     @field_validator("related")
@@ -228,23 +242,22 @@ class PackRecord(_Strict):
                 lines.append(f"- {_role_label(obligation.owner)}: {obligation.text}{when}")
         _section(lines, "Conditions", self.conditions)
         _section(lines, "Exceptions and carve-outs", self.exceptions)
+        _section(lines, "Suggested actions", self.suggested_actions)
         _section(
             lines, "Thresholds", [f"{t.text} ({t.comparison} {t.value:g} {t.unit})" for t in self.thresholds]
         )
         _section(lines, "Time limits", [f"{t.text} ({t.value} {t.unit})" for t in self.time_limits])
         if self.penalty:
             lines.append(f"Maximum fine: {_penalty_text(self.penalty)}")
+        _section(lines, "Penalty tiers", [_penalty_text(tier) for tier in self.penalty_tiers])
+        if self.notes:
+            lines.append(f"Caveat: {self.notes.strip()}")
         if self.legal_act:
             lines.append(f"Legal act: {self.legal_act}")
         if self.area:
             lines.append(f"Area: {self.area}")
-        if self.use_case_codes:
-            lines.append(f"Use cases: {', '.join(self.use_case_codes)}")
-        if self.excluded_use_case_codes:
-            lines.append(f"Not covered: {', '.join(self.excluded_use_case_codes)}")
-        if self.related:
-            lines.append(f"Related: {', '.join(self.related)}")
-        lines.append(f"Source: {self.source_reference}")
+        # Use-case codes, related ids and the source reference stay out: they are data for triage and
+        # citations, and as indexed text they would match questions on words nobody reads.
         return "\n".join(lines)
 
 
@@ -684,6 +697,11 @@ def _penalty_text(penalty: Penalty) -> str:
         parts.append(f"EUR {penalty.max_amount_eur:,}")
     if penalty.max_turnover_percent is not None:
         parts.append(f"{penalty.max_turnover_percent:g}% of total worldwide annual turnover")
+    if penalty.max_amount_usd is not None:
+        floor = f"at least USD {penalty.min_amount_usd:,} and " if penalty.min_amount_usd is not None else ""
+        parts.append(f"{floor}at most USD {penalty.max_amount_usd:,}")
     rule = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
     amounts = " or ".join(parts)
+    if len(parts) == 1:  # one figure: nothing to choose between
+        return f"{amounts} ({penalty.applies_to})"
     return f"{amounts}, {rule} ({penalty.applies_to})" if amounts else f"{rule} ({penalty.applies_to})"

@@ -33,8 +33,9 @@ _PDF_HEADER_WINDOW = 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def parse_file(path: Path | str, *, kind: DocumentKind | None = None,
-               source_id: str | None = None) -> ParsedDocument:
+def parse_file(
+    path: Path | str, *, kind: DocumentKind | None = None, source_id: str | None = None
+) -> ParsedDocument:
     """Parse the file at `path` into a ParsedDocument whose sections carry citation ids.
 
     `kind` None means: regulation if a regulation format is recognised, else policy. `source_id` None
@@ -51,8 +52,11 @@ def parse_file(path: Path | str, *, kind: DocumentKind | None = None,
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         suffix = path.suffix or "(none)"
         raise ParseError(f"{path.name}: unsupported file type '{suffix}' (supported: {supported})")
-    request = _Request(path=path, kind=DocumentKind(kind) if kind is not None else None,
-                       source_id=_explicit_source_id(path, source_id))
+    request = _Request(
+        path=path,
+        kind=DocumentKind(kind) if kind is not None else None,
+        source_id=_explicit_source_id(path, source_id),
+    )
     try:
         document = parser(request, read_bytes(path))
     except ParseError as exc:
@@ -87,7 +91,10 @@ def _parse_markdown_file(request: _Request, data: bytes) -> ParsedDocument:
     title = str(front_title).strip() if front_title else outline.title
     if request.may_be_regulation and _regulation.is_regulation_markdown(text):
         return _regulation_document(
-            request, title=title, as_of=as_of, text=text,
+            request,
+            title=title,
+            as_of=as_of,
+            text=text,
             parse=lambda source_id: _regulation.parse_regulation_markdown(text, source_id),
         )
     return _outline_document(request, outline, title=title, text=text, as_of=as_of)
@@ -102,8 +109,13 @@ def _parse_text_file(request: _Request, data: bytes) -> ParsedDocument:
 def _parse_html_file(request: _Request, data: bytes) -> ParsedDocument:
     html = decode_text(data)
     if request.may_be_regulation and _regulation.is_eurlex_html(html):
-        return _regulation_document(request, title=act_title(html), as_of=find_as_of(html), text=html,
-                                    parse=lambda source_id: _regulation.parse_eurlex_html(html, source_id))
+        return _regulation_document(
+            request,
+            title=act_title(html),
+            as_of=find_as_of(html),
+            text=html,
+            parse=lambda source_id: _regulation.parse_eurlex_html(html, source_id),
+        )
     try:
         outline = parse_html(html)
     except RecursionError:
@@ -125,8 +137,9 @@ def _parse_pdf_file(request: _Request, data: bytes) -> ParsedDocument:
     if not text.strip():
         raise ParseError("no extractable text in the PDF (is it a scanned image?)")
     outline = parse_plain_text(text, allow_markdown=False)
-    return _outline_document(request, outline, title=outline.title, text=text, as_of=find_as_of(text),
-                             pages=pages)
+    return _outline_document(
+        request, outline, title=outline.title, text=text, as_of=find_as_of(text), pages=pages
+    )
 
 
 def _parse_docx_file(request: _Request, data: bytes) -> ParsedDocument:
@@ -157,7 +170,9 @@ def _records_document(request: _Request, text: str, *, syntax: Literal["json", "
         if sections is not None:
             return ParsedDocument(
                 source_id=request.source_id or _id_prefix(sections) or _stem_id(request.path),
-                kind=DocumentKind.REGULATION, title=file_title or request.path.stem, sections=sections,
+                kind=DocumentKind.REGULATION,
+                title=file_title or request.path.stem,
+                sections=sections,
                 as_of=_records_as_of(loaded),
             )
     record_set = read_record_set(loaded)
@@ -165,21 +180,41 @@ def _records_document(request: _Request, text: str, *, syntax: Literal["json", "
     if request.kind is DocumentKind.REGULATION and not request.source_id:
         doc_id = request.regulation_id(text) or doc_id
     return ParsedDocument(
-        source_id=doc_id, title=record_set.title or request.path.stem,
-        kind=request.kind or DocumentKind.POLICY, as_of=record_set.as_of,
+        source_id=doc_id,
+        title=record_set.title or request.path.stem,
+        kind=request.kind or DocumentKind.POLICY,
+        as_of=record_set.as_of,
         sections=build_record_sections(record_set.records, doc_id=doc_id),
     )
 
 
-def _regulation_document(request: _Request, *, title: str | None, as_of: date | None, text: str,
-                         parse: Callable[[str], list[Section]]) -> ParsedDocument:
+def _regulation_document(
+    request: _Request,
+    *,
+    title: str | None,
+    as_of: date | None,
+    text: str,
+    parse: Callable[[str], list[Section]],
+) -> ParsedDocument:
     source_id = request.regulation_id(text) or _stem_id(request.path)
-    return ParsedDocument(source_id=source_id, title=title or request.path.stem, kind=DocumentKind.REGULATION,
-                          sections=parse(source_id), as_of=as_of)
+    return ParsedDocument(
+        source_id=source_id,
+        title=title or request.path.stem,
+        kind=DocumentKind.REGULATION,
+        sections=parse(source_id),
+        as_of=as_of,
+    )
 
 
-def _outline_document(request: _Request, outline: Outline, *, title: str | None, text: str,
-                      as_of: date | None, pages: list[str] | None = None) -> ParsedDocument:
+def _outline_document(
+    request: _Request,
+    outline: Outline,
+    *,
+    title: str | None,
+    text: str,
+    as_of: date | None,
+    pages: list[str] | None = None,
+) -> ParsedDocument:
     """Sections from headings when there are any; else one per PDF page, or fixed-size parts."""
     kind = request.kind or DocumentKind.POLICY
     doc_id = request.source_id
@@ -192,8 +227,9 @@ def _outline_document(request: _Request, outline: Outline, *, title: str | None,
     elif pages is not None:
         sections = build_parts(pages, doc_id=doc_id, doc_title=doc_title, label="page")
     else:
-        sections = build_parts(split_into_parts(outline.preamble), doc_id=doc_id, doc_title=doc_title,
-                               label="part")
+        sections = build_parts(
+            split_into_parts(outline.preamble), doc_id=doc_id, doc_title=doc_title, label="part"
+        )
     return ParsedDocument(source_id=doc_id, title=doc_title, kind=kind, sections=sections, as_of=as_of)
 
 

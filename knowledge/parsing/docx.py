@@ -43,8 +43,11 @@ def parse_docx(data: bytes) -> tuple[Outline, str]:
         else:
             line = f"- {text}" if _LIST_STYLE.match(style) else text
             (headings[-1][2] if headings else preamble).append(line)
-    title = title_paragraph or (document.core_properties.title or "").strip() or (
-        headings[0][1] if headings else None)
+    title = (
+        title_paragraph
+        or (document.core_properties.title or "").strip()
+        or (headings[0][1] if headings else None)
+    )
     outline = Outline(
         title=title,
         preamble="\n\n".join(preamble),

@@ -83,10 +83,15 @@ def build_sections(outline: Outline, *, doc_id: str, doc_title: str) -> list[Sec
     sections: list[Section] = []
     preamble = clean_text(preamble)
     if preamble:
-        sections.append(Section(
-            citation_id=unique_id(f"{doc_id}:{INTRO_SLUG}", taken), locator="Introduction",
-            title=doc_title, level=SectionLevel.DOCUMENT, text=preamble,
-        ))
+        sections.append(
+            Section(
+                citation_id=unique_id(f"{doc_id}:{INTRO_SLUG}", taken),
+                locator="Introduction",
+                title=doc_title,
+                level=SectionLevel.DOCUMENT,
+                text=preamble,
+            )
+        )
     for root in _nest(headings):
         _emit(root, prefix=f"{doc_id}:", ancestors=[], parent_id=None, taken=taken, out=sections)
     return sections
@@ -102,10 +107,15 @@ def build_parts(texts: list[str], *, doc_id: str, doc_title: str, label: str) ->
     for number, text in enumerate(texts, start=1):
         cleaned = clean_text(text)
         if cleaned:
-            sections.append(Section(
-                citation_id=f"{doc_id}:{slug}-{number}", locator=f"{label.capitalize()} {number}",
-                title=doc_title, level=SectionLevel.HEADING, text=cleaned,
-            ))
+            sections.append(
+                Section(
+                    citation_id=f"{doc_id}:{slug}-{number}",
+                    locator=f"{label.capitalize()} {number}",
+                    title=doc_title,
+                    level=SectionLevel.HEADING,
+                    text=cleaned,
+                )
+            )
     return sections
 
 
@@ -138,17 +148,37 @@ def _nest(headings: list[Heading]) -> list[_Node]:
     return roots
 
 
-def _emit(node: _Node, *, prefix: str, ancestors: list[str], parent_id: str | None,
-          taken: set[str], out: list[Section]) -> None:
+def _emit(
+    node: _Node,
+    *,
+    prefix: str,
+    ancestors: list[str],
+    parent_id: str | None,
+    taken: set[str],
+    out: list[Section],
+) -> None:
     text = node.full_text()
     if not text:
         return
     slug = slugify(node.heading.text) or f"section-{len(out) + 1}"
     citation_id = unique_id(prefix + slug, taken)
-    out.append(Section(
-        citation_id=citation_id, locator=node.heading.text, title=node.heading.text,
-        parents=list(ancestors), parent_id=parent_id, level=SectionLevel.HEADING, text=text,
-    ))
+    out.append(
+        Section(
+            citation_id=citation_id,
+            locator=node.heading.text,
+            title=node.heading.text,
+            parents=list(ancestors),
+            parent_id=parent_id,
+            level=SectionLevel.HEADING,
+            text=text,
+        )
+    )
     for child in node.children:
-        _emit(child, prefix=f"{citation_id}-", ancestors=[*ancestors, node.heading.text],
-              parent_id=citation_id, taken=taken, out=out)
+        _emit(
+            child,
+            prefix=f"{citation_id}-",
+            ancestors=[*ancestors, node.heading.text],
+            parent_id=citation_id,
+            taken=taken,
+            out=out,
+        )

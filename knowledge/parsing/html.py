@@ -13,17 +13,36 @@ from knowledge.parsing.headings import Heading, Outline
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "head", "svg", "button", "form"})
 # Tags that stand apart as paragraphs, and tags that only start a new line.
-_PARAGRAPH_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "dl", "div", "figcaption", "figure", "footer", "header",
-    "hr", "main", "ol", "p", "pre", "section", "table", "ul",
-})
+_PARAGRAPH_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dl",
+        "div",
+        "figcaption",
+        "figure",
+        "footer",
+        "header",
+        "hr",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    }
+)
 _LINE_TAGS = frozenset({"br", "caption", "dd", "dt", "li", "tbody", "tfoot", "thead", "tr"})
 _CELL_TAGS = frozenset({"td", "th"})
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _TITLE = re.compile(r"<title(?:\s[^>]*)?>(?P<title>.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 # EUR-Lex pages title themselves with a file name; the act's own title is in `<p class="oj-doc-ti">`.
-_OJ_DOC_TITLE = re.compile(r"<p\b[^>]*class=\"[^\"]*\bdoc-ti\b[^\"]*\"[^>]*>(?P<title>.*?)</p\s*>",
-                           re.IGNORECASE | re.DOTALL)
+_OJ_DOC_TITLE = re.compile(
+    r"<p\b[^>]*class=\"[^\"]*\bdoc-ti\b[^\"]*\"[^>]*>(?P<title>.*?)</p\s*>", re.IGNORECASE | re.DOTALL
+)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -100,8 +119,10 @@ class _Collector:
         return _normalise("".join(self._preamble))
 
     def headings(self) -> list[Heading]:
-        return [Heading(level=level, text=text, body=_normalise("".join(parts)))
-                for level, text, parts in self._headings]
+        return [
+            Heading(level=level, text=text, body=_normalise("".join(parts)))
+            for level, text, parts in self._headings
+        ]
 
 
 def _normalise(text: str) -> str:

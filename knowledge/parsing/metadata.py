@@ -30,7 +30,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     if not isinstance(loaded, dict):
         return {}, text
-    return {str(key): value for key, value in loaded.items()}, text[match.end():]
+    return {str(key): value for key, value in loaded.items()}, text[match.end() :]
 
 
 def to_date(value: object) -> date | None:

@@ -12,10 +12,35 @@ from knowledge.parsing.headings import Heading, Outline
 from knowledge.parsing.markdown import has_markdown_headings, parse_markdown
 
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,3})*)\.?[ \t]+(?P<title>[A-Z].*)$")
-_SMALL_WORDS = frozenset({
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
-    "vs", "via", "per", "de", "la", "le", "du", "des", "et",
-})
+_SMALL_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "vs",
+        "via",
+        "per",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "et",
+    }
+)
 _MAX_HEADING_CHARS = 80
 _MAX_NUMBERED_WORDS = 12
 _MAX_TITLE_WORDS = 8
@@ -24,11 +49,34 @@ _SENTENCE_END = (".", ",", ";", ":", "!", "?")
 _LABELLED_HEADING = re.compile(r"^(?:section|part|chapter|annex|appendix|schedule|article)\b", re.IGNORECASE)
 _MIN_NUMBERED = 2
 # "12 March 2024" on its own line is a date, not section 12.
-_MONTHS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec",
-})
+_MONTHS = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
+)
 
 
 def parse_plain_text(text: str, *, allow_markdown: bool = True) -> Outline:
@@ -73,7 +121,7 @@ def _title_line(lines: list[str], numbered: dict[int, int]) -> int | None:
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is None or first in numbered or not _looks_like_heading(lines[first]):
         return None
-    has_more = any(line.strip() for line in lines[first + 1:])
+    has_more = any(line.strip() for line in lines[first + 1 :])
     return first if has_more else None
 
 

@@ -16,9 +16,25 @@ from knowledge.sections import ParseError, Section, SectionLevel
 
 _ID_KEYS = ("id", "slug")
 _TITLE_KEYS = ("title", "name", "system")
-_ACRONYMS = frozenset({
-    "ai", "api", "dpia", "dpo", "eu", "gdpr", "id", "llm", "ml", "nist", "pii", "rmf", "uk", "url", "us",
-})
+_ACRONYMS = frozenset(
+    {
+        "ai",
+        "api",
+        "dpia",
+        "dpo",
+        "eu",
+        "gdpr",
+        "id",
+        "llm",
+        "ml",
+        "nist",
+        "pii",
+        "rmf",
+        "uk",
+        "url",
+        "us",
+    }
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -56,8 +72,11 @@ def read_record_set(data: Any) -> RecordSet:
     if not isinstance(data, dict):
         raise ParseError(f"expected a list of records or an object, found {_kind_of(data)}")
     if "records" not in data:
-        return RecordSet(records=[_string_keys(data)], title=_first_text(data, _TITLE_KEYS),
-                         as_of=to_date(data.get("as_of")))
+        return RecordSet(
+            records=[_string_keys(data)],
+            title=_first_text(data, _TITLE_KEYS),
+            as_of=to_date(data.get("as_of")),
+        )
     if not isinstance(data["records"], list):
         raise ParseError(f"'records' should be a list, found {_kind_of(data['records'])}")
     raw_id = _first_text(data, ("doc_id", "id"))
@@ -79,10 +98,15 @@ def build_record_sections(records: list[dict[str, Any]], *, doc_id: str) -> list
             continue
         title = _first_text(record, _TITLE_KEYS) or _first_text(record, _ID_KEYS) or f"Record {number}"
         slug = slugify(_first_text(record, _ID_KEYS) or _first_text(record, _TITLE_KEYS) or "")
-        sections.append(Section(
-            citation_id=unique_id(f"{doc_id}:{slug or f'record-{number}'}", taken),
-            locator=title, title=title, level=SectionLevel.RECORD, text=text,
-        ))
+        sections.append(
+            Section(
+                citation_id=unique_id(f"{doc_id}:{slug or f'record-{number}'}", taken),
+                locator=title,
+                title=title,
+                level=SectionLevel.RECORD,
+                text=text,
+            )
+        )
     return sections
 
 
@@ -121,8 +145,9 @@ def _render(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(rendered for item in value if (rendered := _render(item)))
     if isinstance(value, dict):
-        return ", ".join(f"{_phrase(str(key))}: {rendered}"
-                         for key, item in value.items() if (rendered := _render(item)))
+        return ", ".join(
+            f"{_phrase(str(key))}: {rendered}" for key, item in value.items() if (rendered := _render(item))
+        )
     return " ".join(str(value).split())
 
 
@@ -146,6 +171,13 @@ def _first_text(mapping: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 
 
 def _kind_of(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
-             float: "a number", type(None): "nothing"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "nothing",
+    }
     return names.get(type(value), f"a {type(value).__name__}")

@@ -1,0 +1,82 @@
+"""The offline answer engine: lead sentence, points, sources, abstention; no language model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.answering import abstain, best_sentence, compose_answer, is_grounded
+from knowledge.retrieval import Passage
+
+
+def passage(
+    cid: str, text: str, *, score: float = 0.03, similarity: float = 0.6, title: str = "T"
+) -> Passage:
+    return Passage(
+        citation_id=cid,
+        source_id=cid.split(":")[0],
+        title=title,
+        locator=f"Loc {cid}",
+        parents=[],
+        kind="regulation",
+        level="paragraph",
+        visibility="public",
+        text=text,
+        score=score,
+        similarity=similarity,
+    )
+
+
+def test_best_sentence_prefers_overlap_and_full_statements() -> None:
+    text = "Article 9: Risk management\nProviders run a risk management system for the whole lifecycle. Fines apply."
+    assert best_sentence("what risk management system do providers need", text).startswith("Providers run")
+    record = "Nora chatbot\nDate: 2024-11-19\nOwner team: Digital\nDecision: approved because the bot discloses itself to customers."
+    assert best_sentence("does the chatbot disclose itself", record).startswith("Decision: approved")
+
+
+def test_compose_cites_every_point_and_lists_sources() -> None:
+    passages = [
+        passage("eu-ai-act:art-50-1", "Chatbots must tell people they talk to an AI system.", score=0.05),
+        passage(
+            "eu-ai-act:art-50-4", "Deep fakes must be disclosed by the deployer of the system.", score=0.04
+        ),
+        passage(
+            "gdpr:art-22-1", "People may refuse decisions based solely on automated processing.", score=0.01
+        ),
+    ]
+    answer = compose_answer(
+        "must chatbots tell people",
+        passages,
+        grounded=True,
+        as_of=date(2026, 11, 20),
+        contact="RAI",
+        official={"eu-ai-act:art-50-1": "The official wording of the paragraph."},
+    )
+    assert answer.grounded and answer.knowledge_as_of == date(2026, 11, 20)
+    # The weak third passage (below 60% of the best score) is noise, not support.
+    assert [c.id for c in answer.citations] == ["eu-ai-act:art-50-1", "eu-ai-act:art-50-4"]
+    text = answer.answer
+    assert text.startswith("Chatbots must tell people") and "[1]" in text and "[2]" in text
+    assert 'Official text, Loc eu-ai-act:art-50-1: "The official wording' in text
+    assert "(eu-ai-act:art-50-1)" in text and "gdpr:art-22-1" not in text
+    assert "Knowledge as of 2026-11-20." in text
+
+
+def test_citations_come_only_from_retrieved_passages() -> None:
+    passages = [passage("x:a", "Something about a rule that applies to everyone here.")]
+    answer = compose_answer("rule", passages, grounded=True, as_of=None, contact="RAI")
+    assert {c.id for c in answer.citations} <= {p.citation_id for p in passages}
+
+
+def test_abstention_names_nearest_topics_and_contact() -> None:
+    passages = [passage("x:a", "text", title="Pizza policy"), passage("x:a", "text", title="Pizza policy")]
+    answer = abstain("best pizza?", passages, as_of=date(2026, 1, 1), contact="#rai-help")
+    assert not answer.grounded and answer.citations == []
+    assert "I don't know" in answer.answer and "#rai-help" in answer.answer
+    assert answer.answer.count("Pizza policy, Loc x:a") == 1
+
+
+def test_grounding_threshold_and_named_provisions() -> None:
+    weak = [passage("eu-ai-act:art-50-4", "text", similarity=0.2)]
+    assert not is_grounded("anything about chatbots", weak, threshold=0.4)
+    assert is_grounded("what does Article 50(4) say", weak, threshold=0.4)
+    assert not is_grounded("anything", [], threshold=0.0)
