@@ -83,6 +83,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Where `knowledge fetch` downloads official texts from (id -> URL), e.g. a mirror.",
     )
+    tiering_standard: Path | None = Field(
+        default=None, description="The organisation's tiering standard (YAML); default: a generic one."
+    )
     load_builtin_knowledge: bool = Field(
         default=True, description="Index the shipped knowledge packs automatically on first use."
     )

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
@@ -74,3 +90,139 @@ class MetaValue(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- AI system inventory, assessments, review tasks, audit log ---------------------------------------
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored and read back in UTC. SQLite keeps no offset, so values read
+    back naive are UTC and get their zone back here; naive values are refused on the way in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; use an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class AISystem(Base):
+    """One AI system or feature in the inventory. `id` is a slug of its first name, stable afterwards."""
+
+    __tablename__ = "ai_systems"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Assessment(Base):
+    """One triage of a system, never changed afterwards: re-triage adds the next version."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("system_id", "version", name="uq_assessments_system_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    eu_tier: Mapped[str] = mapped_column(String(32))
+    internal_tier: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    knowledge_as_of: Mapped[date] = mapped_column(Date)
+    knowledge_revision: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    packs_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Citation id -> hash of the pack record it resolved to (None: no pack record), for retriage.
+    cited_records: Mapped[dict[str, str | None]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    system: Mapped[AISystem] = relationship()
+
+
+class ReviewTask(Base):
+    """A review an assessment's tier requires, routed to a queue, moving through a status workflow.
+
+    One task per review type and assessment; and while a review of a type is open for a system, filing
+    again (also for a newer assessment) adds no second one: both are unique constraints, so concurrent
+    filings cannot duplicate either.
+    """
+
+    __tablename__ = "review_tasks"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "review_type", name="uq_review_tasks_assessment_review"),
+        Index(
+            "uq_review_tasks_open_cycle",
+            "system_id",
+            "review_type",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    review_type: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    owner_queue: Mapped[str] = mapped_column(String(100), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    external_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    system: Mapped[AISystem] = relationship()
+    assessment: Mapped[Assessment] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what to which subject, when, on which knowledge version. Append-only: the ORM refuses
+    updates and deletes (below) and the database refuses them too (triggers in migration 0002)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(300), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ImmutableRowError(RuntimeError):
+    """An attempt to change or delete a row that is written once (audit events, assessments)."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _audit_is_append_only(_mapper: Mapper[Any], _connection: Connection, target: AuditEvent) -> None:
+    raise ImmutableRowError(
+        f"audit event {target.id} cannot be changed or deleted: the audit log is append-only"
+    )
+
+
+@event.listens_for(Assessment, "before_update")
+def _assessment_is_immutable(_mapper: Mapper[Any], _connection: Connection, target: Assessment) -> None:
+    raise ImmutableRowError(
+        f"assessment {target.system_id} v{target.version} cannot be changed: re-triage adds a new version"
+    )

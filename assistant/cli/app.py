@@ -7,9 +7,13 @@ from pathlib import Path
 import click
 
 from assistant.cli.ask import ask
+from assistant.cli.audit import audit
 from assistant.cli.context import AppContext
 from assistant.cli.ingest import ingest
 from assistant.cli.knowledge import knowledge
+from assistant.cli.systems import systems
+from assistant.cli.tasks import tasks
+from assistant.cli.triage import triage_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -36,3 +40,7 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 cli.add_command(ask)
 cli.add_command(ingest)
 cli.add_command(knowledge)
+cli.add_command(systems)
+cli.add_command(tasks)
+cli.add_command(audit)
+cli.add_command(triage_command)

@@ -11,9 +11,11 @@ import pytest
 
 from assistant.service import Assistant
 from core.config import Settings
-from evals.datasets import retrieval_questions
+from evals.abstention import best_threshold, metrics_at, score_questions
+from evals.datasets import retrieval_questions, scope_questions
 from evals.retrieval import score_retrieval
 from knowledge.access import Audience
+from knowledge.builtin import load_sample_organisation
 from knowledge.ingest import IngestRequest, ingest_paths
 from knowledge.retrieval import search
 from tests.conftest import CORPUS_DIR
@@ -30,8 +32,10 @@ RECALL_AT_5_TARGET = 0.90
 def official(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, float]]:
     if not EU_HTML.is_file():
         pytest.skip("../shared/corpus is not present")
-    # The default configuration: the built-in packs load on first use, then the official texts go in.
+    # The demo configuration: built-in packs (loaded on first use), the sample organisation, then the
+    # official texts.
     assistant = Assistant.open(Settings(home=tmp_path_factory.mktemp("official")))
+    assert not load_sample_organisation(assistant.index).failures
     start = time.perf_counter()
     report = ingest_paths(assistant.index, IngestRequest(paths=[EU_HTML, GDPR_HTML]))
     elapsed = time.perf_counter() - start
@@ -109,6 +113,18 @@ def test_answers_cite_and_abstain(official: tuple[Assistant, float]) -> None:
     unknown = assistant.ask("What is the best pizza topping in Naples?")
     assert not unknown.grounded and not unknown.citations
     assert "Responsible AI team" in unknown.answer
+
+
+def test_abstention_on_labelled_scope_questions(official: tuple[Assistant, float]) -> None:
+    assistant, _ = official
+    scored = score_questions(assistant, scope_questions())
+    shipped = metrics_at(scored, assistant.abstain_below)
+    print(f"abstention at {shipped.threshold}: {shipped}")
+    assert shipped.abstain_precision >= 0.9  # when it says "I don't know", it is almost always right
+    assert shipped.answer_rate_in_scope >= 0.9  # and it rarely refuses what it can answer
+    assert shipped.accuracy >= 0.75
+    # The shipped threshold is (close to) the best one on this set: recalibrate when knowledge changes.
+    assert best_threshold(scored).accuracy - shipped.accuracy <= 0.03
 
 
 def test_full_eu_ai_act_ingests_in_time(official: tuple[Assistant, float]) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from tools.triage.catalogue import unknown_codes
 
 
 class Role(StrEnum):
@@ -96,6 +98,26 @@ class SystemProfile(BaseModel):
         default=None, description="Deployed by a public body or a private entity providing public services."
     )
     personal_data: bool | None = Field(default=None, description="Processes personal data.")
+    rebrands_or_modifies: bool | None = Field(
+        default=None,
+        description=(
+            "As deployer, importer or distributor: puts its own name or trademark on the system, modifies it "
+            "substantially, or changes its intended purpose so that it becomes high-risk (Art. 25(1))."
+        ),
+    )
+    automated_decisions: bool | None = Field(
+        default=None, description="Its outputs decide about people without a meaningful human review."
+    )
+
+    @field_validator("use_cases")
+    @classmethod
+    def _known_use_cases(cls, value: list[str]) -> list[str]:
+        unknown = unknown_codes(value)
+        if unknown:
+            raise ValueError(
+                f"unknown use case code(s) {unknown}; see `govassist triage --list-use-cases` for the codes"
+            )
+        return list(dict.fromkeys(value))
 
 
 class EuTier(StrEnum):

@@ -1,0 +1,109 @@
+"""The triage job: profile (or description) in, cited classification out, recorded in the inventory,
+with precedent from past reviews and, on request, the review tasks filed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from core.config import Settings
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from knowledge.retrieval import SearchFilters, search
+from knowledge.tiering import TieringStandard, load_tiering_standard
+from tools import inventory
+from tools.tasks import TaskPublic, file_review_tasks
+from tools.triage.engine import triage
+from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile
+from tools.triage.schemas import SystemProfile, TriageResult
+
+PRECEDENTS = 3
+# Below this similarity a past review is about something else, not a precedent.
+PRECEDENT_MIN_SIMILARITY = 0.45
+
+
+class Precedent(BaseModel):
+    """A past review of a similar system."""
+
+    citation: str
+    title: str
+    snippet: str
+    similarity: float
+
+
+class TriageOutcome(BaseModel):
+    """The triage result plus what the inventory and the index add to it."""
+
+    result: TriageResult
+    assessment_version: int | None = Field(default=None, description="Inventory version, when recorded.")
+    precedents: list[Precedent] = Field(default_factory=list)
+    evidence: list[FieldEvidence] = Field(default_factory=list, description="For --describe: why each field.")
+    uncertain: list[str] = Field(default_factory=list)
+    tasks: list[TaskPublic] = Field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """The `triage --json` contract, with the extras under their own keys."""
+        payload: dict[str, object] = self.result.model_dump(mode="json")
+        payload["assessment_version"] = self.assessment_version
+        payload["precedents"] = [p.model_dump(mode="json") for p in self.precedents]
+        if self.evidence:
+            payload["evidence"] = [e.model_dump(mode="json") for e in self.evidence]
+        if self.tasks:
+            payload["tasks"] = [t.model_dump(mode="json") for t in self.tasks]
+        return payload
+
+
+def tiering_standard(settings: Settings) -> TieringStandard:
+    """The organisation's tiering standard, or the generic default."""
+    return load_tiering_standard(settings.tiering_standard)
+
+
+def describe(text: str, *, name: str | None, index: KnowledgeIndex) -> ExtractedProfile:
+    """A profile from a plain description (offline extractor with the index's embedder)."""
+    return extract_profile(text, name=name, embedder=index.embedder)
+
+
+def find_precedents(index: KnowledgeIndex, profile: SystemProfile, *, audience: Audience) -> list[Precedent]:
+    """Past reviews of systems like this one."""
+    passages = search(
+        index,
+        f"{profile.name}. {profile.description}",
+        audience=audience,
+        k=PRECEDENTS,
+        filters=SearchFilters(kinds=["review"]),
+    )
+    return [
+        Precedent(citation=p.citation_id, title=p.title, snippet=p.text[:300], similarity=p.similarity)
+        for p in passages
+        if p.similarity >= PRECEDENT_MIN_SIMILARITY
+    ]
+
+
+def run_triage(
+    index: KnowledgeIndex,
+    settings: Settings,
+    profile: SystemProfile,
+    *,
+    actor: str,
+    record: bool = True,
+    file_tasks: bool = False,
+    audience: Audience | None = None,
+    today: date | None = None,
+) -> TriageOutcome:
+    """Classify, record the assessment, find precedent, and file the required reviews if asked."""
+    result = triage(profile, standard=tiering_standard(settings))
+    outcome = TriageOutcome(result=result)
+    if record:
+        with index.db.session() as session:
+            assessment = inventory.record_assessment(
+                session=session, profile=profile, result=result, actor=actor
+            )
+            outcome.result = assessment.result
+            outcome.assessment_version = assessment.version
+            if file_tasks:
+                outcome.tasks = file_review_tasks(
+                    session=session, assessment=assessment, today=today or date.today(), actor=actor
+                )
+    outcome.precedents = find_precedents(index, profile, audience=audience or Audience())
+    return outcome

@@ -1,0 +1,700 @@
+"""The inventory of AI systems and their assessments: immutable, versioned triage results.
+
+Recording a triage creates the system on first sight and adds the next assessment version. Each
+assessment keeps, for every citation its result rests on, a hash of the knowledge-pack record behind
+it, so that `retriage` can find the systems whose grounds changed in a knowledge update, triage them
+again and report the difference. Rows stay in this module; callers get pydantic models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, computed_field
+from sqlalchemy import func, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core.models import AISystem, Assessment, Base
+from knowledge import store
+from knowledge.packs import Pack, load_packs, packs_fingerprint
+from knowledge.packs.amendments import parent_id
+from knowledge.parsing.slugs import slugify
+from tools.audit import record_event, utc_now
+from tools.triage.schemas import Ground, Obligation, SystemProfile, SystemRef, TriageResult
+
+TriageFn = Callable[[SystemProfile], TriageResult]
+
+# Attempts at a free slug or version number when other writers take them at the same moment.
+MAX_ATTEMPTS = 20
+
+
+# --- public schemas ----------------------------------------------------------------------------------
+
+
+class SystemPublic(BaseModel):
+    """An inventory entry with the headline of its latest assessment."""
+
+    id: str = Field(description="Stable slug, e.g. 'cv-screener'.")
+    name: str
+    description: str
+    owner: str | None
+    created_at: datetime
+    updated_at: datetime
+    latest_version: int | None = Field(default=None, description="Latest assessment version, if any.")
+    eu_tier: str | None = None
+    internal_tier: str | None = None
+    status: str | None = Field(default=None, description="'complete' or 'needs_information'.")
+    last_assessed_at: datetime | None = None
+
+
+class AssessmentPublic(BaseModel):
+    """One version of a system's triage, with the knowledge it was made on."""
+
+    id: int
+    system_id: str
+    system_name: str
+    version: int
+    profile: SystemProfile
+    result: TriageResult
+    eu_tier: str
+    internal_tier: str
+    status: str
+    knowledge_as_of: date
+    knowledge_revision: str | None
+    packs_fingerprint: str | None
+    cited_records: dict[str, str | None] = Field(
+        description="Citation id -> hash of the pack record behind it (None: not a pack record)."
+    )
+    created_at: datetime
+    created_by: str
+
+
+class AssessmentSummary(BaseModel):
+    """One line of a system's assessment history."""
+
+    version: int
+    created_at: datetime
+    created_by: str
+    eu_tier: str
+    internal_tier: str
+    status: str
+    knowledge_as_of: date
+
+
+class TierChange(BaseModel):
+    """A value before and after."""
+
+    before: str
+    after: str
+
+
+class AssessmentDiff(BaseModel):
+    """What changed between two assessments of the same system."""
+
+    system_id: str
+    from_version: int
+    to_version: int
+    eu_tier: TierChange | None = None
+    internal_tier: TierChange | None = None
+    status: TierChange | None = None
+    grounds_added: list[Ground] = Field(
+        default_factory=list, description="EU AI Act grounds, transparency and GPAI grounds, by citation."
+    )
+    grounds_removed: list[Ground] = Field(default_factory=list)
+    obligations_added: list[Obligation] = Field(default_factory=list)
+    obligations_removed: list[Obligation] = Field(default_factory=list)
+    regimes_added: list[str] = Field(default_factory=list, description="Other regimes that now apply.")
+    regimes_removed: list[str] = Field(default_factory=list, description="Regimes that no longer apply.")
+    reviews_added: list[str] = Field(default_factory=list, description="Required review ids.")
+    reviews_removed: list[str] = Field(default_factory=list)
+    profile_fields_changed: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def changed(self) -> bool:
+        """Whether anything differs."""
+        return any(
+            (
+                self.eu_tier,
+                self.internal_tier,
+                self.status,
+                self.grounds_added,
+                self.grounds_removed,
+                self.obligations_added,
+                self.obligations_removed,
+                self.regimes_added,
+                self.regimes_removed,
+                self.reviews_added,
+                self.reviews_removed,
+                self.profile_fields_changed,
+            )
+        )
+
+    def summary_lines(self) -> list[str]:
+        """The differences as short sentences, for people."""
+        lines: list[str] = []
+        for label, change in (("EU tier", self.eu_tier), ("internal tier", self.internal_tier)):
+            if change:
+                lines.append(f"{label}: {change.before} -> {change.after}")
+        if self.status:
+            lines.append(f"status: {self.status.before} -> {self.status.after}")
+        lines += [f"+ ground {g.citation}: {g.reason}" for g in self.grounds_added]
+        lines += [f"- ground {g.citation}: {g.reason}" for g in self.grounds_removed]
+        lines += [f"+ obligation {o.citation} {o.title}" for o in self.obligations_added]
+        lines += [f"- obligation {o.citation} {o.title}" for o in self.obligations_removed]
+        lines += [f"+ regime {r} now applies" for r in self.regimes_added]
+        lines += [f"- regime {r} no longer applies" for r in self.regimes_removed]
+        lines += [f"+ review {r}" for r in self.reviews_added]
+        lines += [f"- review {r}" for r in self.reviews_removed]
+        if self.profile_fields_changed:
+            lines.append("profile changed: " + ", ".join(self.profile_fields_changed))
+        return lines
+
+
+class SystemDetail(BaseModel):
+    """A system with its latest assessment, its history and what the latest version changed."""
+
+    system: SystemPublic
+    latest: AssessmentPublic | None
+    history: list[AssessmentSummary]
+    diff_from_previous: AssessmentDiff | None
+
+
+class StaleAssessment(BaseModel):
+    """A system whose latest assessment cites pack records that have changed since."""
+
+    system_id: str
+    name: str
+    version: int
+    changed_citations: list[str]
+
+
+class RetriageOutcome(BaseModel):
+    """What re-triaging one system produced."""
+
+    system_id: str
+    name: str
+    changed_citations: list[str] = Field(description="Cited records that changed (empty if not asked).")
+    previous_version: int
+    new_version: int | None = None
+    diff: AssessmentDiff | None = None
+    error: str | None = Field(default=None, description="Why triage failed for this system, if it did.")
+
+
+# --- the knowledge an assessment rests on -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnowledgeBasis:
+    """The knowledge-pack records triage reads, to fingerprint the records an assessment cites."""
+
+    packs: tuple[Pack, ...]
+    fingerprint: str
+    _by_regime: dict[str, Pack] = field(init=False, repr=False, compare=False)
+    _record_ids: dict[str, set[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_regime", {p.regime_id: p for p in self.packs})
+        object.__setattr__(
+            self,
+            "_record_ids",
+            {p.regime_id: {r.citation_id for r in p.records} for p in self.packs},
+        )
+
+    def record_hash(self, citation_id: str) -> str | None:
+        """A hash of the pack record `citation_id` rests on (itself or its nearest ancestor record), with
+        its effective dates; None when no pack holds it."""
+        regime = citation_id.partition(":")[0]
+        pack = self._by_regime.get(regime)
+        if pack is None:
+            return None
+        record_id = (
+            citation_id if pack.has_record(citation_id) else parent_id(citation_id, self._record_ids[regime])
+        )
+        if record_id is None:
+            return None
+        record = pack.record(record_id)
+        digest = hashlib.sha256()
+        for part in (record_id, record.model_dump_json(), pack.record_text(record_id)):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+def current_knowledge(root: Path | None = None) -> KnowledgeBasis:
+    """The knowledge packs as they are on disk now (loaded once per content fingerprint)."""
+    return _load_basis(str(root) if root else None, packs_fingerprint(root))
+
+
+@lru_cache(maxsize=2)
+def _load_basis(root: str | None, fingerprint: str) -> KnowledgeBasis:
+    # `fingerprint` is part of the cache key only: changed pack files load afresh.
+    return KnowledgeBasis(packs=tuple(load_packs(Path(root) if root else None)), fingerprint=fingerprint)
+
+
+def cited_citations(result: TriageResult) -> list[str]:
+    """Every citation a triage result rests on: grounds, transparency, GPAI, other regimes, obligations."""
+    finding = result.eu_ai_act
+    grounds = [*finding.grounds, *finding.transparency, *(finding.gpai.grounds if finding.gpai else [])]
+    grounds += [g for regime in result.other_regimes for g in regime.grounds]
+    cited = [g.citation for g in grounds] + [o.citation for o in result.obligations]
+    return sorted(set(cited))
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
+    """Insert one row unless it would break a unique constraint (`INSERT ... ON CONFLICT DO NOTHING`);
+    the new row's primary key, or None when a row already held the unique values.
+
+    Safe between processes: the database decides, so two writers racing for the same unique values
+    end with one row and no exception.
+    """
+    dialect = session.get_bind().dialect.name
+    primary_key = inspect(model).primary_key[0]
+    if dialect == "sqlite":
+        stmt: Any = sqlite_insert(model).values(values).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing()
+    else:
+        raise ValueError(f"unsupported database {dialect!r}: govassist runs on SQLite and PostgreSQL")
+    return session.execute(stmt.returning(primary_key)).scalar_one_or_none()
+
+
+def record_assessment(
+    *,
+    session: Session,
+    profile: SystemProfile,
+    result: TriageResult,
+    actor: str,
+    owner: str | None = None,
+    knowledge: KnowledgeBasis | None = None,
+    now: datetime | None = None,
+) -> AssessmentPublic:
+    """Store a triage as the system's next assessment version, creating the system if it is new.
+
+    `owner` is set when the system is created (default: `actor`). `knowledge` is the pack content the
+    triage read (default: the packs on disk now); the cited records' hashes are kept for retriage.
+    """
+    basis = knowledge or current_knowledge()
+    stamp = now or utc_now()
+    system = _ensure_system(session, profile=profile, owner=owner or actor, actor=actor, now=stamp)
+    stored = result.model_copy(update={"system": SystemRef(id=system.id, name=system.name)})
+    values: dict[str, Any] = {
+        "system_id": system.id,
+        "profile": profile.model_dump(mode="json"),
+        "result": stored.model_dump(mode="json"),
+        "eu_tier": result.eu_ai_act.tier.value,
+        "internal_tier": result.internal_tier,
+        "status": result.status,
+        "knowledge_as_of": result.knowledge_as_of,
+        "knowledge_revision": store.get_meta(session=session, key=store.REVISION_KEY),
+        "packs_fingerprint": basis.fingerprint,
+        "cited_records": {c: basis.record_hash(c) for c in cited_citations(result)},
+        "created_at": stamp,
+        "created_by": actor,
+    }
+    for _ in range(MAX_ATTEMPTS):
+        version = (
+            session.scalar(select(func.max(Assessment.version)).where(Assessment.system_id == system.id)) or 0
+        ) + 1
+        assessment_id = insert_or_ignore(session, Assessment, {**values, "version": version})
+        if assessment_id is not None:
+            break
+    else:
+        raise RuntimeError(f"could not allocate an assessment version for {system.id}: too many writers")
+    system.description = profile.description
+    system.updated_at = stamp
+    record_event(
+        session=session,
+        actor=actor,
+        action="assessment.recorded",
+        subject=f"system:{system.id}",
+        details={
+            "version": version,
+            "eu_tier": result.eu_ai_act.tier.value,
+            "internal_tier": result.internal_tier,
+            "status": result.status,
+        },
+        at=stamp,
+    )
+    row = session.get_one(Assessment, assessment_id)
+    return _assessment_public(row, system.name)
+
+
+def _ensure_system(
+    session: Session, *, profile: SystemProfile, owner: str, actor: str, now: datetime
+) -> AISystem:
+    """The system called `profile.name`, created with a free slug as id if there is none yet."""
+    existing = session.scalar(select(AISystem).where(AISystem.name == profile.name))
+    if existing is not None:
+        return existing
+    base = slugify(profile.name)[:100] or "system"
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        candidate = base if attempt == 1 else f"{base}-{attempt}"
+        values = {
+            "id": candidate,
+            "name": profile.name,
+            "description": profile.description,
+            "owner": owner,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if insert_or_ignore(session, AISystem, values) is not None:
+            record_event(
+                session=session,
+                actor=actor,
+                action="system.created",
+                subject=f"system:{candidate}",
+                details={"name": profile.name, "owner": owner},
+                at=now,
+            )
+            return session.get_one(AISystem, candidate)
+        # Either another writer created this very system just now, or the slug belongs to another name.
+        created = session.scalar(select(AISystem).where(AISystem.name == profile.name))
+        if created is not None:
+            return created
+    raise RuntimeError(f"no free id for system {profile.name!r} after {MAX_ATTEMPTS} attempts")
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def get_system(*, session: Session, name_or_id: str) -> SystemPublic | None:
+    """The system with this id or name (exact, else case-insensitive if that is unambiguous)."""
+    row = _find_system(session, name_or_id)
+    return _system_public(session, row) if row else None
+
+
+def list_systems(*, session: Session) -> list[SystemPublic]:
+    """Every system by name, with the headline of its latest assessment."""
+    latest = _latest_versions()
+    stmt = (
+        select(AISystem, Assessment)
+        .outerjoin(latest, latest.c.system_id == AISystem.id)
+        .outerjoin(
+            Assessment, (Assessment.system_id == AISystem.id) & (Assessment.version == latest.c.version)
+        )
+        .order_by(AISystem.name)
+    )
+    return [_system_with(system, assessment) for system, assessment in session.execute(stmt).tuples()]
+
+
+def assessment_history(*, session: Session, system_id: str) -> list[AssessmentPublic]:
+    """Every assessment of a system, oldest first (empty for an unknown system)."""
+    stmt = (
+        select(Assessment, AISystem.name)
+        .join(AISystem, AISystem.id == Assessment.system_id)
+        .where(Assessment.system_id == system_id)
+        .order_by(Assessment.version)
+    )
+    return [_assessment_public(row, name) for row, name in session.execute(stmt).tuples()]
+
+
+def get_assessment(
+    *, session: Session, system_id: str, version: int | None = None
+) -> AssessmentPublic | None:
+    """One version of a system's assessment; the latest when `version` is None."""
+    stmt = (
+        select(Assessment, AISystem.name)
+        .join(AISystem, AISystem.id == Assessment.system_id)
+        .where(Assessment.system_id == system_id)
+    )
+    if version is None:
+        stmt = stmt.order_by(Assessment.version.desc()).limit(1)
+    else:
+        stmt = stmt.where(Assessment.version == version)
+    found = session.execute(stmt).tuples().first()
+    return _assessment_public(*found) if found else None
+
+
+def get_assessment_by_id(*, session: Session, assessment_id: int) -> AssessmentPublic | None:
+    """The assessment with this database id."""
+    row = session.get(Assessment, assessment_id)
+    return _assessment_public(row, row.system.name) if row else None
+
+
+def system_detail(*, session: Session, name_or_id: str) -> SystemDetail | None:
+    """A system, its latest assessment, its history and the difference from the previous version."""
+    row = _find_system(session, name_or_id)
+    if row is None:
+        return None
+    history = assessment_history(session=session, system_id=row.id)
+    latest = history[-1] if history else None
+    return SystemDetail(
+        system=_system_public(session, row),
+        latest=latest,
+        history=[
+            AssessmentSummary(
+                version=a.version,
+                created_at=a.created_at,
+                created_by=a.created_by,
+                eu_tier=a.eu_tier,
+                internal_tier=a.internal_tier,
+                status=a.status,
+                knowledge_as_of=a.knowledge_as_of,
+            )
+            for a in history
+        ],
+        diff_from_previous=diff_assessments(history[-2], history[-1]) if len(history) > 1 else None,
+    )
+
+
+def diff_versions(*, session: Session, system_id: str, from_version: int, to_version: int) -> AssessmentDiff:
+    """The difference between two stored versions; LookupError naming a version that does not exist."""
+    found = []
+    for version in (from_version, to_version):
+        assessment = get_assessment(session=session, system_id=system_id, version=version)
+        if assessment is None:
+            raise LookupError(f"system {system_id!r} has no assessment version {version}")
+        found.append(assessment)
+    return diff_assessments(found[0], found[1])
+
+
+def diff_assessments(old: AssessmentPublic, new: AssessmentPublic) -> AssessmentDiff:
+    """What changed from `old` to `new`: tiers, status, grounds, obligations, regimes, reviews, profile."""
+    before, after = old.result, new.result
+    grounds_before, grounds_after = _grounds(before), _grounds(after)
+    obligations_before = {(o.id, o.citation): o for o in before.obligations}
+    obligations_after = {(o.id, o.citation): o for o in after.obligations}
+    regimes_before = {r.regime for r in before.other_regimes if r.applies}
+    regimes_after = {r.regime for r in after.other_regimes if r.applies}
+    reviews_before = {r.id for r in before.required_reviews}
+    reviews_after = {r.id for r in after.required_reviews}
+    profile_before, profile_after = old.profile.model_dump(mode="json"), new.profile.model_dump(mode="json")
+    return AssessmentDiff(
+        system_id=new.system_id,
+        from_version=old.version,
+        to_version=new.version,
+        eu_tier=_change(old.eu_tier, new.eu_tier),
+        internal_tier=_change(old.internal_tier, new.internal_tier),
+        status=_change(old.status, new.status),
+        grounds_added=[g for c, g in grounds_after.items() if c not in grounds_before],
+        grounds_removed=[g for c, g in grounds_before.items() if c not in grounds_after],
+        obligations_added=[o for k, o in obligations_after.items() if k not in obligations_before],
+        obligations_removed=[o for k, o in obligations_before.items() if k not in obligations_after],
+        regimes_added=sorted(regimes_after - regimes_before),
+        regimes_removed=sorted(regimes_before - regimes_after),
+        reviews_added=sorted(reviews_after - reviews_before),
+        reviews_removed=sorted(reviews_before - reviews_after),
+        profile_fields_changed=sorted(
+            k
+            for k in profile_before.keys() | profile_after.keys()
+            if profile_before.get(k) != profile_after.get(k)
+        ),
+    )
+
+
+# --- retriage ----------------------------------------------------------------------------------------
+
+
+def stale_assessments(*, session: Session, knowledge: KnowledgeBasis | None = None) -> list[StaleAssessment]:
+    """Systems whose latest assessment cites pack records whose content changed since it was made."""
+    basis = knowledge or current_knowledge()
+    stale = []
+    for assessment, name in _latest_assessments(session):
+        changed = sorted(
+            citation
+            for citation, recorded in assessment.cited_records.items()
+            if basis.record_hash(citation) != recorded
+        )
+        if changed:
+            stale.append(
+                StaleAssessment(
+                    system_id=assessment.system_id,
+                    name=name,
+                    version=assessment.version,
+                    changed_citations=changed,
+                )
+            )
+    return stale
+
+
+def retriage(
+    *,
+    session: Session,
+    triage_fn: TriageFn,
+    actor: str,
+    systems: Iterable[str] | None = None,
+    knowledge: KnowledgeBasis | None = None,
+    dry_run: bool = False,
+) -> list[RetriageOutcome]:
+    """Triage systems again from their latest profile and record the new versions, with their diffs.
+
+    `systems` names systems (ids or names) to re-triage; None takes those whose cited records changed
+    (`stale_assessments`). A triage that fails is reported on its system and the others go on. With
+    `dry_run` nothing is triaged or recorded: the outcomes list what would be.
+    """
+    basis = knowledge or current_knowledge()
+    targets: list[tuple[str, list[str]]]
+    if systems is None:
+        targets = [
+            (s.system_id, s.changed_citations) for s in stale_assessments(session=session, knowledge=basis)
+        ]
+    else:
+        targets = []
+        for name_or_id in systems:
+            row = _find_system(session, name_or_id)
+            if row is None:
+                raise LookupError(f"no system called {name_or_id!r} in the inventory")
+            targets.append((row.id, []))
+    outcomes = []
+    for system_id, changed in targets:
+        previous = get_assessment(session=session, system_id=system_id)
+        if previous is None:
+            raise LookupError(f"system {system_id!r} has no assessment to re-triage")
+        outcome = RetriageOutcome(
+            system_id=system_id,
+            name=previous.system_name,
+            changed_citations=changed,
+            previous_version=previous.version,
+        )
+        if not dry_run:
+            outcome = _retriage_one(session, previous, outcome, triage_fn=triage_fn, actor=actor, basis=basis)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _retriage_one(
+    session: Session,
+    previous: AssessmentPublic,
+    outcome: RetriageOutcome,
+    *,
+    triage_fn: TriageFn,
+    actor: str,
+    basis: KnowledgeBasis,
+) -> RetriageOutcome:
+    try:
+        result = triage_fn(previous.profile)
+    except Exception as exc:  # one system's failure must not stop the others
+        return outcome.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
+    new = record_assessment(
+        session=session, profile=previous.profile, result=result, actor=actor, knowledge=basis
+    )
+    return outcome.model_copy(update={"new_version": new.version, "diff": diff_assessments(previous, new)})
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _latest_versions() -> Any:
+    return (
+        select(Assessment.system_id, func.max(Assessment.version).label("version"))
+        .group_by(Assessment.system_id)
+        .subquery()
+    )
+
+
+def _latest_assessments(session: Session) -> list[tuple[Assessment, str]]:
+    latest = _latest_versions()
+    stmt = (
+        select(Assessment, AISystem.name)
+        .join(latest, (latest.c.system_id == Assessment.system_id) & (latest.c.version == Assessment.version))
+        .join(AISystem, AISystem.id == Assessment.system_id)
+        .order_by(AISystem.name)
+    )
+    return [(row, name) for row, name in session.execute(stmt).tuples()]
+
+
+def _find_system(session: Session, name_or_id: str) -> AISystem | None:
+    key = name_or_id.strip()
+    found = session.get(AISystem, key) or session.scalar(select(AISystem).where(AISystem.name == key))
+    if found is not None:
+        return found
+    matches = list(session.scalars(select(AISystem).where(func.lower(AISystem.name) == key.lower()).limit(2)))
+    return matches[0] if len(matches) == 1 else None
+
+
+def _system_public(session: Session, system: AISystem) -> SystemPublic:
+    latest = session.scalars(
+        select(Assessment)
+        .where(Assessment.system_id == system.id)
+        .order_by(Assessment.version.desc())
+        .limit(1)
+    ).first()
+    return _system_with(system, latest)
+
+
+def _system_with(system: AISystem, latest: Assessment | None) -> SystemPublic:
+    return SystemPublic(
+        id=system.id,
+        name=system.name,
+        description=system.description,
+        owner=system.owner,
+        created_at=system.created_at,
+        updated_at=system.updated_at,
+        latest_version=latest.version if latest else None,
+        eu_tier=latest.eu_tier if latest else None,
+        internal_tier=latest.internal_tier if latest else None,
+        status=latest.status if latest else None,
+        last_assessed_at=latest.created_at if latest else None,
+    )
+
+
+def _assessment_public(row: Assessment, system_name: str) -> AssessmentPublic:
+    return AssessmentPublic(
+        id=row.id,
+        system_id=row.system_id,
+        system_name=system_name,
+        version=row.version,
+        profile=SystemProfile.model_validate(row.profile),
+        result=TriageResult.model_validate(row.result),
+        eu_tier=row.eu_tier,
+        internal_tier=row.internal_tier,
+        status=row.status,
+        knowledge_as_of=row.knowledge_as_of,
+        knowledge_revision=row.knowledge_revision,
+        packs_fingerprint=row.packs_fingerprint,
+        cited_records=dict(row.cited_records),
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def _grounds(result: TriageResult) -> dict[str, Ground]:
+    finding = result.eu_ai_act
+    found: dict[str, Ground] = {}
+    for ground in (*finding.grounds, *finding.transparency, *(finding.gpai.grounds if finding.gpai else ())):
+        found.setdefault(ground.citation, ground)
+    return found
+
+
+def _change(before: str, after: str) -> TierChange | None:
+    return TierChange(before=before, after=after) if before != after else None
+
+
+__all__ = [
+    "AssessmentDiff",
+    "AssessmentPublic",
+    "AssessmentSummary",
+    "KnowledgeBasis",
+    "RetriageOutcome",
+    "StaleAssessment",
+    "SystemDetail",
+    "SystemPublic",
+    "TierChange",
+    "TriageFn",
+    "assessment_history",
+    "cited_citations",
+    "current_knowledge",
+    "diff_assessments",
+    "diff_versions",
+    "get_assessment",
+    "get_assessment_by_id",
+    "get_system",
+    "insert_or_ignore",
+    "list_systems",
+    "record_assessment",
+    "retriage",
+    "stale_assessments",
+    "system_detail",
+]
