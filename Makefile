@@ -31,21 +31,34 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 demo: install
+	@mkdir -p $(DEMO_HOME)
+	@test -f $(DEMO_HOME)/config.toml || \
+	  echo 'tiering_standard = "$(CURDIR)/knowledge/samples/tiering-standard.yaml"' > $(DEMO_HOME)/config.toml
 	@$(GOVASSIST) knowledge load-sample
 	@$(GOVASSIST) knowledge status
 	@for q in \
 	  "Do we have to tell customers they are talking to a chatbot?" \
-	  "Which AI practices are prohibited?" \
-	  "Can I paste claims data into ChatGPT?" \
 	  "What is the maximum fine for using a prohibited AI practice?" \
+	  "When is a DPIA required under the GDPR?" \
+	  "What does GOVERN 1.1 in the NIST AI RMF ask for?" \
+	  "Does NYC Local Law 144 require a bias audit for our hiring tool?" \
+	  "Can I paste claims data into ChatGPT?" \
+	  "What did we decide about the Nora customer-service chatbot?" \
 	  "What is the best pizza topping?"; do \
 	  echo; echo "\$$ govassist ask \"$$q\""; $(GOVASSIST) ask "$$q" || exit 1; done
+	@echo; echo '$$ govassist triage --input knowledge/samples/systems/cv-screener.yaml --file-tasks'
+	@$(GOVASSIST) triage --input knowledge/samples/systems/cv-screener.yaml --file-tasks
+	@echo; echo '$$ govassist triage --describe "A chatbot on our website that answers customers..." --no-record'
+	@$(GOVASSIST) triage --no-record --name "Claims chatbot" \
+	  --describe "A chatbot on our website that answers customers' questions about their insurance claims."
 	@echo
 	@echo "Try next (state lives in $(DEMO_HOME); drop --home to use your own data directory):"
 	@echo "  $(GOVASSIST) ask \"What must deployers of high-risk AI systems do?\""
 	@echo "  $(GOVASSIST) ask --json \"Is emotion recognition at work allowed?\""
 	@echo "  $(GOVASSIST) ingest path/to/your/policies --kind policy"
 	@echo "  $(GOVASSIST) knowledge status"
+	@echo "  $(GOVASSIST) systems list"
+	@echo "  $(GOVASSIST) tasks list"
 	@echo "  $(BIN)/govassist --help"
 
 lint: install

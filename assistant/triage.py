@@ -15,7 +15,7 @@ from knowledge.tiering import TieringStandard, load_tiering_standard
 from tools import inventory
 from tools.tasks import TaskPublic, file_review_tasks
 from tools.triage.engine import triage
-from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile
+from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile, triage_extracted
 from tools.triage.schemas import SystemProfile, TriageResult
 
 PRECEDENTS = 3
@@ -47,6 +47,8 @@ class TriageOutcome(BaseModel):
         payload: dict[str, object] = self.result.model_dump(mode="json")
         payload["assessment_version"] = self.assessment_version
         payload["precedents"] = [p.model_dump(mode="json") for p in self.precedents]
+        if self.uncertain:
+            payload["uncertain"] = self.uncertain
         if self.evidence:
             payload["evidence"] = [e.model_dump(mode="json") for e in self.evidence]
         if self.tasks:
@@ -90,10 +92,20 @@ def run_triage(
     file_tasks: bool = False,
     audience: Audience | None = None,
     today: date | None = None,
+    extracted: ExtractedProfile | None = None,
 ) -> TriageOutcome:
-    """Classify, record the assessment, find precedent, and file the required reviews if asked."""
-    result = triage(profile, standard=tiering_standard(settings))
-    outcome = TriageOutcome(result=result)
+    """Classify, record the assessment, find precedent, and file the required reviews if asked.
+
+    With `extracted` (from a description), suspected use cases the extractor could not settle become
+    questions too, and the evidence for each field is returned.
+    """
+    standard = tiering_standard(settings)
+    if extracted is not None:
+        result = triage_extracted(extracted, standard=standard)
+        outcome = TriageOutcome(result=result, evidence=extracted.evidence, uncertain=extracted.uncertain)
+    else:
+        result = triage(profile, standard=standard)
+        outcome = TriageOutcome(result=result)
     if record:
         with index.db.session() as session:
             assessment = inventory.record_assessment(

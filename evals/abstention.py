@@ -7,6 +7,7 @@ python -m evals.abstention   # builds a scratch index (packs, sample organisatio
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -80,20 +81,36 @@ def score_questions(assistant: object, questions: Sequence[ScopeQuestion]) -> li
     return scored
 
 
-def main() -> None:
-    """Calibrate on a scratch index built like `make demo` plus the official texts."""
-    from assistant.service import ABSTAIN_BELOW, Assistant
+def demo_assistant(*, with_official: bool = False, home: Path | None = None) -> object:
+    """A scratch index built like `make demo` (packs and sample organisation), optionally with the
+    official EU AI Act and GDPR texts."""
+    from assistant.service import Assistant
     from core.config import Settings
-    from evals.bench.common import CORPUS, offline_environment, scratch_home
-    from evals.datasets import scope_questions
+    from evals.bench.common import CORPUS, scratch_home
     from knowledge.builtin import load_sample_organisation
     from knowledge.ingest import IngestRequest, ingest_paths
 
-    offline_environment()
-    assistant = Assistant.open(Settings(home=scratch_home("abstention")))
+    assistant = Assistant.open(Settings(home=home or scratch_home("abstention")))
     load_sample_organisation(assistant.index)
-    official = [CORPUS / "eu-ai-act" / "csa" / "eu-ai-act.html", CORPUS / "gdpr" / "csa" / "eu-gdpr-act.html"]
-    ingest_paths(assistant.index, IngestRequest(paths=[p for p in official if p.is_file()]))
+    if with_official:
+        official = [
+            CORPUS / "eu-ai-act" / "csa" / "eu-ai-act.html",
+            CORPUS / "gdpr" / "csa" / "eu-gdpr-act.html",
+        ]
+        ingest_paths(assistant.index, IngestRequest(paths=[p for p in official if p.is_file()]))
+    return assistant
+
+
+def main() -> None:
+    """Calibrate on the demo configuration (add --with-official for the official texts too)."""
+    import sys
+
+    from assistant.service import ABSTAIN_BELOW
+    from evals.bench.common import offline_environment
+    from evals.datasets import scope_questions
+
+    offline_environment()
+    assistant = demo_assistant(with_official="--with-official" in sys.argv)
     scored = score_questions(assistant, scope_questions())
     for s in sorted(scored, key=lambda s: s.best_similarity):
         print(f"{s.best_similarity:.3f} {'IN ' if s.in_scope else 'out'} {s.question[:90]}")

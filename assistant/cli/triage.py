@@ -138,15 +138,20 @@ def _run_batch(app: AppContext, lines: TextIO, *, file_tasks: bool) -> int:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise ValueError("each line must be a JSON object")
+            extracted = None
             if "describe" in data:
                 extracted = describe(str(data["describe"]), name=data.get("name"), index=assistant.index)
-                profile, evidence = extracted.profile, extracted.evidence
+                profile = extracted.profile
             else:
-                profile, evidence = SystemProfile.model_validate(data), []
+                profile = SystemProfile.model_validate(data)
             outcome = run_triage(
-                assistant.index, app.settings, profile, actor=actor_name(), file_tasks=file_tasks
+                assistant.index,
+                app.settings,
+                profile,
+                actor=actor_name(),
+                file_tasks=file_tasks,
+                extracted=extracted,
             )
-            outcome.evidence = evidence
             out = outcome.as_json()
         except (json.JSONDecodeError, ValidationError, ValueError) as exc:
             failures += 1
@@ -207,7 +212,7 @@ def triage_command(
         return
     from assistant.triage import describe, run_triage
 
-    evidence = []
+    extracted = None
     if input_file is not None:
         profile = load_profile_file(input_file)
     else:
@@ -215,7 +220,7 @@ def triage_command(
         if not description.strip():
             raise click.UsageError("--describe needs a description")
         extracted = describe(description, name=name, index=app.assistant().index)
-        profile, evidence = extracted.profile, extracted.evidence
+        profile = extracted.profile
     outcome = run_triage(
         app.assistant().index,
         app.settings,
@@ -223,8 +228,8 @@ def triage_command(
         actor=actor_name(),
         record=not no_record,
         file_tasks=file_tasks,
+        extracted=extracted,
     )
-    outcome.evidence = evidence
     if as_json:
         click.echo(json.dumps(outcome.as_json()))
     else:

@@ -27,9 +27,15 @@ def passage(
 
 
 def test_best_sentence_prefers_overlap_and_full_statements() -> None:
-    text = "Article 9: Risk management\nProviders run a risk management system for the whole lifecycle. Fines apply."
+    text = (
+        "Article 9: Risk management\n"
+        "Providers run a risk management system for the whole lifecycle. Fines apply."
+    )
     assert best_sentence("what risk management system do providers need", text).startswith("Providers run")
-    record = "Nora chatbot\nDate: 2024-11-19\nOwner team: Digital\nDecision: approved because the bot discloses itself to customers."
+    record = (
+        "Nora chatbot\nDate: 2024-11-19\nOwner team: Digital\n"
+        "Decision: approved because the bot discloses itself to customers."
+    )
     assert best_sentence("does the chatbot disclose itself", record).startswith("Decision: approved")
 
 

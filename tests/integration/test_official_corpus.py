@@ -11,11 +11,9 @@ import pytest
 
 from assistant.service import Assistant
 from core.config import Settings
-from evals.abstention import best_threshold, metrics_at, score_questions
-from evals.datasets import retrieval_questions, scope_questions
+from evals.datasets import retrieval_questions
 from evals.retrieval import score_retrieval
 from knowledge.access import Audience
-from knowledge.builtin import load_sample_organisation
 from knowledge.ingest import IngestRequest, ingest_paths
 from knowledge.retrieval import search
 from tests.conftest import CORPUS_DIR
@@ -30,12 +28,12 @@ RECALL_AT_5_TARGET = 0.90
 
 @pytest.fixture(scope="module")
 def official(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, float]]:
+    """The demo configuration plus the official texts; also yields the seconds the texts took (printed
+    for information: performance targets live in evals/bench, not in tests)."""
     if not EU_HTML.is_file():
         pytest.skip("../shared/corpus is not present")
-    # The demo configuration: built-in packs (loaded on first use), the sample organisation, then the
-    # official texts.
+    # The default configuration: the built-in packs load on first use; then the official texts go in.
     assistant = Assistant.open(Settings(home=tmp_path_factory.mktemp("official")))
-    assert not load_sample_organisation(assistant.index).failures
     start = time.perf_counter()
     report = ingest_paths(assistant.index, IngestRequest(paths=[EU_HTML, GDPR_HTML]))
     elapsed = time.perf_counter() - start
@@ -46,7 +44,7 @@ def official(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assista
 
 def test_counts_and_ids_in_the_index(official: tuple[Assistant, float]) -> None:
     assistant, _ = official
-    files = {r.source_id for r in assistant.index.status() if r.origin == "file"}
+    files = {r.source_id for r in assistant.index.status() if r.origin == "file" and r.kind == "regulation"}
     assert files == {"eu-ai-act", "gdpr"}
     with assistant.index.db.session() as session:
         from sqlalchemy import select
@@ -73,11 +71,22 @@ def test_counts_and_ids_in_the_index(official: tuple[Assistant, float]) -> None:
 def test_reingesting_unchanged_files_is_a_no_op(official: tuple[Assistant, float]) -> None:
     assistant, _ = official
     before = assistant.index.vectors.count()
-    start = time.perf_counter()
-    report = ingest_paths(assistant.index, IngestRequest(paths=[EU_HTML, GDPR_HTML]))
+    parsed: list[Path] = []
+    import knowledge.ingest as ingest_module
+
+    real_parse = ingest_module.parse_file
+
+    def counting_parse(path: Path, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(path)
+        return real_parse(path, **kwargs)
+
+    ingest_module.parse_file = counting_parse  # type: ignore[assignment]
+    try:
+        report = ingest_paths(assistant.index, IngestRequest(paths=[EU_HTML, GDPR_HTML]))
+    finally:
+        ingest_module.parse_file = real_parse  # type: ignore[assignment]
     assert [o.status for o in report.outcomes] == ["unchanged", "unchanged"]
-    assert not report.failures
-    assert time.perf_counter() - start < 5  # not parsed, not embedded
+    assert not report.failures and parsed == []  # unchanged files are not even parsed
     assert assistant.index.vectors.count() == before
 
 
@@ -97,7 +106,8 @@ def test_named_provisions_come_first(official: tuple[Assistant, float]) -> None:
     for question, expected in [
         ("What does Article 50(4) require?", "eu-ai-act:art-50-4"),
         ("Explain Annex III point 4(a)", "eu-ai-act:annex-iii-4-a"),
-        ("What is in recital 53?", "eu-ai-act:recital-53"),
+        ("What is in recital 53 of the AI Act?", "eu-ai-act:recital-53"),
+        ("GDPR recital 71", "gdpr:recital-71"),
         ("What does GDPR Article 22(1) say?", "gdpr:art-22-1"),
     ]:
         top = search(assistant.index, question, audience=Audience(), k=5)[0]
@@ -113,25 +123,6 @@ def test_answers_cite_and_abstain(official: tuple[Assistant, float]) -> None:
     unknown = assistant.ask("What is the best pizza topping in Naples?")
     assert not unknown.grounded and not unknown.citations
     assert "Responsible AI team" in unknown.answer
-
-
-def test_abstention_on_labelled_scope_questions(official: tuple[Assistant, float]) -> None:
-    assistant, _ = official
-    scored = score_questions(assistant, scope_questions())
-    shipped = metrics_at(scored, assistant.abstain_below)
-    print(f"abstention at {shipped.threshold}: {shipped}")
-    assert shipped.abstain_precision >= 0.9  # when it says "I don't know", it is almost always right
-    assert shipped.answer_rate_in_scope >= 0.9  # and it rarely refuses what it can answer
-    assert shipped.accuracy >= 0.75
-    # The shipped threshold is (close to) the best one on this set: recalibrate when knowledge changes.
-    assert best_threshold(scored).accuracy - shipped.accuracy <= 0.03
-
-
-def test_full_eu_ai_act_ingests_in_time(official: tuple[Assistant, float]) -> None:
-    _, elapsed = official
-    # Both acts together; the EU AI Act alone must stay under 90 s (see evals/bench for the figure).
-    print(f"EU AI Act + GDPR ingested in {elapsed:.1f} s")
-    assert elapsed < 180
 
 
 def test_ask_json_contract_on_official_text(official: tuple[Assistant, float]) -> None:

@@ -130,3 +130,11 @@ def test_chroma_server_mode(make_settings, chroma_server) -> None:  # type: igno
     hits = search(idx, "What does Article 2(1)(a) say?", audience=Audience())
     assert hits[0].citation_id == "demo-act:art-2-1-a" and hits[0].text.endswith("(new)")
     assert not (make_settings().chroma_dir).exists()
+
+
+def test_switching_embedder_on_an_index_is_a_clear_error(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from core.config import ConfigError
+
+    open_index(make_settings(embedder="hashing")).db.close()
+    with pytest.raises(ConfigError, match="built with the 'hashing' embedder"):
+        open_index(make_settings(embedder="minilm"))

@@ -18,7 +18,7 @@ from knowledge.official import OFFICIAL_SOURCES, FetchError, fetch_and_ingest
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -130,14 +130,14 @@ DATES = [
     ("nyc-ll144:20-871-b-1", "2023-01-01", "2023-01-01"),
     *[(f"nyc-ll144:rules-5-30{n}", "2023-07-05", "2023-07-05") for n in range(5)],
     ("nyc-ll144:rules-5-301-d", "2023-07-05", "2023-07-05"),
-    *[(CO + section, "2026-02-01", "2027-01-01") for section in ("6-1-1702", "6-1-1703", "6-1-1704")],
+    *[(CO + section, "2026-02-01", "2026-06-30") for section in ("6-1-1702", "6-1-1703", "6-1-1704")],
     *[
-        (CO + locator, "2026-02-01", "2027-01-01")
+        (CO + locator, "2026-02-01", "2026-06-30")
         for locator in ("6-1-1702-5", "6-1-1703-3", "6-1-1703-4-b", "6-1-1703-6", "6-1-1704-1")
     ],
     # No date of their own: they follow the deployer duties.
-    *[(CO + section, "2026-02-01", "2027-01-01") for section in ("6-1-1701", "6-1-1705", "6-1-1706")],
-    (CO + "6-1-1701-11", "2026-02-01", "2027-01-01"),
+    *[(CO + section, "2026-02-01", "2026-06-30") for section in ("6-1-1701", "6-1-1705", "6-1-1706")],
+    (CO + "6-1-1701-11", "2026-02-01", "2026-06-30"),
     # Rule-making power: from signature (safety clause), untouched by the amendments.
     (CO + "6-1-1707", "2024-05-17", "2024-05-17"),
     (CO + "6-1-1707-1-f", "2024-05-17", "2024-05-17"),
@@ -165,12 +165,11 @@ def test_every_dated_record_is_in_the_table() -> None:
     assert stated <= listed
 
 
-# Colorado: the base text, the 2025 postponement and the 2026 repeal and re-enactment, by as-of date.
+# Colorado: the base text and the 2025 postponement, by as-of date.
 COLORADO_BY_AS_OF = [
     ("2025-08-27", "2026-02-01"),  # before SB 25B-004 was signed
     ("2025-08-28", "2026-06-30"),  # SB 25B-004 adopted: 30 June 2026
-    ("2026-05-13", "2026-06-30"),  # the day before SB 26-189 was signed
-    ("2026-05-14", "2027-01-01"),  # SB 26-189 adopted: re-enacted law from 1 January 2027
+    ("2026-11-20", "2026-06-30"),  # the pack's as_of: no later amendment moves it
 ]
 
 
@@ -189,16 +188,13 @@ def test_colorado_postponement_is_an_adopted_amendment() -> None:
         (AmendmentStatus.ADOPTED, D("2025-08-28")),
     ]
     assert {c.new_value for c in postponement.changes} == {D("2026-06-30")}
-    repeal = pack.amendment("sb26-189")
-    assert (repeal.status, repeal.status_date) == (AmendmentStatus.ADOPTED, D("2026-05-14"))
-    assert {c.new_value for c in repeal.changes if c.field == "applies_from"} == {D("2027-01-01")}
-    # Before SB 26-189 the answer names the postponement; after it, the repeal.
-    before = pack.explain_date(CO + "6-1-1703", D("2026-05-13"))
-    assert before.changed_by is not None and before.changed_by.amendment_id == "sb25b-004"
+    # The postponement is the only amendment: it alone explains today's date.
+    assert [a.id for a in pack.amendments] == ["sb25b-004"]
+    before = pack.explain_date(CO + "6-1-1703", D("2025-08-27"))
+    assert (before.effective, before.changed_by) == (D("2026-02-01"), None)
     now = pack.explain_date(CO + "6-1-1703")
-    assert now.changed_by is not None and now.changed_by.amendment_id == "sb26-189"
-    text = pack.record_text(CO + "6-1-1703-3")
-    assert "2027-01-01" in text and "reported removed" in text
+    assert now.effective == D("2026-06-30")
+    assert now.changed_by is not None and now.changed_by.amendment_id == "sb25b-004"
 
 
 # --- amounts --------------------------------------------------------------------------------------
@@ -353,16 +349,12 @@ PROSE_FACTS = {
         dates={
             "1 February 2026",
             "30 June 2026",
-            "1 January 2027",
             "17 May 2024",
             "21 August 2025",
             "28 August 2025",
-            "14 May 2026",
-            "9 April 2026",
-            "June 2026",  # "press summaries of May and June 2026"
         },
         amounts={"$20,000"},
-        periods={"90 day", "3 year", "30 day", "60 day", "60-day"},
+        periods={"90 day", "3 year"},
     ),
     "ecoa-reg-b": ProseFacts(
         dates={"26 May 2022", "19 September 2023", "12 May 2025"},
@@ -600,8 +592,7 @@ _CO_ID = re.compile(r"(?<![a-z0-9-])colorado-ai-act:[a-z0-9]+(?:-[a-z0-9]+)*")
 # Pack ids with no counterpart in the parse of the official text. Keep this short.
 COLORADO_PACK_ONLY = {
     CO + "6-1-1701-11",  # the bill copy reads the marker "(11)" as "(1 1 )", so the parser misses it
-    CO + "amendment-sb25b-004",  # sections Pack.to_document adds for the amendments: ours
-    CO + "amendment-sb26-189",
+    CO + "amendment-sb25b-004",  # the section Pack.to_document adds for the amendment: ours
 }
 
 

@@ -136,16 +136,19 @@ def test_explicit_source_id_and_kind_win(tmp_path: Path) -> None:
     assert [s.citation_id for s in explicit.sections] == ["reviews-2024:r1"]
 
 
-@pytest.mark.parametrize(("text", "slug"), [
-    ("3.2 Data handling", "3-2-data-handling"),
-    ("  Leading & trailing!  ", "leading-trailing"),
-    ("Données Personnelles", "donnees-personnelles"),
-    ("Straße / Æther / Łódź", "strasse-aether-lodz"),
-    ("UPPER_case--and__more", "upper-case-and-more"),
-    ("Article 5(1)(f)", "article-5-1-f"),
-    ("---", ""),
-    ("数据", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("3.2 Data handling", "3-2-data-handling"),
+        ("  Leading & trailing!  ", "leading-trailing"),
+        ("Données Personnelles", "donnees-personnelles"),
+        ("Straße / Æther / Łódź", "strasse-aether-lodz"),
+        ("UPPER_case--and__more", "upper-case-and-more"),
+        ("Article 5(1)(f)", "article-5-1-f"),
+        ("---", ""),
+        ("数据", ""),
+    ],
+)
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
@@ -156,13 +159,21 @@ def _fake_regulation(*, markdown: bool = False, html: bool = False, records: boo
 
     def sections(source_id: str | None) -> list[Section]:
         prefix = source_id or "fake-regime"
-        return [Section(citation_id=f"{prefix}:art-1", locator="Article 1", title="Subject matter",
-                        level=SectionLevel.ARTICLE, text="text")]
+        return [
+            Section(
+                citation_id=f"{prefix}:art-1",
+                locator="Article 1",
+                title="Subject matter",
+                level=SectionLevel.ARTICLE,
+                text="text",
+            )
+        ]
 
     def parse(kind: str) -> Any:
         def parser(content: Any, source_id: str | None) -> list[Section]:
             calls.append((kind, source_id))
             return sections(source_id)
+
         return parser
 
     def parse_records(data: Any, source_id: str | None) -> list[Section] | None:
@@ -171,8 +182,10 @@ def _fake_regulation(*, markdown: bool = False, html: bool = False, records: boo
 
     return SimpleNamespace(
         calls=calls,
-        is_eurlex_html=lambda html_text: html, parse_eurlex_html=parse("html"),
-        is_regulation_markdown=lambda text: markdown, parse_regulation_markdown=parse("markdown"),
+        is_eurlex_html=lambda html_text: html,
+        parse_eurlex_html=parse("html"),
+        is_regulation_markdown=lambda text: markdown,
+        parse_regulation_markdown=parse("markdown"),
         parse_regulation_records=parse_records,
         detect_regime=lambda text: "gdpr" if "gdpr" in text.lower() else None,
     )
@@ -193,7 +206,10 @@ def test_regulation_formats_are_dispatched_to_the_regulation_parsers(
     records = parse_file(tmp_path / "law.json")
 
     assert (markdown.kind, markdown.source_id, markdown.title) == (
-        DocumentKind.REGULATION, "gdpr", "GDPR consolidated")
+        DocumentKind.REGULATION,
+        "gdpr",
+        "GDPR consolidated",
+    )
     assert (html.kind, html.source_id, html.title) == (DocumentKind.REGULATION, "law", "Some regulation")
     assert (records.kind, records.source_id, records.title) == (DocumentKind.REGULATION, "fake-regime", "law")
     assert fake.calls == [("markdown", "gdpr"), ("html", "law"), ("records", None)]
@@ -222,7 +238,9 @@ def test_unrecognised_records_fall_back_to_generic_records(
 
     assert fake.calls == [("records", None)]
     assert (document.kind, [s.citation_id for s in document.sections]) == (
-        DocumentKind.POLICY, ["inventory:a"])
+        DocumentKind.POLICY,
+        ["inventory:a"],
+    )
 
 
 def test_forced_regulation_kind_on_generic_text_uses_the_detected_regime(
@@ -251,11 +269,14 @@ def test_regulation_parse_errors_get_the_file_name(tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("relative", "expected_ids"), [
-    ("eu-ai-act/csa/eu-ai-act.html", {"eu-ai-act:art-5", "eu-ai-act:art-5-1-f", "eu-ai-act:recital-53"}),
-    ("eu-ai-act/cartho/EU_AI_Act.md", {"eu-ai-act:art-5", "eu-ai-act:annex-iii-4-a"}),
-    ("eu-ai-act/csa/ai-act-articles.json", {"eu-ai-act:art-5", "eu-ai-act:art-5-1-f"}),
-])
+@pytest.mark.parametrize(
+    ("relative", "expected_ids"),
+    [
+        ("eu-ai-act/csa/eu-ai-act.html", {"eu-ai-act:art-5", "eu-ai-act:art-5-1-f", "eu-ai-act:recital-53"}),
+        ("eu-ai-act/cartho/EU_AI_Act.md", {"eu-ai-act:art-5", "eu-ai-act:annex-iii-4-a"}),
+        ("eu-ai-act/csa/ai-act-articles.json", {"eu-ai-act:art-5", "eu-ai-act:art-5-1-f"}),
+    ],
+)
 def test_corpus_regulations_are_detected_and_dispatched(relative: str, expected_ids: set[str]) -> None:
     path = corpus_file(relative)
 

@@ -147,7 +147,9 @@ def test_markdown_repeated_headings_get_numbered_ids(tmp_path: Path) -> None:
     document = parse_file(write(tmp_path, "faq.md", text))
 
     assert [(s.citation_id, s.text) for s in document.sections] == [
-        ("faq:notes", "first"), ("faq:notes-2", "second"), ("faq:notes-3", "third"),
+        ("faq:notes", "first"),
+        ("faq:notes-2", "second"),
+        ("faq:notes-3", "third"),
     ]
     assert document.title == "faq"  # no H1: the stem
 
@@ -188,7 +190,10 @@ def test_html_policy_splits_at_heading_elements(tmp_path: Path) -> None:
 
     assert document.title == "Vendor & Model Intake"
     assert [s.citation_id for s in document.sections] == [
-        "intake:intro", "intake:1-intake", "intake:1-intake-1-1-evidence", "intake:2-approval",
+        "intake:intro",
+        "intake:1-intake",
+        "intake:1-intake-1-1-evidence",
+        "intake:2-approval",
     ]
     assert_well_formed(document)
     sections = by_id(document)
@@ -218,7 +223,10 @@ def test_docx_splits_by_heading_styles(tmp_path: Path) -> None:
 
     assert document.title == "Model Risk Standard"
     assert [s.citation_id for s in document.sections] == [
-        "model-risk:intro", "model-risk:governance", "model-risk:governance-roles", "model-risk:monitoring",
+        "model-risk:intro",
+        "model-risk:governance",
+        "model-risk:governance-roles",
+        "model-risk:monitoring",
     ]
     assert_well_formed(document)
     roles = by_id(document)["model-risk:governance-roles"]
@@ -240,18 +248,28 @@ def test_docx_without_title_style_uses_first_heading(tmp_path: Path) -> None:
 
 
 def test_pdf_headings_are_detected_in_extracted_text(tmp_path: Path) -> None:
-    pdf = make_pdf([
-        ["Vendor AI Standard", "", "1 Purpose", "We assess vendors before first use.", "2 Requirements",
-         "Vendors document their models (and data)."],
-        ["2.1 Testing", "Tests are repeated every year.", "Page 2 of 2"],
-    ])
+    pdf = make_pdf(
+        [
+            [
+                "Vendor AI Standard",
+                "",
+                "1 Purpose",
+                "We assess vendors before first use.",
+                "2 Requirements",
+                "Vendors document their models (and data).",
+            ],
+            ["2.1 Testing", "Tests are repeated every year.", "Page 2 of 2"],
+        ]
+    )
     (tmp_path / "vendor.pdf").write_bytes(pdf)
 
     document = parse_file(tmp_path / "vendor.pdf")
 
     assert document.title == "Vendor AI Standard"
     assert [s.citation_id for s in document.sections] == [
-        "vendor:1-purpose", "vendor:2-requirements", "vendor:2-requirements-2-1-testing",
+        "vendor:1-purpose",
+        "vendor:2-requirements",
+        "vendor:2-requirements-2-1-testing",
     ]
     assert_well_formed(document)
     testing = by_id(document)["vendor:2-requirements-2-1-testing"]
@@ -261,17 +279,20 @@ def test_pdf_headings_are_detected_in_extracted_text(tmp_path: Path) -> None:
 
 
 def test_pdf_without_headings_falls_back_to_pages(tmp_path: Path) -> None:
-    pdf = make_pdf([
-        ["all staff complete the training course once a year and again after a role change."],
-        [],
-        ["records of completion are kept by the learning team for five years."],
-    ])
+    pdf = make_pdf(
+        [
+            ["all staff complete the training course once a year and again after a role change."],
+            [],
+            ["records of completion are kept by the learning team for five years."],
+        ]
+    )
     (tmp_path / "training.pdf").write_bytes(pdf)
 
     document = parse_file(tmp_path / "training.pdf")
 
     assert [(s.citation_id, s.locator) for s in document.sections] == [
-        ("training:page-1", "Page 1"), ("training:page-3", "Page 3"),
+        ("training:page-1", "Page 1"),
+        ("training:page-3", "Page 3"),
     ]
     assert document.sections[1].text.startswith("records of completion")
 
@@ -289,7 +310,10 @@ def test_plain_text_numbered_headings_and_last_updated(tmp_path: Path) -> None:
     assert document.title == "Data Retention Standard"
     assert document.as_of == date(2025, 11, 2)
     assert [s.citation_id for s in document.sections] == [
-        "retention:intro", "retention:1-purpose", "retention:2-scope", "retention:2-scope-2-1-backups",
+        "retention:intro",
+        "retention:1-purpose",
+        "retention:2-scope",
+        "retention:2-scope-2-1-backups",
     ]
     assert_well_formed(document)
     assert by_id(document)["retention:2-scope"].locator == "2. Scope"
@@ -308,7 +332,10 @@ def test_plain_text_title_case_lines_are_headings(tmp_path: Path) -> None:
 
     assert document.title == "MODEL REGISTER STANDARD"
     assert [s.citation_id for s in document.sections] == [
-        "register:intro", "register:purpose-of-the-register", "register:who-keeps-it", "register:retention",
+        "register:intro",
+        "register:purpose-of-the-register",
+        "register:who-keeps-it",
+        "register:retention",
     ]
     assert by_id(document)["register:intro"].text == "Owner: Platform team"
     # A Title-Case line inside a sentence (lowercase continuation) is not a heading.
@@ -332,8 +359,14 @@ def test_plain_text_without_headings_becomes_parts(tmp_path: Path) -> None:
 
 def test_json_records_become_one_section_each(tmp_path: Path) -> None:
     records = [
-        {"id": "SYS-001", "name": "Chat helpdesk", "owner": {"team": "Support", "contact_email": "a@b.c"},
-         "uses_pii": True, "regions": ["EU", "UK"], "notes": None},
+        {
+            "id": "SYS-001",
+            "name": "Chat helpdesk",
+            "owner": {"team": "Support", "contact_email": "a@b.c"},
+            "uses_pii": True,
+            "regions": ["EU", "UK"],
+            "notes": None,
+        },
         {"slug": "fraud-score", "title": "Fraud scoring"},
         {"title": "Résumé Parser", "riskTier": "high"},
         {"id": "SYS-001", "name": "Chat helpdesk v2"},
@@ -351,8 +384,12 @@ def test_json_records_become_one_section_each(tmp_path: Path) -> None:
     ]
     assert all(s.level is SectionLevel.RECORD for s in document.sections)
     assert document.sections[0].text.splitlines() == [
-        "ID: SYS-001", "Name: Chat helpdesk", "Owner team: Support", "Owner contact email: a@b.c",
-        "Uses PII: yes", "Regions: EU; UK",
+        "ID: SYS-001",
+        "Name: Chat helpdesk",
+        "Owner team: Support",
+        "Owner contact email: a@b.c",
+        "Uses PII: yes",
+        "Regions: EU; UK",
     ]
     assert document.sections[2].text.splitlines() == ["Title: Résumé Parser", "Risk tier: high"]
 
@@ -373,7 +410,10 @@ def test_yaml_records_with_file_metadata(tmp_path: Path) -> None:
     assert section.citation_id == "model-inventory-2026:m-1"
     assert section.locator == section.title == "Churn predictor"
     assert section.text.splitlines() == [
-        "ID: m-1", "System: Churn predictor", "Launched: 2025-03-04", "Checks: name: bias audit, passed: yes",
+        "ID: m-1",
+        "System: Churn predictor",
+        "Launched: 2025-03-04",
+        "Checks: name: bias audit, passed: yes",
     ]
 
 
@@ -381,12 +421,22 @@ def test_review_records(tmp_path: Path) -> None:
     reviews = {
         "title": "Past AI reviews",
         "records": [
-            {"id": "rev-2024-017", "system": "CV screening assistant", "date": "2024-05-02",
-             "eu_tier": "high", "internal_tier": "T1", "decision": "approved with conditions",
-             "conditions": ["human review of every rejection", "quarterly bias audit"],
-             "rationale": "Ranks job applicants."},
-            {"id": "rev-2024-031", "system": "Meeting summariser", "eu_tier": "minimal",
-             "decision": "approved"},
+            {
+                "id": "rev-2024-017",
+                "system": "CV screening assistant",
+                "date": "2024-05-02",
+                "eu_tier": "high",
+                "internal_tier": "T1",
+                "decision": "approved with conditions",
+                "conditions": ["human review of every rejection", "quarterly bias audit"],
+                "rationale": "Ranks job applicants.",
+            },
+            {
+                "id": "rev-2024-031",
+                "system": "Meeting summariser",
+                "eu_tier": "minimal",
+                "decision": "approved",
+            },
         ],
     }
     document = parse_file(write(tmp_path, "past-reviews.yml", json.dumps(reviews)), kind=DocumentKind.REVIEW)
@@ -397,8 +447,12 @@ def test_review_records(tmp_path: Path) -> None:
     first = by_id(document)["past-reviews:rev-2024-017"]
     assert first.locator == "CV screening assistant"
     assert first.text.splitlines() == [
-        "ID: rev-2024-017", "System: CV screening assistant", "Date: 2024-05-02", "EU tier: high",
-        "Internal tier: T1", "Decision: approved with conditions",
+        "ID: rev-2024-017",
+        "System: CV screening assistant",
+        "Date: 2024-05-02",
+        "EU tier: high",
+        "Internal tier: T1",
+        "Decision: approved with conditions",
         "Conditions: human review of every rejection; quarterly bias audit",
         "Rationale: Ranks job applicants.",
     ]

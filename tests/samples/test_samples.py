@@ -33,8 +33,15 @@ from knowledge.tiering import (
 
 AS_OF = date(2026, 10, 1)
 REGIME_IDS = {
-    "eu-ai-act", "gdpr", "nist-ai-rmf", "nist-ai-600-1", "iso-42001",
-    "nyc-ll144", "colorado-ai-act", "ecoa-reg-b", "eeoc-title-vii",
+    "eu-ai-act",
+    "gdpr",
+    "nist-ai-rmf",
+    "nist-ai-600-1",
+    "iso-42001",
+    "nyc-ll144",
+    "colorado-ai-act",
+    "ecoa-reg-b",
+    "eeoc-title-vii",
 }
 _ROMAN = "(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii)"
 EU_AI_ACT_LOCATOR = re.compile(
@@ -83,8 +90,11 @@ def test_standards_have_the_five_tiers_in_severity_order(
     standard = standard_named(name, default_standard, sample_standard)
     assert [tier.id for tier in standard.tiers] == ["blocked", "T1", "T2", "T3", "T4"]
     assert {eu: standard.eu_tier_floor[eu] for eu in EuTier} == {
-        EuTier.PROHIBITED: "blocked", EuTier.HIGH: "T2", EuTier.LIMITED: "T3",
-        EuTier.MINIMAL: "T4", EuTier.OUT_OF_SCOPE: "T4",
+        EuTier.PROHIBITED: "blocked",
+        EuTier.HIGH: "T2",
+        EuTier.LIMITED: "T3",
+        EuTier.MINIMAL: "T4",
+        EuTier.OUT_OF_SCOPE: "T4",
     }
     for tier in standard.tiers:
         assert tier.required_reviews, f"{name} {tier.id} files no review"
@@ -95,8 +105,14 @@ def test_sample_t1_files_every_review_type(sample_standard: TieringStandard) -> 
     queues = {review.owner_queue for review in sample_standard.get_tier("T1").required_reviews}
     assert queues == {"legal", "privacy", "fairness", "security", "ethics-board", "model-validation"}
     due = {review.id: review.due_days for review in sample_standard.get_tier("T1").required_reviews}
-    assert due == {"legal": 10, "privacy-dpia": 15, "fairness-audit": 20, "security-red-team": 20,
-                   "model-validation": 25, "ethics-board": 30}
+    assert due == {
+        "legal": 10,
+        "privacy-dpia": 15,
+        "fairness-audit": 20,
+        "security-red-team": 20,
+        "model-validation": 25,
+        "ethics-board": 30,
+    }
 
 
 # --- tiering standards: the rules -----------------------------------------------------------------
@@ -139,8 +155,13 @@ TIER_CASES: list[tuple[str, str, set[str], str, str | None]] = [
     ("sample", "minimal", {"automated_decision", PD}, "T2", "automated-decision-escalator"),
     ("sample", "minimal", {SC}, "T2", "special-category-escalator"),
     ("sample", "minimal", {CF, PD}, "T3", "customer-personal-data"),
-    ("sample", "minimal", {"synthetic_content", "gpai_model", "third_party_supplier"}, "T4",
-     "minimal-default"),
+    (
+        "sample",
+        "minimal",
+        {"synthetic_content", "gpai_model", "third_party_supplier"},
+        "T4",
+        "minimal-default",
+    ),
     ("sample", "out_of_scope", {SC, PD}, "T2", "special-category-escalator"),
     ("sample", "out_of_scope", set(), "T4", "minimal-default"),
 ]
@@ -148,8 +169,13 @@ TIER_CASES: list[tuple[str, str, set[str], str, str | None]] = [
 
 @pytest.mark.parametrize(("name", "eu_tier", "factors", "expected", "rule_id"), TIER_CASES)
 def test_internal_tier_for(
-    name: str, eu_tier: str, factors: set[str], expected: str, rule_id: str | None,
-    default_standard: TieringStandard, sample_standard: TieringStandard,
+    name: str,
+    eu_tier: str,
+    factors: set[str],
+    expected: str,
+    rule_id: str | None,
+    default_standard: TieringStandard,
+    sample_standard: TieringStandard,
 ) -> None:
     standard = standard_named(name, default_standard, sample_standard)
     assert internal_tier_for(standard, eu_tier=eu_tier, factors=factors).id == expected
@@ -185,18 +211,28 @@ def tiny_standard(rules: list[dict[str, Any]]) -> TieringStandard:
         for tier_id in ("blocked", "A", "B", "C")
     ]
     floor = {"prohibited": "blocked", "high": "B", "limited": "C", "minimal": "C", "out_of_scope": "C"}
-    return TieringStandard.model_validate({
-        "doc_id": "tiny", "title": "t", "organisation": "o", "version": "1", "as_of": "2026-01-01",
-        "tiers": tiers, "eu_tier_floor": floor, "rules": rules,
-    })
+    return TieringStandard.model_validate(
+        {
+            "doc_id": "tiny",
+            "title": "t",
+            "organisation": "o",
+            "version": "1",
+            "as_of": "2026-01-01",
+            "tiers": tiers,
+            "eu_tier_floor": floor,
+            "rules": rules,
+        }
+    )
 
 
 def test_first_matching_rule_wins_and_the_floor_overrides_a_wildcard_rule() -> None:
-    standard = tiny_standard([
-        {"id": "r1", "description": "d", "all_factors": ["profiling", "personal_data"], "tier": "A"},
-        {"id": "r2", "description": "d", "any_factors": ["profiling", "customer_facing"], "tier": "C"},
-        {"id": "r3", "description": "d", "eu_tiers": ["minimal"], "tier": "B"},
-    ])
+    standard = tiny_standard(
+        [
+            {"id": "r1", "description": "d", "all_factors": ["profiling", "personal_data"], "tier": "A"},
+            {"id": "r2", "description": "d", "any_factors": ["profiling", "customer_facing"], "tier": "C"},
+            {"id": "r3", "description": "d", "eu_tiers": ["minimal"], "tier": "B"},
+        ]
+    )
     cases = [
         ("minimal", {"profiling", "personal_data"}, "A", "r1", False),
         ("minimal", {"profiling"}, "C", "r2", False),
@@ -268,11 +304,15 @@ def _duplicate_review(data: dict[str, Any]) -> None:
     [
         (_break_rule_tier, "rules[2] (id 'high-aggravated').tier: unknown tier 'T9'"),
         (_drop_floor, "eu_tier_floor: no floor for EU tier(s) limited"),
-        (_rule_below_floor,
-         "rules[4] (id 'high-default').tier: 'T3' is below the floor 'T2' for EU tier 'high'"),
+        (
+            _rule_below_floor,
+            "rules[4] (id 'high-default').tier: 'T3' is below the floor 'T2' for EU tier 'high'",
+        ),
         (_unknown_factor, "rules[2].any_factors[5]: Input should be"),
-        (_negative_due_days,
-         "tiers[1].required_reviews[0].due_days: Input should be greater than or equal to 1"),
+        (
+            _negative_due_days,
+            "tiers[1].required_reviews[0].due_days: Input should be greater than or equal to 1",
+        ),
         (_bad_queue, "tiers[2].required_reviews[1].owner_queue: String should match pattern"),
         (_extra_field, "tiers[3].approver: Extra inputs are not permitted"),
         (_duplicate_tier, "tiers[4].id: duplicate tier id 'T3'"),
@@ -320,12 +360,17 @@ def test_past_reviews_document(past_reviews: PastReviewSet) -> None:
     raw = yaml.safe_load(SAMPLE_PAST_REVIEWS.read_text(encoding="utf-8"))
     assert list(raw) == ["title", "doc_id", "as_of", "records"]
     assert (past_reviews.title, past_reviews.doc_id, past_reviews.as_of) == (
-        "Past AI system reviews", "past-reviews", AS_OF,
+        "Past AI system reviews",
+        "past-reviews",
+        AS_OF,
     )
     assert len(past_reviews.records) >= 10
     assert {record.decision for record in past_reviews.records} == set(ReviewDecision)
     assert {record.eu_tier for record in past_reviews.records} >= {
-        EuTier.PROHIBITED, EuTier.HIGH, EuTier.LIMITED, EuTier.MINIMAL,
+        EuTier.PROHIBITED,
+        EuTier.HIGH,
+        EuTier.LIMITED,
+        EuTier.MINIMAL,
     }
     assert {record.internal_tier for record in past_reviews.records} == {"blocked", "T1", "T2", "T3", "T4"}
     for record in past_reviews.records:
@@ -395,8 +440,8 @@ def _segment(text: str, number: str, following: str) -> str:
     """The part of `text` from the paragraph or point numbered `number` up to the next one."""
     start = re.search(rf"(?:^|\s){re.escape(number)}\.\s", text)
     assert start, f"no paragraph {number}"
-    end = re.search(rf"\s{re.escape(following)}\.\s", text[start.end():])
-    return text[start.end(): start.end() + end.start()] if end else text[start.end():]
+    end = re.search(rf"\s{re.escape(following)}\.\s", text[start.end() :])
+    return text[start.end() : start.end() + end.start()] if end else text[start.end() :]
 
 
 def _provision_text(corpus: Path, source: str, locator: str) -> str:
@@ -468,7 +513,7 @@ def test_policy_markdown_is_well_formed(path: Path) -> None:
     front = yaml.safe_load(match.group("yaml"))
     assert front["as_of"] == AS_OF
     assert isinstance(front["owner"], str) and front["owner"].strip()
-    body = text[match.end():]
+    body = text[match.end() :]
     headings = markdown_headings(body)
     assert headings[0][0] == 1 and "Northwind Mutual" in headings[0][1]
     assert [level for level, _ in headings].count(1) == 1
@@ -522,13 +567,17 @@ def test_prose_standard_names_every_tier_and_rule_target(sample_standard: Tierin
 
 def _shingles(text: str, size: int) -> set[tuple[str, ...]]:
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def test_samples_copy_no_legal_text(corpus_dir: Path) -> None:
     official = ""
-    for relative in ("eu-ai-act/csa/ai-act-articles.json", "eu-ai-act/csa/ai-act-annexes.json",
-                     "eu-ai-act/csa/ai-act-recitals.json", "gdpr/csa/gdpr-articles.json"):
+    for relative in (
+        "eu-ai-act/csa/ai-act-articles.json",
+        "eu-ai-act/csa/ai-act-annexes.json",
+        "eu-ai-act/csa/ai-act-recitals.json",
+        "gdpr/csa/gdpr-articles.json",
+    ):
         official += " ".join(str(item["content"]) for item in json.loads((corpus_dir / relative).read_text()))
     official_shingles = _shingles(official, 10)
     assert len(official_shingles) > 100_000

@@ -844,18 +844,28 @@ CASES: list[Case] = [
             "ecoa-reg-b": ["ecoa-reg-b:1691-d"],
         },
         obligations={
-            "colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2027-01-01",
+            "colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-06-30",
             "ecoa-reg-b:1691-d#specific-reasons": None,
         },
     ),
     _c(
-        "colorado-before-repeal",
+        "colorado-before-start",
         "high",
         ["life_health_insurance_pricing"],
         as_of=date(2026, 1, 1),
         profile={"jurisdictions": ["US-CO"]},
         regimes={"colorado-ai-act": True},
         obligations={"colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-06-30"},
+        applies_from="2026-08-02",
+    ),
+    _c(
+        "colorado-before-postponement",
+        "high",
+        ["life_health_insurance_pricing"],
+        as_of=date(2025, 8, 27),  # the day before SB 25B-004 was signed: the base text's date
+        profile={"jurisdictions": ["US-CO"]},
+        regimes={"colorado-ai-act": True},
+        obligations={"colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-02-01"},
         applies_from="2026-08-02",
     ),
     _c(

@@ -1,16 +1,24 @@
 """Offline free-text extraction: a plain description of an AI system in, a `SystemProfile` out.
 
-Two methods, both offline: phrase rules (`phrases.yaml`, data) and embedding similarity of the
-description's sentences to the use-case catalogue's descriptions. Every field set carries its evidence
-and confidence. Extraction never downgrades: a field that would raise the tier is only set to a lowering
-value on explicit wording, and an Article 5 or Annex III use case that is suspected but not settled is not
-dropped: it goes into `uncertain` so that triage asks about it. `apply_answer` folds a plain-word answer
-to a follow-up question back into the profile.
+Two offline methods: phrase rules (`phrases.yaml`, data) and embedding similarity of the description's
+sentences to the use-case catalogue's descriptions. Every field set carries its evidence and confidence.
+Extraction never downgrades: a field is only set to a value that could lower the tier on explicit wording,
+and an Article 5 or Annex III use case that is suspected but not settled is not dropped: it goes into
+`uncertain`, and `triage_extracted` turns it into a "Does the system ...?" question. `apply_answer` folds
+a plain-word answer to a follow-up question back into the profile.
+
+Usage::
+
+    extracted = extract_profile("We screen CVs for our Berlin office.")
+    extracted.profile.use_cases        # ['recruitment']
+    result = triage_extracted(extracted)
+    profile = apply_answer(extracted.profile, "profiling", "yes")
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from knowledge.embedder import Embedder, get_embedder
-from tools.triage.catalogue import CATALOGUE, UseCaseCategory, use_case, use_case_codes
+from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory, use_case, use_case_codes
 from tools.triage.engine import NEEDS_INFORMATION, triage
 from tools.triage.schemas import (
     AnnexIProduct,
@@ -36,27 +44,29 @@ from tools.triage.schemas import (
 
 PHRASES_PATH = Path(__file__).resolve().with_name("phrases.yaml")
 
-# Calibrated for the packaged MiniLM on sentence-vs-description cosine similarity (see the labelled test).
-# A use case is accepted on similarity alone when it reaches DEFAULT_THRESHOLD and beats every other code by
-# ACCEPT_MARGIN. A suspected Article 5 or Annex III use case becomes a question when it reaches
-# DEFAULT_SUSPICION, or when it is the closest such code and stands out from the rest (STANDOUT_Z standard
-# deviations above their mean, and at least STANDOUT_FLOOR).
+# Calibrated for the packaged MiniLM (sentence against catalogue description, cosine), on the labelled set
+# in evals/datasets/triage_freetext.jsonl. A use case is accepted on similarity alone when it reaches
+# DEFAULT_THRESHOLD and beats every other code by ACCEPT_MARGIN. A suspected Article 5 or Annex III use
+# case becomes a question when it reaches the suspicion level, or when it is the closest such code and
+# stands out from the others (STANDOUT_Z standard deviations above their mean) while falling at most
+# STANDOUT_BAND short of the suspicion level: MiniLM scores some texts high against everything.
 DEFAULT_THRESHOLD = 0.55
 DEFAULT_SUSPICION = 0.42
 ACCEPT_MARGIN = 0.05
 STANDOUT_Z = 1.5
-STANDOUT_FLOOR = 0.3
+STANDOUT_BAND = 0.12
 # A phrase rule at or above this confidence settles a field; below it, it can only raise a question.
 PHRASE_ACCEPT = 0.6
 
 USE_CASES = "use_cases"
+JURISDICTIONS = "jurisdictions"
 _UNCERTAIN_USE_CASE = "use_cases:"
 
 Method = Literal["phrase", "similarity", "llm"]
 
 
 class FieldEvidence(BaseModel):
-    """Why one profile field has the value it has (or, for an unsettled field, why it was suspected)."""
+    """Why one profile field has its value (or, for an `uncertain` entry, why it is suspected)."""
 
     field: str = Field(description="Profile field, or `use_cases:<code>` for a suspected use case.")
     value: Any = Field(description="The value the evidence supports.")
@@ -79,20 +89,20 @@ class ExtractedProfile(BaseModel):
 # --- The phrase book (phrases.yaml) ---------------------------------------------------------------------
 
 _PROFILE_FIELDS = SystemProfile.model_fields
-_NOT_EXTRACTED = {"name", "description"}
-_LIST_FIELDS = {USE_CASES, "jurisdictions"}
+_LIST_FIELDS = frozenset({USE_CASES, JURISDICTIONS})
 
 
 def _check_value(field: str, value: Any) -> Any:
-    """Validate one phrase-rule value against the profile field's type (list fields take one item)."""
-    if field not in _PROFILE_FIELDS or field in _NOT_EXTRACTED:
+    """Validate one phrase-rule value against the profile field (list fields take one item)."""
+    if field not in _PROFILE_FIELDS or field in {"name", "description"}:
         raise ValueError(f"unknown or non-extractable profile field {field!r}")
     if field == USE_CASES:
-        use_case(str(value))  # KeyError naming the valid codes
-        return str(value)
-    if field == "jurisdictions":
-        return str(value)
-    return TypeAdapter(_PROFILE_FIELDS[field].annotation).validate_python(value)
+        return use_case(str(value)).code  # KeyError naming the valid codes
+    if field == JURISDICTIONS:
+        return Jurisdiction(value).value
+    annotation = _PROFILE_FIELDS[field].annotation
+    assert annotation is not None  # every profile field is annotated
+    return TypeAdapter(annotation).validate_python(value)
 
 
 class NegationRules(BaseModel):
@@ -107,7 +117,7 @@ class NegationRules(BaseModel):
 
 
 class PhraseRule(BaseModel):
-    """One phrase rule: a pattern and the fields a match sets."""
+    """One phrase rule: a pattern and the profile fields a match sets."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -152,7 +162,7 @@ class PhraseRule(BaseModel):
 
 
 class PhraseBook(BaseModel):
-    """The contents of phrases.yaml."""
+    """The contents of phrases.yaml: negation settings, rules, and extra examples per use case."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -177,91 +187,91 @@ def load_phrasebook(path: Path = PHRASES_PATH) -> PhraseBook:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         return PhraseBook.model_validate(data)
-    except ValidationError as exc:
+    except (ValidationError, KeyError) as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
 
 
-# --- Sentences and negation --------------------------------------------------------------------------
+# --- Sentences, negation and phrase hits ----------------------------------------------------------------
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;\s+|\s+[-–—]+\s+")
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|approx|incl|U\.S|U\.K|E\.U|Dr|Mr|Ms|No)\.$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class _Span:
+class Sentence:
+    """A sentence of the description and where it starts and ends."""
+
     start: int
     end: int
     text: str
 
 
-def split_sentences(text: str) -> list[_Span]:
-    """The sentences of `text` with their offsets; short abbreviations do not end a sentence."""
-    spans: list[_Span] = []
+def split_sentences(text: str) -> list[Sentence]:
+    """The sentences (and dash- or semicolon-separated clauses) of `text`; 'e.g.' does not end one."""
+    spans: list[Sentence] = []
     start = 0
     for sep in _SPLIT.finditer(text):
         piece = text[start : sep.start()]
-        if _ABBREVIATION.search(piece) and sep.group().strip() == "":
+        if _ABBREVIATION.search(piece) and not sep.group().strip():
             continue
         if piece.strip():
-            spans.append(_Span(start, sep.start(), piece.strip()))
+            spans.append(Sentence(start, sep.start(), piece.strip()))
         start = sep.end()
     if text[start:].strip():
-        spans.append(_Span(start, len(text), text[start:].strip()))
+        spans.append(Sentence(start, len(text), text[start:].strip()))
     return spans
 
 
 def _is_negated(prefix: str, negation: NegationRules) -> bool:
-    """True if a negation cue closes `prefix` (the clause text before a match) within the window."""
+    """True if a negation cue ends `prefix` (the sentence before a match) within the window, same clause."""
     clause = re.split(negation.clause_breaks, prefix, flags=re.IGNORECASE)[-1]
     clause = re.sub(negation.false_cues, " ", clause, flags=re.IGNORECASE)
     cues = list(re.finditer(negation.cues, clause, flags=re.IGNORECASE))
     if not cues:
         return False
-    words_between = re.findall(r"[\w'’-]+", clause[cues[-1].end() :])
-    return len(words_between) <= negation.window
-
-
-# --- Phrase hits ------------------------------------------------------------------------------------
+    return len(re.findall(r"[\w'’-]+", clause[cues[-1].end() :])) <= negation.window
 
 
 @dataclass(frozen=True)
-class _Hit:
+class Hit:
+    """One value for one field found in the description, with the words and sentence it came from."""
+
     field: str
     value: Any
     confidence: float
     evidence: str
+    sentence: str
     method: Method
     negated: bool = False
 
 
-def phrase_hits(text: str, book: PhraseBook | None = None) -> list[_Hit]:
-    """Every field value the phrase rules find in `text`, negated matches included (flagged)."""
+def phrase_hits(text: str, book: PhraseBook | None = None) -> list[Hit]:
+    """Every field value the phrase rules find in `text`; negated use-case matches are flagged."""
     book = book or load_phrasebook()
     sentences = split_sentences(text)
-    hits: list[_Hit] = []
+    hits: list[Hit] = []
     for rule in book.rules:
         for match in rule.matches(text):
             sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
-            if sentence is None:
+            if sentence is None or rule.blocked_in(sentence.text):
                 continue
-            if rule.blocked_in(sentence.text):
-                continue
-            negated = _is_negated(text[sentence.start : match.start()], book.negation)
-            evidence = sentence.text
-            if negated:
-                for field in rule.sets.keys() & {USE_CASES}:
-                    hits.append(_Hit(field, rule.sets[field], rule.confidence, evidence, "phrase", True))
-                for field, value in (rule.when_negated or {}).items():
-                    hits.append(_Hit(field, value, rule.confidence, evidence, "phrase"))
+            words = match.group(0).strip()
+            if _is_negated(text[sentence.start : match.start()], book.negation):
+                if USE_CASES in rule.sets:
+                    code = rule.sets[USE_CASES]
+                    hits.append(Hit(USE_CASES, code, rule.confidence, words, sentence.text, "phrase", True))
+                found = (rule.when_negated or {}).items()
             else:
-                for field, value in rule.sets.items():
-                    hits.append(_Hit(field, value, rule.confidence, evidence, "phrase"))
+                found = rule.sets.items()
+            for field, value in found:
+                hits.append(Hit(field, value, rule.confidence, words, sentence.text, "phrase"))
     return hits
 
 
-# --- Similarity ------------------------------------------------------------------------------------
+# --- Similarity to the catalogue ------------------------------------------------------------------------
 
-_SIMILARITY_CODES = [entry.code for entry in CATALOGUE if entry.code != "other"]
+_RISKY = frozenset({UseCaseCategory.ART5, UseCaseCategory.ANNEX_III})
+_SIMILARITY_CODES = tuple(entry.code for entry in CATALOGUE if entry.code != "other")
 
 
 @dataclass(frozen=True)
@@ -270,45 +280,71 @@ class _Reference:
     vectors: np.ndarray
 
 
-_references: dict[tuple[str, int], _Reference] = {}
+# Per embedder object (weakly held, so a new embedder never sees another's vectors), per phrase book.
+_references: weakref.WeakKeyDictionary[Embedder, dict[int, _Reference]] = weakref.WeakKeyDictionary()
 
 
 def _reference_vectors(embedder: Embedder, book: PhraseBook) -> _Reference:
     """Embedded catalogue descriptions and our examples, one row per sentence, cached per embedder."""
-    key = (embedder.name, id(embedder))
-    if key not in _references:
+    cached = _references.setdefault(embedder, {})
+    if id(book) not in cached:
         codes: list[str] = []
         texts: list[str] = []
         for code in _SIMILARITY_CODES:
             for sentence in [use_case(code).description, *book.examples.get(code, [])]:
                 codes.append(code)
                 texts.append(sentence)
-        _references[key] = _Reference(codes, embedder.embed(texts))
-    return _references[key]
+        cached[id(book)] = _Reference(codes, embedder.embed(texts))
+    return cached[id(book)]
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """A code's best similarity to the description, and how it stands against the other codes."""
+
+    score: float
+    probe: int  # index of the best-matching probe (a sentence, or the whole text)
+    margin: float  # its score minus the best score of any other code
+    top_risky: bool  # the closest Article 5 or Annex III description
+    z: float  # standard score among the Article 5 and Annex III codes
 
 
 def similarity_scores(
-    sentences: Sequence[str], embedder: Embedder, book: PhraseBook | None = None
-) -> dict[str, tuple[float, int]]:
-    """For each catalogue code, the best cosine similarity to any of `sentences` and that sentence's index."""
-    if not sentences:
+    probes: Sequence[str], embedder: Embedder, book: PhraseBook | None = None
+) -> dict[str, Similarity]:
+    """For each catalogue code (but 'other'), its best cosine similarity to any of `probes`."""
+    if not probes:
         return {}
     book = book or load_phrasebook()
     reference = _reference_vectors(embedder, book)
-    matrix = embedder.embed(list(sentences)) @ reference.vectors.T
+    matrix = embedder.embed(list(probes)) @ reference.vectors.T
     best: dict[str, tuple[float, int]] = {}
     for column, code in enumerate(reference.codes):
         row = int(np.argmax(matrix[:, column]))
         score = float(matrix[row, column])
         if code not in best or score > best[code][0]:
             best[code] = (score, row)
-    return best
+    risky = {code: score for code, (score, _) in best.items() if use_case(code).category in _RISKY}
+    values = np.array(list(risky.values()) or [0.0])
+    mean, spread = float(values.mean()), float(values.std()) or 1.0
+    top = max(risky, key=risky.__getitem__) if risky else None
+    found = {}
+    for code, (score, row) in best.items():
+        best_other = max((other[0] for other_code, other in best.items() if other_code != code), default=0.0)
+        found[code] = Similarity(
+            score=score,
+            probe=row,
+            margin=score - best_other,
+            top_risky=code == top,
+            z=(score - mean) / spread,
+        )
+    return found
 
 
 # --- Deciding the profile ------------------------------------------------------------------------------
 
-# The value of each field that could raise the tier or add obligations; the other value lowers.
-_RAISING: dict[str, Any] = {
+# The value of each yes/no field that could raise the tier or add obligations; the other value lowers.
+_RAISING: dict[str, bool] = {
     "in_eu_scope": True,
     "profiling": True,
     "interacts_with_people": True,
@@ -323,45 +359,17 @@ _RAISING: dict[str, Any] = {
     "rebrands_or_modifies": True,
     "automated_decisions": True,
 }
-# Fields whose default is the protective value and whose other values lower the tier.
-_PROTECTIVE_DEFAULT: dict[str, Any] = {
-    "excluded_purpose": ExcludedPurpose.NONE,
-    "derogation": Derogation.NONE,
-}
 # Fields that decide the EU tier: an unsettled one becomes a question.
-_TIER_FIELDS = {
-    "in_eu_scope",
-    "excluded_purpose",
-    "annex_i_product",
-    "third_party_conformity_assessment",
-    "profiling",
-    "derogation",
-    "interacts_with_people",
-    "generates_synthetic_content",
-    "deep_fake",
-    "public_interest_text",
-    "gpai_model",
-    "training_compute_flops",
-}
-_RISKY_CATEGORIES = {UseCaseCategory.ART5, UseCaseCategory.ANNEX_III}
+_TIER_FIELDS = frozenset(
+    {"in_eu_scope", "excluded_purpose", "annex_i_product", "third_party_conformity_assessment",
+     "profiling", "derogation", "interacts_with_people", "generates_synthetic_content", "deep_fake",
+     "public_interest_text", "gpai_model", "training_compute_flops"}
+)  # fmt: skip
 
 
 def uncertain_use_case(code: str) -> str:
-    """The `uncertain` entry for a suspected use case."""
+    """The `uncertain` entry (and question field) for a suspected use case."""
     return f"{_UNCERTAIN_USE_CASE}{code}"
-
-
-def _implied(code: str) -> dict[str, Any]:
-    """Fields a use case settles by its nature (from the catalogue's transparency and factors)."""
-    entry = use_case(code)
-    implied: dict[str, Any] = {}
-    if "eu-ai-act:art-50-1" in entry.transparency:
-        implied["interacts_with_people"] = True
-    if "eu-ai-act:art-50-2" in entry.transparency:
-        implied["generates_synthetic_content"] = True
-    if entry.category in _RISKY_CATEGORIES and code != "critical_infrastructure_safety":
-        implied["personal_data"] = True
-    return implied
 
 
 class _Builder:
@@ -372,85 +380,99 @@ class _Builder:
         self.evidence: list[FieldEvidence] = []
         self.uncertain: list[str] = []
 
-    def set(self, hit: _Hit, value: Any | None = None) -> None:
-        value = hit.value if value is None else value
-        self.values[hit.field] = value
+    def _record(self, field: str, value: Any, hits: Sequence[Hit]) -> None:
+        strongest = _strongest(hits)
+        words = " / ".join(dict.fromkeys(hit.evidence for hit in hits))
         self.evidence.append(
             FieldEvidence(
-                field=hit.field,
+                field=field,
                 value=value,
-                evidence=hit.evidence,
-                confidence=hit.confidence,
-                method=hit.method,
+                evidence=words,
+                confidence=strongest.confidence,
+                method=strongest.method,
             )
         )
 
-    def add_item(self, hit: _Hit) -> None:
+    def set(self, field: str, value: Any, hits: Sequence[Hit]) -> None:
+        self.values[field] = value
+        self._record(field, value, hits)
+
+    def add_item(self, hit: Hit) -> None:
         items: list[str] = self.values.setdefault(hit.field, [])
         if hit.value not in items:
             items.append(hit.value)
-            self.evidence.append(
-                FieldEvidence(
-                    field=hit.field,
-                    value=hit.value,
-                    evidence=hit.evidence,
-                    confidence=hit.confidence,
-                    method=hit.method,
-                )
-            )
+            self._record(hit.field, hit.value, [hit])
 
-    def suspect(self, field: str, hit: _Hit) -> None:
+    def suspect(self, field: str, hits: Sequence[Hit]) -> None:
         if field not in self.uncertain:
             self.uncertain.append(field)
-            self.evidence.append(
-                FieldEvidence(
-                    field=field,
-                    value=hit.value,
-                    evidence=hit.evidence,
-                    confidence=hit.confidence,
-                    method=hit.method,
-                )
-            )
+            self._record(field, _strongest(hits).value, hits)
 
 
-def _strongest(hits: Iterable[_Hit]) -> _Hit:
+def _strongest(hits: Iterable[Hit]) -> Hit:
     return max(hits, key=lambda hit: hit.confidence)
 
 
-def _decide_scalar(builder: _Builder, field: str, hits: list[_Hit]) -> None:
-    """Settle one scalar field from its phrase hits, never to a lowering value without strong evidence."""
+def _decide_scalar(builder: _Builder, field: str, hits: list[Hit]) -> None:
+    """Settle one field from its phrase hits; conflicting or weak evidence keeps the protective value."""
     strong = [hit for hit in hits if hit.confidence >= PHRASE_ACCEPT]
-    weak = [hit for hit in hits if hit.confidence < PHRASE_ACCEPT]
-    values = {_key(hit.value) for hit in strong}
+    values = {str(hit.value) for hit in strong}
     if len(values) == 1:
-        builder.set(_strongest(strong))
+        builder.set(field, strong[0].value, strong)
         return
     if len(values) > 1:
-        _decide_conflict(builder, field, strong)
-        return
-    if weak and field in _TIER_FIELDS:
-        builder.suspect(field, _strongest(weak))
-
-
-def _decide_conflict(builder: _Builder, field: str, strong: list[_Hit]) -> None:
-    """Conflicting explicit evidence: keep the protective value and ask."""
-    if field in _RAISING:
-        raising = [hit for hit in strong if hit.value == _RAISING[field]]
         if field == "in_eu_scope":
-            builder.set(_strongest(raising))
-    elif field == "annex_i_product":
-        builder.set(_strongest(hit for hit in strong if hit.value != AnnexIProduct.NONE))
-    elif field == "role":
-        builder.set(_strongest(strong), Role.PROVIDER_AND_DEPLOYER)
-        return  # the role changes obligations, not the tier: no question
-    elif field in _PROTECTIVE_DEFAULT:
-        pass  # stays at the protective default
-    if field in _TIER_FIELDS:
-        builder.suspect(field, _strongest(strong))
+            builder.set(field, True, strong)
+        elif field == "annex_i_product":
+            product = _strongest(hit for hit in strong if hit.value is not AnnexIProduct.NONE).value
+            builder.set(field, product, strong)
+        elif field == "role":
+            builder.set(field, Role.PROVIDER_AND_DEPLOYER, strong)  # obligations of both sides
+        # Yes/no fields stay unknown (triage asks); excluded purpose and derogation stay at none.
+        if field in _TIER_FIELDS:
+            builder.suspect(field, strong)
+        return
+    if hits and field in _TIER_FIELDS:
+        builder.suspect(field, hits)
 
 
-def _key(value: Any) -> str:
-    return str(value)
+def _decide_use_cases(
+    builder: _Builder,
+    hits: list[Hit],
+    probes: list[str],
+    scores: dict[str, Similarity],
+    threshold: float,
+    suspicion: float,
+) -> None:
+    """Accept use cases on strong phrase or similarity evidence; suspected risky ones go to `uncertain`."""
+    denied: dict[str, set[str]] = {}
+    for hit in hits:
+        if hit.negated:
+            denied.setdefault(hit.value, set()).add(hit.sentence)
+    suspected: dict[str, list[Hit]] = {}
+    for code in use_case_codes():
+        code_hits = [hit for hit in hits if hit.value == code and not hit.negated]
+        strong = [hit for hit in code_hits if hit.confidence >= PHRASE_ACCEPT]
+        similar = scores.get(code)
+        probe = probes[similar.probe] if similar else ""
+        # A sentence that denies the use case ("it does not decide on credit") is no evidence for it.
+        if similar is not None and probe not in denied.get(code, set()):
+            hit = Hit(USE_CASES, code, min(1.0, max(0.0, similar.score)), probe, probe, "similarity")
+            if similar.score >= threshold and similar.margin >= ACCEPT_MARGIN:
+                strong.append(hit)
+            elif similar.score >= suspicion or (similar.top_risky and similar.z >= STANDOUT_Z):
+                code_hits.append(hit)
+        if strong:
+            builder.add_item(_strongest(strong))
+        elif code_hits and use_case(code).category in _RISKY:
+            suspected[code] = code_hits
+    # The closest risky code merely standing out is worth a question only where nothing risky is known yet.
+    already_risky = any(use_case(code).category in _RISKY for code in builder.values.get(USE_CASES, []))
+    floor = suspicion if already_risky else suspicion - STANDOUT_BAND
+    for code, code_hits in suspected.items():
+        kept = [hit for hit in code_hits if hit.method == "phrase" or hit.confidence >= floor]
+        if kept:
+            builder.suspect(uncertain_use_case(code), kept)
 
 
 _FLOP_NUMBER = re.compile(
@@ -460,11 +482,11 @@ _FLOP_NUMBER = re.compile(
     r"|(?P<plain>\d{1,3}(?:,\d{3}){4,}|\d{13,})"
 )
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_FLOP_UNIT = re.compile(r"\bflop(s)?\b|floating[- ]point operations", re.IGNORECASE)
+_COMPUTE_WORDS = re.compile(r"\bflops?\b|floating[- ]point operations|training compute", re.IGNORECASE)
 
 
 def parse_flops(text: str) -> float | None:
-    """A training-compute figure written as 3e24, 3 x 10^24, 10^25, 3×10²⁴ or in full; None if none."""
+    """A compute figure written as 3e24, 3 x 10^24, 10^25, 3×10²⁴ or in full digits; None if there is none."""
     normalised = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda m: "10^" + m.group(1).translate(_SUPERSCRIPTS), text)
     match = _FLOP_NUMBER.search(normalised)
     if match is None:
@@ -472,105 +494,23 @@ def parse_flops(text: str) -> float | None:
     if match.group("plain"):
         return float(match.group("plain").replace(",", ""))
     if match.group("exp3"):
-        return 10.0 ** int(match.group("exp3"))
-    mantissa = float(match.group("mantissa").replace(",", "."))
+        return float(f"1e{int(match.group('exp3'))}")
     exponent = int(match.group("exp1") or match.group("exp2"))
-    return mantissa * 10.0**exponent
+    return float(f"{match.group('mantissa').replace(',', '.')}e{exponent}")  # exact, unlike m * 10**e
 
 
-def _compute_evidence(text: str) -> _Hit | None:
-    """The training compute, when a figure appears next to a FLOP unit."""
-    for sentence in split_sentences(text):
-        if _FLOP_UNIT.search(sentence.text) or re.search(r"training compute", sentence.text, re.IGNORECASE):
-            value = parse_flops(sentence.text)
-            if value is not None:
-                return _Hit("training_compute_flops", value, 0.9, sentence.text, "phrase")
+def _compute_hit(sentences: list[Sentence]) -> Hit | None:
+    """The training compute, from a sentence that gives a figure and speaks of FLOP or training compute."""
+    for sentence in sentences:
+        words = _COMPUTE_WORDS.search(sentence.text)
+        value = parse_flops(sentence.text) if words else None
+        if value is not None:
+            return Hit("training_compute_flops", value, 0.9, sentence.text, sentence.text, "phrase")
     return None
 
 
-def _decide_use_cases(
-    builder: _Builder,
-    hits: list[_Hit],
-    sentences: list[_Span],
-    scores: dict[str, tuple[float, int]],
-    threshold: float,
-    suspicion: float,
-) -> None:
-    """Accept use cases with strong phrase or similarity evidence; put suspected risky ones in `uncertain`."""
-    denied_sentences: dict[str, set[str]] = {}
-    for hit in hits:
-        if hit.negated:
-            denied_sentences.setdefault(hit.value, set()).add(hit.evidence)
-    positive = [hit for hit in hits if not hit.negated]
-    standings = _standings(scores)
-    for code in use_case_codes():
-        code_hits = [hit for hit in positive if hit.value == code]
-        strong = [hit for hit in code_hits if hit.confidence >= PHRASE_ACCEPT]
-        if strong:
-            builder.add_item(_strongest(strong))
-            continue
-        similar = _similarity_hit(code, sentences, scores, denied_sentences.get(code, set()))
-        standing = standings.get(code)
-        if similar is None or standing is None:
-            similar = None
-        elif similar.confidence >= threshold and standing.margin >= ACCEPT_MARGIN:
-            builder.add_item(similar)
-            continue
-        if use_case(code).category not in _RISKY_CATEGORIES:
-            continue
-        suspected = list(code_hits)
-        if similar is not None and standing is not None:
-            stands_out = (
-                standing.top_risky and standing.z >= STANDOUT_Z and similar.confidence >= STANDOUT_FLOOR
-            )
-            if similar.confidence >= suspicion or stands_out:
-                suspected.append(similar)
-        if suspected:
-            builder.suspect(uncertain_use_case(code), _strongest(suspected))
-
-
-@dataclass(frozen=True)
-class _Standing:
-    """How one code's similarity compares with the other codes' for the same description."""
-
-    margin: float  # its score minus the best score of any other code
-    top_risky: bool  # the closest Article 5 or Annex III description
-    z: float  # standard score among the Article 5 and Annex III codes
-
-
-def _standings(scores: dict[str, tuple[float, int]]) -> dict[str, _Standing]:
-    """Each code's standing; MiniLM gives some texts a high similarity to everything, so rank matters."""
-    if not scores:
-        return {}
-    risky = {code: value[0] for code, value in scores.items() if use_case(code).category in _RISKY_CATEGORIES}
-    values = np.array(list(risky.values()) or [0.0])
-    mean, spread = float(values.mean()), float(values.std()) or 1.0
-    top = max(risky, key=lambda code: risky[code]) if risky else None
-    standings = {}
-    for code, (score, _row) in scores.items():
-        best_other = max((value[0] for other, value in scores.items() if other != code), default=0.0)
-        standings[code] = _Standing(
-            margin=score - best_other, top_risky=code == top, z=(score - mean) / spread
-        )
-    return standings
-
-
-def _similarity_hit(
-    code: str, sentences: list[_Span], scores: dict[str, tuple[float, int]], denied: set[str]
-) -> _Hit | None:
-    """The similarity evidence for `code`, unless its best sentence is one that explicitly denies it."""
-    if code not in scores:
-        return None
-    score, row = scores[code]
-    sentence = sentences[row].text if row < len(sentences) else " ".join(s.text for s in sentences)
-    if sentence in denied:
-        return None
-    return _Hit(USE_CASES, code, max(0.0, min(1.0, score)), sentence, "similarity")
-
-
 def _default_name(text: str) -> str:
-    words = text.split()
-    name = " ".join(words[:8])
+    name = " ".join(text.split()[:8])
     return (name[:77] + "...") if len(name) > 80 else name
 
 
@@ -582,59 +522,47 @@ def extract_profile(
     threshold: float = DEFAULT_THRESHOLD,
     suspicion: float = DEFAULT_SUSPICION,
 ) -> ExtractedProfile:
-    """Turn a plain description into a `SystemProfile`, offline, with evidence for every field set.
+    """Turn a plain description into a `SystemProfile`, offline, with evidence for every field it sets.
 
-    `threshold` is the similarity at which a catalogue use case is accepted; `suspicion` the lower level
-    at which an Article 5 or Annex III use case becomes a follow-up question (`uncertain`) instead. The
-    defaults are calibrated for the packaged MiniLM; pass both when using another embedder.
-
-    >>> extract_profile("Chatbot on our shop that answers customer questions.").profile.use_cases
-    ['customer_chatbot']
+    `embedder` defaults to the packaged MiniLM. `threshold` is the similarity at which a catalogue use
+    case is accepted; `suspicion` the lower level at which an Article 5 or Annex III use case becomes a
+    follow-up question (`uncertain`) instead. Both defaults are calibrated for MiniLM: pass both with
+    another embedder. Raises ValueError for an empty text or thresholds out of order.
     """
     if not text or not text.strip():
         raise ValueError("description: the text is empty")
     if not 0.0 <= suspicion <= threshold <= 1.0:
-        raise ValueError("threshold: expected 0 <= suspicion <= threshold <= 1")
+        raise ValueError(f"threshold: expected 0 <= suspicion ({suspicion}) <= threshold ({threshold}) <= 1")
     book = load_phrasebook()
-    embedder = embedder or get_embedder("minilm")
     text = text.strip()
     sentences = split_sentences(text)
     hits = phrase_hits(text, book)
-
-    builder = _Builder()
     probes = [sentence.text for sentence in sentences]
     if len(probes) > 1:
-        probes.append(" ".join(probes))
-    scores = similarity_scores(probes, embedder, book)
-    _decide_use_cases(
-        builder, [h for h in hits if h.field == USE_CASES], sentences, scores, threshold, suspicion
-    )
+        probes.append(text)
+    scores = similarity_scores(probes, embedder or get_embedder("minilm"), book)
 
-    for hit in (h for h in hits if h.field == "jurisdictions"):
-        if hit.confidence >= PHRASE_ACCEPT:
+    builder = _Builder()
+    use_case_hits = [hit for hit in hits if hit.field == USE_CASES]
+    _decide_use_cases(builder, use_case_hits, probes, scores, threshold, suspicion)
+    for hit in hits:
+        if hit.field == JURISDICTIONS and hit.confidence >= PHRASE_ACCEPT:
             builder.add_item(hit)
-    compute = _compute_evidence(text)
+    compute = _compute_hit(sentences)
     if compute is not None:
-        builder.set(compute)
-    scalar_fields = sorted({hit.field for hit in hits} - _LIST_FIELDS)
-    for field in scalar_fields:
+        builder.set(compute.field, compute.value, [compute])
+    for field in sorted({hit.field for hit in hits} - _LIST_FIELDS):
         _decide_scalar(builder, field, [hit for hit in hits if hit.field == field])
 
-    for item in [e for e in builder.evidence if e.field == USE_CASES]:
-        for field, value in _implied(str(item.value)).items():
-            if field not in builder.values and field not in builder.uncertain:
-                builder.set(_Hit(field, value, item.confidence, item.evidence, item.method))
-
-    values = dict(builder.values)
-    profile = SystemProfile(name=(name or _default_name(text)), description=text, **values)
+    profile = SystemProfile(name=name or _default_name(text), description=text, **builder.values)
     return ExtractedProfile(profile=profile, evidence=builder.evidence, uncertain=builder.uncertain)
 
 
 # --- Follow-up questions and triage ----------------------------------------------------------------------
 
 _FIELD_QUESTIONS: dict[str, str] = {
-    "in_eu_scope": "Is the system placed on the EU market, put into service in the EU, or is its output used "
-    "in the EU?",
+    "in_eu_scope": "Is the system placed on the EU market or put into service in the EU, or is its output "
+    "used in the EU?",
     "excluded_purpose": "Is the system used only for scientific research, only for military or defence "
     "purposes, only for testing before it is placed on the market, or only for personal use?",
     "annex_i_product": "Is the system a product, or a safety component of a product, under EU product "
@@ -653,26 +581,22 @@ _FIELD_QUESTIONS: dict[str, str] = {
     "gpai_model": "Is the system, or does it provide, a general-purpose AI model?",
     "training_compute_flops": "How much compute (in FLOP) was used in total to train the model?",
 }
-
 _TIER_WORDS = {UseCaseCategory.ART5: "prohibited", UseCaseCategory.ANNEX_III: "high-risk"}
+# Verbs that appear later in a catalogue description, after "or", "and" or a comma ("... or sets ...").
+_LATER_VERBS = frozenset(
+    {"sets", "allocates", "monitors", "evaluates", "grants", "reduces", "revokes", "dispatches",
+     "prioritises", "triages", "assesses", "manipulates", "expands", "ranks", "selects", "supports",
+     "recognises", "identifies", "chats", "interprets", "applies", "researches"}
+)  # fmt: skip
 
 
 def _base_form(verb: str) -> str:
-    """'Recruits' -> 'recruit', 'identifies' -> 'identify', 'watches' -> 'watch', 'assesses' -> 'assess'."""
-    word = verb.lower()
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes", "xes", "zes")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
-# Verbs that appear later in a catalogue description, after "or", "and" or a comma ("... or sets ...").
-_LATER_VERBS = frozenset(
-    {"sets", "allocates", "monitors", "evaluates", "grants", "reduces", "revokes", "dispatches", "prioritises",
-     "triages", "assesses", "manipulates", "expands", "ranks", "selects", "supports", "recognises",
-     "identifies", "chats", "interprets", "applies", "researches"}
-)  # fmt: skip
+    """'recruits' -> 'recruit', 'identifies' -> 'identify', 'watches' -> 'watch', 'assesses' -> 'assess'."""
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if verb.endswith(("sses", "ches", "shes", "xes", "zes")):
+        return verb[:-2]
+    return verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
 
 
 def use_case_question(code: str) -> str:
@@ -706,8 +630,8 @@ def follow_up_questions(extracted: ExtractedProfile) -> list[MissingInformation]
 
 
 def triage_extracted(extracted: ExtractedProfile, **triage_options: Any) -> TriageResult:
-    """Triage the extracted profile and add the extraction's own open questions: a suspected use case or
-    an unsettled deciding field makes the result `needs_information` instead of a quiet lower tier.
+    """Triage the extracted profile, adding the extraction's own open questions first: a suspected use case
+    or an unsettled deciding field makes the result `needs_information` rather than a quiet lower tier.
 
     `triage_options` go to `tools.triage.engine.triage` (packs, standard, as_of, system_id).
     """
@@ -735,83 +659,15 @@ _NO = re.compile(
     r"^(no|n|nope|nah|false|incorrect|never|none|not at all|"
     r"it (does not|doesn'?t|is not|isn'?t|won'?t)|we (do not|don'?t|are not|aren'?t)|they (don'?t|aren'?t))\b"
 )
-
-
-def _normalise(answer: str) -> str:
-    return re.sub(r"\s+", " ", answer.strip().lower()).strip(" .!")
-
-
-def _yes_no(field: str, answer: str) -> bool | None:
-    """True, False or None (not sure); ValueError naming `field` if the answer is neither."""
-    text = _normalise(answer)
-    if _UNSURE.search(text):
-        return None
-    if _YES.search(text):
-        return True
-    if _NO.search(text):
-        return False
-    raise ValueError(f"{field}: could not understand {answer!r}; answer yes, no or not sure")
-
-
-def _places(answer: str) -> list[str]:
-    """The jurisdictions the answer names, using the phrase book's place rules."""
-    book = load_phrasebook()
-    found: list[str] = []
-    for hit in phrase_hits(answer, book):
-        if hit.field == "jurisdictions" and hit.value not in found:
-            found.append(hit.value)
-    return found
-
-
-def _updated(profile: SystemProfile, changes: dict[str, Any]) -> SystemProfile:
-    """A validated copy of `profile` with `changes` applied."""
-    # Only the fields set so far: triage tells a declared value from an unknown one by `model_fields_set`.
-    return SystemProfile.model_validate({**profile.model_dump(exclude_unset=True), **changes})
-
-
-def _merge(old: list[str], new: list[str]) -> list[str]:
-    return [*old, *(item for item in new if item not in old)]
-
-
-def _answer_scope(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
-    """in_eu_scope / jurisdictions: yes, no, not sure, or places ('only in the US', 'the EU and NYC')."""
-    text = _normalise(answer)
-    places = _places(answer)
-    only = bool(re.search(r"\b(only|exclusively|solely|just)\b", text))
-    if places:
-        in_eu = "EU" in places
-        if not in_eu and field == "jurisdictions" and not only:
-            return _updated(profile, {"jurisdictions": _merge(profile.jurisdictions, places)})
-        jurisdictions = places if only else _merge(profile.jurisdictions, places)
-        return _updated(profile, {"in_eu_scope": in_eu, "jurisdictions": jurisdictions})
-    if field == "jurisdictions":
-        raise ValueError(f"{field}: could not find a place in {answer!r}; name them, e.g. 'the EU and NYC'")
-    verdict = _yes_no(field, answer)
-    # Not sure keeps the protective value: in scope.
-    return _updated(profile, {"in_eu_scope": verdict is not False})
-
-
-def _answer_compute(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
-    text = _normalise(answer)
-    if _UNSURE.search(text):
-        return _updated(profile, {field: None})
-    if re.search(r"\b(less than|below|under|at most|up to)\b", text):
-        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as 'about 3e24 FLOP'")
-    value = parse_flops(answer)
-    if value is None:
-        raise ValueError(f"{field}: could not read a number from {answer!r}; e.g. 'about 3e24 FLOP'")
-    return _updated(profile, {field: value})
-
+_ONLY = re.compile(r"\b(only|exclusively|solely|just)\b")
+_BOUND = re.compile(r"\b(less than|below|under|at most|up to)\b")
 
 _ROLE_WORDS: list[tuple[str, Role]] = [
-    (
-        r"\bboth\b|provider and (the )?deployer|deployer and (the )?provider|build and (also )?use",
-        Role.PROVIDER_AND_DEPLOYER,
-    ),
+    (r"\bboth\b|provider and (the )?deployer|deployer and (the )?provider", Role.PROVIDER_AND_DEPLOYER),
     (r"\bimport", Role.IMPORTER),
     (r"\bdistribut|\bresell", Role.DISTRIBUTOR),
     (
-        r"\bdeployer\b|\bwe (only )?(use|bought|buy|license|licence|procure|subscribe)|\bfrom a vendor\b",
+        r"\bdeployer\b|\bwe (only )?(use|bought|buy|license|licence|procure|subscribe)\b|\bvendor",
         Role.DEPLOYER,
     ),
     (r"\bprovider\b|\bwe (built|build|develop\w*|made|make|sell|offer|trained|train)\b", Role.PROVIDER),
@@ -844,19 +700,84 @@ _DEROGATION_WORDS: list[tuple[str, Derogation]] = [
 ]
 
 
-def _choose(field: str, answer: str, table: list[tuple[str, Any]], *, none: Any | None) -> Any:
-    """The first table entry whose pattern the answer matches; `none` for a plain no."""
+def _normalise(answer: str) -> str:
+    return re.sub(r"\s+", " ", answer.strip().lower()).strip(" .!")
+
+
+def _yes_no(field: str, answer: str) -> bool | None:
+    """True, False or None (not sure); ValueError naming `field` if the answer is none of them."""
     text = _normalise(answer)
-    if none is not None and _NO.search(text):
-        return none
+    if _UNSURE.search(text):
+        return None
+    if _YES.search(text):
+        return True
+    if _NO.search(text):
+        return False
+    raise ValueError(f"{field}: could not understand {answer!r}; answer yes, no or not sure")
+
+
+def _choose(field: str, answer: str, table: list[tuple[str, Any]], *, no: Any | None) -> Any:
+    """`no` for a plain no, else the first table entry whose pattern the answer matches."""
+    text = _normalise(answer)
+    if no is not None and _NO.search(text):
+        return no
     for pattern, value in table:
         if re.search(pattern, text):
             return value
     raise ValueError(f"{field}: could not understand {answer!r}")
 
 
+def _updated(profile: SystemProfile, changes: dict[str, Any]) -> SystemProfile:
+    """A validated copy of `profile` with `changes`."""
+    # Only the fields set so far: triage tells a declared value from an unknown one by `model_fields_set`.
+    return SystemProfile.model_validate({**profile.model_dump(exclude_unset=True), **changes})
+
+
+def _merge(old: list[str], new: list[str]) -> list[str]:
+    return [*old, *(item for item in new if item not in old)]
+
+
+def _answer_scope(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+    """in_eu_scope / jurisdictions: yes, no, not sure, or places ('only in the US', 'in the EU and NYC')."""
+    places = list(dict.fromkeys(hit.value for hit in phrase_hits(answer) if hit.field == JURISDICTIONS))
+    only = bool(_ONLY.search(_normalise(answer)))
+    if places:
+        in_eu = "EU" in places
+        jurisdictions = places if only else _merge(profile.jurisdictions, places)
+        if field == JURISDICTIONS and not in_eu and not only:
+            return _updated(profile, {JURISDICTIONS: jurisdictions})
+        return _updated(profile, {"in_eu_scope": in_eu, JURISDICTIONS: jurisdictions})
+    if field == JURISDICTIONS:
+        raise ValueError(f"{field}: could not find a place in {answer!r}; name them, e.g. 'the EU and NYC'")
+    # "Not sure" keeps the protective value: in scope.
+    return _updated(profile, {"in_eu_scope": _yes_no(field, answer) is not False})
+
+
+def _answer_compute(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+    text = _normalise(answer)
+    if _UNSURE.search(text):
+        return _updated(profile, {field: None})
+    if _BOUND.search(text):
+        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as 'about 3e24 FLOP'")
+    value = parse_flops(answer)
+    if value is None:
+        raise ValueError(f"{field}: could not read a number in {answer!r}; e.g. 'about 3e24 FLOP'")
+    return _updated(profile, {field: value})
+
+
+def _answer_annex_i(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+    text = _normalise(answer)
+    if _UNSURE.search(text):
+        return profile  # still unknown: triage keeps asking
+    if _YES.search(text) and not any(re.search(pattern, text) for pattern, _ in _ANNEX_I_WORDS):
+        # A bare yes: triage asks about Annex I for diagnosis software, which is a medical device.
+        product = AnnexIProduct.MEDICAL_DEVICE if "medical_diagnosis" in profile.use_cases else None
+        return _updated(profile, {field: product or AnnexIProduct.OTHER_ANNEX_I})
+    return _updated(profile, {field: _choose(field, answer, _ANNEX_I_WORDS, no=AnnexIProduct.NONE)})
+
+
 def _answer_use_case(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
-    """`use_cases:<code>` takes yes/no/not sure; `use_cases` takes catalogue codes."""
+    """`use_cases:<code>` takes yes / no / not sure; `use_cases` takes catalogue codes."""
     if field == USE_CASES:
         codes = [code for code in re.split(r"[\s,;]+", _normalise(answer)) if code and code != "and"]
         unknown = [code for code in codes if code not in use_case_codes()]
@@ -868,50 +789,50 @@ def _answer_use_case(profile: SystemProfile, field: str, answer: str) -> SystemP
         use_case(code)
     except KeyError as exc:
         raise ValueError(f"{field}: {exc.args[0]}") from None
-    verdict = _yes_no(field, answer)
-    if verdict is False:
+    if _yes_no(field, answer) is False:
         return _updated(profile, {USE_CASES: [c for c in profile.use_cases if c != code]})
-    # Yes adds it; not sure also adds it: a use case that may be prohibited or high-risk is treated as
-    # applying until someone says it does not (never downgrade).
+    # Yes adds it, and so does "not sure": a use case that may be prohibited or high-risk counts as applying
+    # until someone says it does not (never downgrade).
     return _updated(profile, {USE_CASES: _merge(profile.use_cases, [code])})
 
 
 def apply_answer(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
     """Fold a plain-word answer to the follow-up question about `field` into a new profile.
 
-    Understands yes / no / not sure for yes-no fields ("not sure" leaves them unknown so triage asks
-    again), places for scope ("only in the US", "in the EU and NYC"), compute ("about 3e24 FLOP"), roles
-    ("we are the deployer"), Annex I products ("it is a medical device"), excluded purposes, derogations,
-    and `use_cases:<code>` questions. Raises ValueError naming the field if the answer is not understood.
+    Understands yes / no / not sure for yes-no fields ("not sure" leaves them unknown, so triage asks
+    again), places for the scope ("only in the US", "in the EU and NYC"), compute ("about 3e24 FLOP"),
+    roles ("we are the deployer"), Annex I products ("it is a medical device"), excluded purposes and
+    derogations ("not sure" keeps the protective none), and `use_cases:<code>` questions ("not sure" adds
+    the use case). Raises ValueError naming the field if the answer cannot be understood. For example
+    `apply_answer(profile, "in_eu_scope", "only in the US")` sets in_eu_scope False and jurisdictions [US].
     """
     field = field.strip()
     if not answer or not answer.strip():
         raise ValueError(f"{field}: the answer is empty")
+    unsure = bool(_UNSURE.search(_normalise(answer)))
     if field == USE_CASES or field.startswith(_UNCERTAIN_USE_CASE):
         return _answer_use_case(profile, field, answer)
-    if field in {"in_eu_scope", "jurisdictions"}:
+    if field in {"in_eu_scope", JURISDICTIONS}:
         return _answer_scope(profile, field, answer)
     if field == "training_compute_flops":
         return _answer_compute(profile, field, answer)
-    unsure = bool(_UNSURE.search(_normalise(answer)))
-    if field == "role":
-        role = Role.PROVIDER_AND_DEPLOYER if unsure else _choose(field, answer, _ROLE_WORDS, none=None)
-        return _updated(profile, {field: role})
     if field == "annex_i_product":
-        if unsure:
-            return profile
-        product = _choose(field, answer, _ANNEX_I_WORDS, none=AnnexIProduct.NONE)
-        return _updated(profile, {field: product})
+        return _answer_annex_i(profile, field, answer)
+    if field == "role":
+        role = Role.PROVIDER_AND_DEPLOYER if unsure else _choose(field, answer, _ROLE_WORDS, no=None)
+        return _updated(profile, {field: role})
     if field == "excluded_purpose":
-        value = (
+        purpose = (
             ExcludedPurpose.NONE
             if unsure
-            else _choose(field, answer, _PURPOSE_WORDS, none=ExcludedPurpose.NONE)
+            else _choose(field, answer, _PURPOSE_WORDS, no=ExcludedPurpose.NONE)
         )
-        return _updated(profile, {field: value})
+        return _updated(profile, {field: purpose})
     if field == "derogation":
-        value = Derogation.NONE if unsure else _choose(field, answer, _DEROGATION_WORDS, none=Derogation.NONE)
-        return _updated(profile, {field: value})
+        derogation = (
+            Derogation.NONE if unsure else _choose(field, answer, _DEROGATION_WORDS, no=Derogation.NONE)
+        )
+        return _updated(profile, {field: derogation})
     if field in _RAISING:
         return _updated(profile, {field: _yes_no(field, answer)})
     raise ValueError(f"{field}: not a field a follow-up question can set")
