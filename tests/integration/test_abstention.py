@@ -34,3 +34,18 @@ def test_abstaining_answer_says_whom_to_ask(assistant: Assistant) -> None:
     answer = assistant.ask("What is the best pizza topping in Naples?")
     assert not answer.grounded and not answer.citations
     assert "Responsible AI team" in answer.answer and answer.knowledge_as_of is not None
+
+
+def test_triage_finds_precedent_in_past_reviews(assistant: Assistant) -> None:
+    from pathlib import Path
+
+    from assistant.cli.triage import load_profile_file
+    from assistant.triage import run_triage
+
+    profile = load_profile_file(
+        Path(__file__).resolve().parents[2] / "knowledge/samples/systems/cv-screener.yaml"
+    )
+    outcome = run_triage(assistant.index, assistant.settings, profile, actor="test", record=False)
+    assert outcome.result.eu_ai_act.tier.value == "high"
+    assert outcome.precedents, "the sample's past CV-screening review should be found as precedent"
+    assert outcome.precedents[0].citation.startswith("past-reviews:")
