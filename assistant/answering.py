@@ -24,17 +24,47 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(‘'\"“])")
 # Lines such as "Date: 2024-11-19" or "Owner team: Claims" are record fields, not statements.
 _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ()]{0,40}:\s*\S{0,40}$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# Bookkeeping lines of the knowledge packs: true, but never the answer to a question.
+_METADATA_LINE = re.compile(
+    r"^(?:Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|Use cases|"
+    r"Not covered|Legal act|Area|Defined term)\b"
+)
+
+
+def _items(text: str) -> list[str]:
+    """Paragraphs, bullets and record fields of `text`, with wrapped lines joined back together."""
+    items: list[str] = []
+    current: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        starts_item = (
+            not line or bool(_BULLET.match(raw)) or bool(_FIELD_LINE.match(line) or ":" in line[:40])
+        )
+        if starts_item and current:
+            items.append(" ".join(current))
+            current = []
+        if line:
+            current.append(_BULLET.sub("", line).strip())
+            if starts_item and len(line.split()) < MIN_STATEMENT_WORDS and not line.endswith((".", ";", ",")):
+                items.append(" ".join(current))  # a heading or a label stands alone
+                current = []
+    if current:
+        items.append(" ".join(current))
+    return items
 
 
 def _sentences(text: str) -> list[str]:
-    """Statements of `text`: lines and sentences, bullets stripped, field labels and fragments dropped."""
+    """Statements of `text`: sentences of its paragraphs and bullets, field labels and fragments dropped."""
     found: list[str] = []
-    for line in text.splitlines():
-        line = _BULLET.sub("", line).strip()
-        if not line or _FIELD_LINE.match(line):
+    for item in _items(text):
+        if _FIELD_LINE.match(item) or _METADATA_LINE.match(item):
             continue
-        found.extend(" ".join(s.split()) for s in _SENTENCE_END.split(line) if len(s.split()) >= 4)
+        found.extend(" ".join(s.split()) for s in _SENTENCE_END.split(item) if len(s.split()) >= 4)
     return found or [" ".join(text.split())]
+
+
+def _heading(p: Passage) -> str:
+    return f"{p.locator}: {p.title}"
 
 
 def _label(title: str, locator: str) -> str:
@@ -46,10 +76,12 @@ def _clip(text: str, words: int) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
 
 
-def best_sentence(question: str, text: str) -> str:
-    """The statement of `text` sharing most words with `question` (earlier ones win ties). Headings
-    and other short lines are used only when the text has no full sentence."""
+def best_sentence(question: str, text: str, *, heading: str = "") -> str:
+    """The statement of `text` sharing most words with `question` (earlier ones win ties). The passage's
+    own heading, and other short lines, are used only when the text has no full sentence."""
     wanted = set(tokenize(question))
+    if heading and text.startswith(heading):
+        text = text[len(heading) :]
     sentences = _sentences(text)
     full = [s for s in sentences if len(s.split()) >= MIN_STATEMENT_WORDS] or sentences
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
@@ -73,7 +105,7 @@ def _citation(p: Passage, question: str) -> Citation:
         source=p.source_id,
         title=p.title,
         locator=p.locator,
-        snippet=_clip(best_sentence(question, p.text), SNIPPET_WORDS),
+        snippet=_clip(best_sentence(question, p.text, heading=_heading(p)), SNIPPET_WORDS),
         score=p.score,
     )
 
@@ -93,7 +125,7 @@ def compose_answer(
     lead, *rest = passages
     support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
     used = [lead, *support]
-    lines = [f"{_clip(best_sentence(question, lead.text), LEAD_MAX_WORDS)} [1]"]
+    lines = [f"{_clip(best_sentence(question, lead.text, heading=_heading(lead)), LEAD_MAX_WORDS)} [1]"]
     wording = (official or {}).get(lead.citation_id)
     if wording:
         lines.append(
@@ -103,7 +135,8 @@ def compose_answer(
         lines.append("")
         for number, p in enumerate(support, start=2):
             lines.append(
-                f"- {p.locator}: {_clip(best_sentence(question, p.text), POINT_MAX_WORDS)} [{number}]"
+                f"- {p.locator}: "
+                f"{_clip(best_sentence(question, p.text, heading=_heading(p)), POINT_MAX_WORDS)} [{number}]"
             )
     lines += ["", "Sources:"]
     lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]

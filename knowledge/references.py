@@ -15,6 +15,8 @@ _ANNEX = re.compile(
     re.IGNORECASE,
 )
 _RECITAL = re.compile(r"\brecital\s+(\d{1,3})\b", re.IGNORECASE)
+# NIST AI RMF outcomes are named "GOVERN 1.1", "MAP 5", "Measure 2.11".
+_NIST = re.compile(r"\b(GOVERN|MAP|MEASURE|MANAGE|Govern|Map|Measure|Manage)\s+(\d{1,2})(?:\.(\d{1,2}))?\b")
 _PARTS = re.compile(r"\(\s*([0-9]{1,3}|[a-z]{1,4})\s*\)", re.IGNORECASE)
 _REGIME_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gdpr", re.compile(r"\bgdpr\b|2016/679|data protection regulation", re.IGNORECASE)),
@@ -52,6 +54,8 @@ def find_references(text: str) -> list[ProvisionRef]:
         found.append((m.start(), "-".join(pieces)))
     for m in _RECITAL.finditer(text):
         found.append((m.start(), f"recital-{m.group(1)}"))
+    for m in _NIST.finditer(text):
+        found.append((m.start(), "-".join(p for p in (m.group(1).lower(), m.group(2), m.group(3)) if p)))
     anchors: list[str] = []
     for _, anchor in sorted(found):
         if anchor not in anchors:

@@ -3,6 +3,7 @@ provisions the question names, and parent/child de-duplication."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,13 @@ NAMED_CHILD_BONUS = 0.02
 # Recitals explain; articles and annexes oblige. Unless a recital is asked for by number, it should
 # not push the operative provision out of the top results.
 RECITAL_FACTOR = 0.5
+# Past reviews are precedent, not rules: unless the question asks about past decisions, a policy or the law
+# that answers it should come first.
+REVIEW_FACTOR = 0.6
+_ABOUT_DECISIONS = re.compile(
+    r"\b(?:review(?:s|ed)?|decid\w*|decision\w*|approv\w*|reject\w*|precedent\w*|past|previous\w*|earlier)\b",
+    re.IGNORECASE,
+)
 # A question that names its regime ("under GDPR") favours that regime's passages.
 REGIME_HINT_FACTOR = 1.3
 
@@ -126,7 +134,10 @@ def search(
                 fused.setdefault(chunk.chunk_key, 0.0)
     anchors = [r.anchor for r in refs]
     hinted = regime_hint(query)
+    about_decisions = bool(_ABOUT_DECISIONS.search(query))
     for key, chunk in chunks.items():
+        if chunk.kind == "review" and not about_decisions:
+            fused[key] *= REVIEW_FACTOR
         if chunk.level == "recital" and not any(a.startswith("recital") for a in anchors):
             fused[key] *= RECITAL_FACTOR
         if hinted and chunk.source_id == hinted:

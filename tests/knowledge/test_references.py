@@ -18,6 +18,9 @@ from knowledge.references import find_references, regime_hint
         ("Explain Annex III", ["annex-iii"]),
         ("see recital 53", ["recital-53"]),
         ("Article 5(1)(h)(iii)", ["art-5-1-h-iii"]),
+        ("What does GOVERN 1.1 ask for?", ["govern-1-1"]),
+        ("MAP 5 and Measure 2.11", ["map-5", "measure-2-11"]),
+        ("map the data flows for 5 systems", []),
         ("no provision here", []),
     ],
 )
