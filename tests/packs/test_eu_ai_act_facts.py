@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.packs import AmendmentStatus, Comparison, Pack, PenaltyRule, Role, TimeUnit, load_packs
+from tests.packs.prose import copied_runs, dates_in, runs
 
 D = date.fromisoformat
 EU = "eu-ai-act:"
@@ -263,31 +264,10 @@ VERIFIED_PROSE_DATES = {
     D("2027-12-02"),  # omnibus: Annex III
     D("2028-08-02"),  # omnibus: Art. 6(1) / Annex I
 }
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_LONG_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def test_every_date_in_prose_is_a_verified_date(pack: Pack) -> None:
-    found: set[tuple[str, date]] = set()
-    for where, text in _prose(pack):
-        for day, month, year in _LONG_DATE.findall(text):
-            found.add((where, date(int(year), _MONTHS.index(month.lower()) + 1, int(day))))
-        for year, month, day in _ISO_DATE.findall(text):
-            found.add((where, date(int(year), int(month), int(day))))
+    found = {(where, d) for where, text in _prose(pack) for d in dates_in(text)}
     assert found, "the prose states dates; the scan found none"
     assert sorted((w, d) for w, d in found if d not in VERIFIED_PROSE_DATES) == []
 
@@ -690,26 +670,12 @@ def _article_number(citation_id: str) -> int:
     return int(match.group(1))
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
 def test_no_sentence_copied_from_the_official_text(pack: Pack, corpus_dir: Path) -> None:
     """No run of 12 consecutive words is shared with the Regulation (articles, annexes, recitals)."""
-    size = 12
     base = corpus_dir / "eu-ai-act" / "csa"
     names = ("ai-act-articles.json", "ai-act-annexes.json", "ai-act-recitals.json")
-    official = [_words(a["content"]) for name in names for a in json.loads((base / name).read_text())]
-    grams = {tuple(words[i : i + size]) for words in official for i in range(len(words) - size + 1)}
-    copied = []
-    for where, text in _prose(pack):
-        words = _words(text)
-        copied += [
-            (where, " ".join(words[i : i + size]))
-            for i in range(len(words) - size + 1)
-            if tuple(words[i : i + size]) in grams
-        ]
-    assert copied == []
+    official = runs(a["content"] for name in names for a in json.loads((base / name).read_text()))
+    assert copied_runs(_prose(pack), official) == []
 
 
 def test_annex_iii_points_match_the_official_annex(pack: Pack, corpus_dir: Path) -> None:

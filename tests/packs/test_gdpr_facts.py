@@ -18,6 +18,7 @@ import pytest
 from knowledge.packs import DEFAULT_ROOT, Pack, PenaltyRule, Role, TimeUnit, load_pack, load_packs
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument
+from tests.packs.prose import copied_runs, dates_in, runs
 
 D = date.fromisoformat
 G = "gdpr:"
@@ -108,31 +109,10 @@ VERIFIED_PROSE_DATES = {
     D("2016-05-24"),  # entry into force (Art. 99(1))
     D("2018-05-25"),  # application (Art. 99(2)); repeal of Directive 95/46/EC (Art. 94)
 }
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_LONG_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def test_every_date_in_prose_is_a_verified_date(pack: Pack) -> None:
-    found: set[tuple[str, date]] = set()
-    for where, text in _prose(pack):
-        for day, month, year in _LONG_DATE.findall(text):
-            found.add((where, date(int(year), _MONTHS.index(month.lower()) + 1, int(day))))
-        for year, month, day in _ISO_DATE.findall(text):
-            found.add((where, date(int(year), int(month), int(day))))
+    found = {(where, d) for where, text in _prose(pack) for d in dates_in(text)}
     assert {d for _, d in found} == VERIFIED_PROSE_DATES
     assert sorted((w, d) for w, d in found if d not in VERIFIED_PROSE_DATES) == []
 
@@ -406,27 +386,13 @@ def test_publication_date_is_the_official_journals(corpus_dir: Path) -> None:
     assert "L 119/1" in html and "4.5.2016" in html
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
 def test_no_sentence_copied_from_the_official_text(pack: Pack, corpus_dir: Path) -> None:
     """No run of 12 consecutive words is shared with the Regulation (articles and recitals)."""
-    size = 12
     base = corpus_dir / OFFICIAL_JSON
     names = ("gdpr-articles.json", "gdpr-recitals.json")
-    official = [_words(a["content"]) for name in names for a in json.loads((base / name).read_text())]
-    grams = {tuple(words[i : i + size]) for words in official for i in range(len(words) - size + 1)}
-    assert len(grams) > 40_000
-    copied = []
-    for where, text in _prose(pack):
-        words = _words(text)
-        copied += [
-            (where, " ".join(words[i : i + size]))
-            for i in range(len(words) - size + 1)
-            if tuple(words[i : i + size]) in grams
-        ]
-    assert copied == []
+    official = runs(a["content"] for name in names for a in json.loads((base / name).read_text()))
+    assert len(official) > 40_000
+    assert copied_runs(_prose(pack), official) == []
 
 
 # --- alongside the other packs ----------------------------------------------------------------------

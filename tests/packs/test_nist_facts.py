@@ -20,6 +20,7 @@ import pytest
 from knowledge.packs import DEFAULT_ROOT, Pack, PackRecord, load_pack
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument, SectionLevel
+from tests.packs.prose import copied_runs, runs
 
 RMF = "nist-ai-rmf:"
 GAI = "nist-ai-600-1:"
@@ -66,28 +67,11 @@ def _prose(pack: Pack) -> list[tuple[str, str]]:
     return out
 
 
-def _words(text: str) -> list[str]:
-    # The PDF conversions use ligatures ("ﬁ"); fold them so runs are compared word for word.
-    text = text.replace("ﬁ", "fi").replace("ﬀ", "ff").replace("ﬂ", "fl")
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def _copied_runs(pack: Pack, sources: list[str], size: int = 12) -> list[tuple[str, str]]:
-    """Runs of `size` consecutive words that the pack's prose shares with any of `sources`."""
-    grams = set()
-    for source in sources:
-        words = _words(source)
-        grams |= {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
-    assert len(grams) > 5_000
-    copied = []
-    for where, text in _prose(pack):
-        words = _words(text)
-        copied += [
-            (where, " ".join(words[i : i + size]))
-            for i in range(len(words) - size + 1)
-            if tuple(words[i : i + size]) in grams
-        ]
-    return copied
+def _copied_runs(pack: Pack, sources: list[str]) -> list[tuple[str, str]]:
+    """Runs of 12 consecutive words that the pack's prose shares with any of `sources`."""
+    source_runs = runs(sources)
+    assert len(source_runs) > 5_000
+    return copied_runs(_prose(pack), source_runs)
 
 
 def _framework_records(pack: Pack) -> list[PackRecord]:
