@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     Date,
     DateTime,
@@ -207,6 +208,208 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(300), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+# --- Conversations (the agent's per-thread memory) -------------------------------------------------
+
+
+class ConversationThread(Base):
+    """One conversation: a CLI thread id or a Slack thread. `state` holds what the agent carries between
+    turns (an unfinished triage profile and its open question, the last topic for follow-ups)."""
+
+    __tablename__ = "threads"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summarised_through: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    messages: Mapped[list[ConversationMessage]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="ConversationMessage.id"
+    )
+
+
+class ConversationMessage(Base):
+    """One turn of a thread: what a user said, or the reply (`payload` is the reply's JSON)."""
+
+    __tablename__ = "thread_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    thread: Mapped[ConversationThread] = relationship(back_populates="messages")
+
+
+# --- Feedback, escalations and approved answers (Slack) ---------------------------------------------
+
+
+class Feedback(Base):
+    """A reader's verdict on one answer."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("thread_messages.id"), nullable=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    citations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Escalation(Base):
+    """A question handed to the RAI team, with the thread's context; answered or still open."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    question: Mapped[str] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text, default="")
+    asked_by: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ApprovedAnswer(Base):
+    """An answer the RAI team approved; indexed as knowledge so later questions find and cite it."""
+
+    __tablename__ = "approved_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), nullable=True)
+    visibility: Mapped[str] = mapped_column(String(32), default="public")
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PostedMessage(Base):
+    """Where a message about a subject ('task:12', 'triage:<system>:v2') was posted, so it can be
+    updated when the subject changes."""
+
+    __tablename__ = "posted_messages"
+    __table_args__ = (UniqueConstraint("platform", "channel", "ts", name="uq_posted_messages_where"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(100))
+    ts: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- Training (AI-literacy evidence) -----------------------------------------------------------------
+
+
+class TrainingSession(Base):
+    """A quiz session a trainer ran on a topic, for a channel or a list of people."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    trainer: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    difficulty: Mapped[str] = mapped_column(String(16))
+    question_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    questions: Mapped[list[TrainingQuestion]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="TrainingQuestion.position"
+    )
+    participants: Mapped[list[TrainingParticipant]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+
+class TrainingQuestion(Base):
+    """One question of a session, with its options, the right one, its citation and explanation."""
+
+    __tablename__ = "training_questions"
+    __table_args__ = (UniqueConstraint("session_id", "position", name="uq_training_questions_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    prompt: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    correct_option: Mapped[int] = mapped_column(Integer)
+    citation_id: Mapped[str] = mapped_column(String(300))
+    explanation: Mapped[str] = mapped_column(Text)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="questions")
+
+
+class TrainingParticipant(Base):
+    """Someone taking part in a session; `completed_at` is set when they answered every question."""
+
+    __tablename__ = "training_participants"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_training_participants_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="participants")
+
+
+class TrainingAnswer(Base):
+    """A participant's answer to one question: one per person and question (the first one counts)."""
+
+    __tablename__ = "training_answers"
+    __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_training_answers_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("training_questions.id"))
+    user_id: Mapped[str] = mapped_column(String(200))
+    chosen_option: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- Evaluation runs ----------------------------------------------------------------------------------
+
+
+class EvalRun(Base):
+    """One run of the eval suite: when, on which commit and knowledge, its metrics and per-case results."""
+
+    __tablename__ = "eval_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    suite: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    git_commit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class ImmutableRowError(RuntimeError):

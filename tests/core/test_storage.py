@@ -30,3 +30,17 @@ def test_meta_and_revision_round_trip(make_settings, database_url: str) -> None:
     with db.session() as session:
         assert store.get_meta(session=session, key="k") == "v"
     db.close()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from core.models import Base
+
+    engine = create_db_engine(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == [], f"models and migrations disagree; add a migration: {differences}"

@@ -1,0 +1,1 @@
+"""The conversational agent: threads, tools, the offline router and the LLM path (see `core.Agent`)."""
