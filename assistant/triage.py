@@ -109,7 +109,11 @@ def run_triage(
     if record:
         with index.db.session() as session:
             assessment = inventory.record_assessment(
-                session=session, profile=profile, result=result, actor=actor
+                session=session,
+                profile=profile,
+                result=result,
+                actor=actor,
+                knowledge=inventory.current_knowledge(standard=standard),
             )
             outcome.result = assessment.result
             outcome.assessment_version = assessment.version

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from knowledge import store
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from knowledge.packs.amendments import parent_id
 from knowledge.parsing.slugs import slugify
+from knowledge.tiering import TieringStandard
 from tools.audit import record_event, utc_now
 from tools.triage.schemas import Ground, Obligation, SystemProfile, SystemRef, TriageResult
 
@@ -192,12 +193,19 @@ class RetriageOutcome(BaseModel):
 # --- the knowledge an assessment rests on -------------------------------------------------------------
 
 
+# An assessment's `cited_records` also keep the tiering standard it was tiered under, under this prefix
+# and the standard's doc id, so that a changed standard alone makes the assessment stale.
+STANDARD_PREFIX = "tiering-standard:"
+
+
 @dataclass(frozen=True)
 class KnowledgeBasis:
-    """The knowledge-pack records triage reads, to fingerprint the records an assessment cites."""
+    """The knowledge-pack records triage reads, and the tiering standard it applies, to fingerprint what an
+    assessment rests on."""
 
     packs: tuple[Pack, ...]
     fingerprint: str
+    standard: TieringStandard | None = field(default=None, compare=False)
     _by_regime: dict[str, Pack] = field(init=False, repr=False, compare=False)
     _record_ids: dict[str, set[str]] = field(init=False, repr=False, compare=False)
 
@@ -209,9 +217,19 @@ class KnowledgeBasis:
             {p.regime_id: {r.citation_id for r in p.records} for p in self.packs},
         )
 
+    @property
+    def standard_key(self) -> str | None:
+        """The `cited_records` key of the tiering standard, when one is known."""
+        return f"{STANDARD_PREFIX}{self.standard.doc_id}" if self.standard else None
+
     def record_hash(self, citation_id: str) -> str | None:
         """A hash of the pack record `citation_id` rests on (itself or its nearest ancestor record), with
-        its effective dates; None when no pack holds it."""
+        its effective dates; for the tiering standard's key, a hash of the whole standard. None when no
+        pack (or no standard of that id) holds it."""
+        if citation_id.startswith(STANDARD_PREFIX):
+            if self.standard is None or citation_id != self.standard_key:
+                return None
+            return hashlib.sha256(self.standard.model_dump_json().encode("utf-8")).hexdigest()
         regime = citation_id.partition(":")[0]
         pack = self._by_regime.get(regime)
         if pack is None:
@@ -229,9 +247,11 @@ class KnowledgeBasis:
         return digest.hexdigest()
 
 
-def current_knowledge(root: Path | None = None) -> KnowledgeBasis:
-    """The knowledge packs as they are on disk now (loaded once per content fingerprint)."""
-    return _load_basis(str(root) if root else None, packs_fingerprint(root))
+def current_knowledge(root: Path | None = None, *, standard: TieringStandard | None = None) -> KnowledgeBasis:
+    """The knowledge packs as they are on disk now (loaded once per content fingerprint), with the tiering
+    standard in force when given."""
+    basis = _load_basis(str(root) if root else None, packs_fingerprint(root))
+    return replace(basis, standard=standard) if standard is not None else basis
 
 
 @lru_cache(maxsize=2)
@@ -247,6 +267,11 @@ def cited_citations(result: TriageResult) -> list[str]:
     grounds += [g for regime in result.other_regimes for g in regime.grounds]
     cited = [g.citation for g in grounds] + [o.citation for o in result.obligations]
     return sorted(set(cited))
+
+
+def _rests_on(result: TriageResult, basis: KnowledgeBasis) -> list[str]:
+    keys = cited_citations(result)
+    return [*keys, basis.standard_key] if basis.standard_key else keys
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -299,7 +324,7 @@ def record_assessment(
         "knowledge_as_of": result.knowledge_as_of,
         "knowledge_revision": store.get_meta(session=session, key=store.REVISION_KEY),
         "packs_fingerprint": basis.fingerprint,
-        "cited_records": {c: basis.record_hash(c) for c in cited_citations(result)},
+        "cited_records": {c: basis.record_hash(c) for c in _rests_on(result, basis)},
         "created_at": stamp,
         "created_by": actor,
     }
@@ -498,14 +523,18 @@ def diff_assessments(old: AssessmentPublic, new: AssessmentPublic) -> Assessment
 
 
 def stale_assessments(*, session: Session, knowledge: KnowledgeBasis | None = None) -> list[StaleAssessment]:
-    """Systems whose latest assessment cites pack records whose content changed since it was made."""
+    """Systems whose latest assessment cites pack records whose content changed since it was made, or
+    was tiered under a tiering standard that has changed (or been replaced) since; assessments recorded
+    without a standard fingerprint are judged on their pack records only."""
     basis = knowledge or current_knowledge()
     stale = []
     for assessment, name in _latest_assessments(session):
         changed = sorted(
             citation
             for citation, recorded in assessment.cited_records.items()
-            if basis.record_hash(citation) != recorded
+            # Without a standard in hand there is nothing to compare the recorded one with.
+            if not (citation.startswith(STANDARD_PREFIX) and basis.standard is None)
+            and basis.record_hash(citation) != recorded
         )
         if changed:
             stale.append(
@@ -673,6 +702,7 @@ def _change(before: str, after: str) -> TierChange | None:
 
 
 __all__ = [
+    "STANDARD_PREFIX",
     "AssessmentDiff",
     "AssessmentPublic",
     "AssessmentSummary",

@@ -16,7 +16,7 @@ from assistant.cli.render import console
 if TYPE_CHECKING:
     from core.config import Settings
     from core.db import Database
-    from tools.inventory import AssessmentPublic, RetriageOutcome, SystemDetail, TriageFn
+    from tools.inventory import AssessmentPublic, KnowledgeBasis, RetriageOutcome, SystemDetail, TriageFn
     from tools.tasks import TaskPublic
     from tools.triage.schemas import SystemProfile, TriageResult
 
@@ -51,23 +51,27 @@ def actor_name() -> str:
         return "unknown"
 
 
-def load_triage_fn(settings: Settings) -> TriageFn:
-    """The rules engine's `triage` with the configured tiering standard and the packs on disk now (the
-    ones retriage compares the assessments with)."""
-    from functools import partial
-
+def load_knowledge(settings: Settings) -> KnowledgeBasis:
+    """The packs on disk now and the configured tiering standard: what retriage compares assessments with."""
     from knowledge.tiering import TieringStandardError, load_tiering_standard
     from tools.inventory import current_knowledge
+
+    try:
+        standard = load_tiering_standard(settings.tiering_standard)
+    except TieringStandardError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return current_knowledge(standard=standard)
+
+
+def load_triage_fn(knowledge: KnowledgeBasis) -> TriageFn:
+    """The rules engine's `triage` over exactly these packs and this tiering standard."""
+    from functools import partial
 
     try:
         from tools.triage.engine import triage
     except ImportError as exc:
         raise click.ClickException(f"the triage engine is not available: {exc}") from exc
-    try:
-        standard = load_tiering_standard(settings.tiering_standard)
-    except TieringStandardError as exc:
-        raise click.ClickException(str(exc)) from exc
-    return partial(triage, packs=list(current_knowledge().packs), standard=standard)
+    return partial(triage, packs=list(knowledge.packs), standard=knowledge.standard)
 
 
 @click.group()
@@ -220,7 +224,9 @@ def _print_assessment(latest: AssessmentPublic) -> None:
 @systems.command()
 @click.argument("names", nargs=-1, metavar="[NAME_OR_ID]...")
 @click.option(
-    "--changed", is_flag=True, help="Re-triage the systems whose cited knowledge-pack records have changed."
+    "--changed",
+    is_flag=True,
+    help="Re-triage the systems whose cited knowledge-pack records, or whose tiering standard, changed.",
 )
 @click.option("--dry-run", is_flag=True, help="Only list the systems that would be re-triaged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
@@ -229,7 +235,8 @@ def retriage(app: AppContext, names: tuple[str, ...], changed: bool, dry_run: bo
     """Triage systems again and report what changed; each run adds a new assessment version.
 
     With --changed, the systems are those whose latest assessment cites knowledge-pack records whose
-    content changed since (an updated pack, an adopted amendment). Otherwise name the systems.
+    content changed since (an updated pack, an adopted amendment), or was made under a tiering standard
+    that has changed since (GOVASSIST_TIERING_STANDARD edited or replaced). Otherwise name the systems.
     The acting user ($GOVASSIST_ACTOR, else your login name) is recorded in the audit log.
 
     \b
@@ -242,7 +249,8 @@ def retriage(app: AppContext, names: tuple[str, ...], changed: bool, dry_run: bo
 
     if changed == bool(names):
         raise click.UsageError("give either --changed or the names of the systems to re-triage")
-    triage_fn = load_triage_fn(app.settings) if not dry_run else _never_called
+    knowledge = load_knowledge(app.settings)
+    triage_fn = load_triage_fn(knowledge) if not dry_run else _never_called
     db = open_database(app)
     try:
         with db.session() as session:
@@ -251,6 +259,7 @@ def retriage(app: AppContext, names: tuple[str, ...], changed: bool, dry_run: bo
                 triage_fn=triage_fn,
                 actor=actor_name(),
                 systems=list(names) if names else None,
+                knowledge=knowledge,
                 dry_run=dry_run,
             )
     except LookupError as exc:

@@ -138,3 +138,31 @@ def test_list_use_cases_and_usage_errors(run) -> None:  # type: ignore[no-untype
     for code in ("social_scoring", "recruitment", "fraud_detection", "intimate_imagery_generation"):
         assert code in listing.stdout
     assert run("triage").exit_code == 2
+
+
+def test_retriage_after_the_tiering_standard_changes(  # type: ignore[no-untyped-def]
+    run, profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge.samples import SAMPLES_DIR
+
+    standard = tmp_path / "standard.yaml"
+    original = (SAMPLES_DIR / "tiering-standard.yaml").read_text(encoding="utf-8")
+    standard.write_text(original, encoding="utf-8")
+    monkeypatch.setenv("GOVASSIST_TIERING_STANDARD", str(standard))
+    first = json.loads(run("triage", "--input", str(profile), "--json").stdout)
+    assert first["assessment_version"] == 1
+    unchanged = run("systems", "retriage", "--changed")
+    assert "No system's assessment rests on changed knowledge." in unchanged.stdout
+
+    # The organisation revises its standard (a new version with a longer due date for a review).
+    standard.write_text(
+        original.replace('version: "3.2"', 'version: "3.3"').replace("due_days: 5", "due_days: 7", 1),
+        encoding="utf-8",
+    )
+    dry = run("systems", "retriage", "--changed", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "would re-triage v1; changed records: tiering-standard:tiering-standard" in dry.stdout
+    done = json.loads(run("systems", "retriage", "--changed", "--json").stdout)
+    assert [(o["previous_version"], o["new_version"]) for o in done] == [(1, 2)]
+    assert done[0]["changed_citations"] == ["tiering-standard:tiering-standard"]
+    assert "No system's assessment" in run("systems", "retriage", "--changed").stdout

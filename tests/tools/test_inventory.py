@@ -374,3 +374,35 @@ def test_the_packs_fingerprint_key_matches_the_builtin_loader() -> None:
     from knowledge.builtin import PACKS_FINGERPRINT_KEY
 
     assert audit.PACKS_FINGERPRINT_META_KEY == PACKS_FINGERPRINT_KEY
+
+
+def test_a_changed_tiering_standard_alone_makes_an_assessment_stale(
+    db: Database, knowledge: KnowledgeBasis
+) -> None:
+    from dataclasses import replace
+
+    from knowledge.tiering import load_tiering_standard
+
+    standard = load_tiering_standard()
+    recorded_under = replace(knowledge, standard=standard)
+    with db.session() as session:
+        inventory.record_assessment(
+            session=session, profile=profile(), result=high_risk_result(), actor="a", knowledge=recorded_under
+        )
+    key = f"{inventory.STANDARD_PREFIX}{standard.doc_id}"
+    with db.session() as session:
+        stored = session.scalars(select(Assessment)).one()
+        assert stored.cited_records[key] == recorded_under.record_hash(key) is not None
+        # Same packs, same standard: nothing to re-triage; no standard in hand: nothing to compare.
+        assert inventory.stale_assessments(session=session, knowledge=recorded_under) == []
+        assert inventory.stale_assessments(session=session, knowledge=knowledge) == []
+
+    revised = standard.model_copy(update={"version": standard.version + "-revised", "rules": []})
+    with db.session() as session:
+        stale = inventory.stale_assessments(session=session, knowledge=replace(knowledge, standard=revised))
+    assert [(s.system_id, s.changed_citations) for s in stale] == [("cv-screener", [key])]
+
+    other = standard.model_copy(update={"doc_id": "another-standard"})
+    with db.session() as session:
+        stale = inventory.stale_assessments(session=session, knowledge=replace(knowledge, standard=other))
+    assert [s.changed_citations for s in stale] == [[key]]
