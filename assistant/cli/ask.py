@@ -1,4 +1,8 @@
-"""`govassist ask`: one question, or a batch, answered with citations."""
+"""`govassist ask`: one question, or a batch, answered with citations.
+
+Each question goes through the conversational agent as the only message of a fresh thread, with the ask
+intent forced (a question is always answered as a question), so it is remembered and audited like a chat
+turn; the output keeps the ask contract."""
 
 from __future__ import annotations
 
@@ -8,23 +12,32 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from assistant.cli.chat import new_thread_id, open_agent, user_context
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import print_answer
 
 if TYPE_CHECKING:
-    from assistant.service import Assistant
-    from knowledge.access import Audience
+    from assistant.agent.core import Agent
+    from assistant.agent.schemas import UserContext
+    from assistant.schemas import Answer
     from knowledge.retrieval import SearchFilters
 
 
-def _audience_and_filters(
-    groups: str | None, sources: tuple[str, ...], kinds: tuple[str, ...]
-) -> tuple[Audience, SearchFilters]:
-    from knowledge.access import Audience
+def _filters(sources: tuple[str, ...], kinds: tuple[str, ...]) -> SearchFilters:
     from knowledge.retrieval import SearchFilters
 
-    group_set = frozenset(g.strip() for g in (groups or "").split(",") if g.strip())
-    return Audience(groups=group_set), SearchFilters(sources=list(sources) or None, kinds=list(kinds) or None)
+    return SearchFilters(sources=list(sources) or None, kinds=list(kinds) or None)
+
+
+def ask_agent(agent: Agent, question: str, user: UserContext, filters: SearchFilters) -> Answer:
+    """The question answered by the agent in a one-off thread, as the ask contract."""
+    from assistant.agent.router import Intent
+    from assistant.schemas import Answer
+
+    reply = agent.respond(
+        thread_id=new_thread_id("ask"), message=question, user=user, filters=filters, intent=Intent.ASK
+    )
+    return Answer.model_validate(reply.model_dump(include=set(Answer.model_fields)))
 
 
 @click.command()
@@ -70,7 +83,7 @@ def ask(
         raise click.UsageError("give either a QUESTION or --batch FILE, not both")
     if batch is None and question is None:
         raise click.UsageError("missing QUESTION (or --batch FILE)")
-    audience, filters = _audience_and_filters(groups, sources, kinds)
+    user, filters = user_context(None, groups), _filters(sources, kinds)
     if batch is None and question is not None:
         from assistant.service import validate_question
 
@@ -78,23 +91,23 @@ def ask(
             validate_question(question)  # fail fast, before loading the model
         except QuestionError as exc:
             raise click.ClickException(str(exc)) from exc
-    assistant = app.assistant()
+    agent = open_agent(app)
     if batch is not None:
-        failures = _answer_batch(assistant, batch, audience, filters)
+        failures = _answer_batch(agent, batch, user, filters)
         if failures:
             raise click.ClickException(
                 f"{failures} question(s) could not be answered (see their 'error' fields)"
             )
         return
     assert question is not None
-    answer = assistant.ask(question, audience=audience, filters=filters)
+    answer = ask_agent(agent, question, user, filters)
     if as_json:
         click.echo(answer.model_dump_json())
     else:
         print_answer(answer)
 
 
-def _answer_batch(assistant: Assistant, lines: TextIO, audience: Audience, filters: SearchFilters) -> int:
+def _answer_batch(agent: Agent, lines: TextIO, user: UserContext, filters: SearchFilters) -> int:
     from assistant.service import QuestionError
 
     failures = 0
@@ -103,7 +116,7 @@ def _answer_batch(assistant: Assistant, lines: TextIO, audience: Audience, filte
         if not question.strip():
             continue
         try:
-            out = assistant.ask(question, audience=audience, filters=filters).model_dump_json()
+            out = ask_agent(agent, question, user, filters).model_dump_json()
         except QuestionError as exc:
             failures += 1
             out = json.dumps({"question": question[:200], "error": str(exc)})

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.service import Assistant
     from core.config import Settings
 
@@ -59,6 +61,16 @@ class AppContext:
             except ConfigError as exc:
                 raise click.ClickException(str(exc)) from exc
         return self._assistant
+
+    def chat_model(self) -> BaseChatModel | None:
+        """The configured chat model (`llm`; None in offline mode), or a one-line error for a bad setting."""
+        from assistant.agent.llm import make_chat_model
+        from core.config import ConfigError
+
+        try:
+            return make_chat_model(self.settings)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def _announce_pack(regime_id: str, chunks: int) -> None:

@@ -122,6 +122,12 @@ def print_outcome(outcome: TriageOutcome) -> None:
     console.print(f"Knowledge as of {r.knowledge_as_of.isoformat()}.")
 
 
+def _print_notices(extracted: object) -> None:
+    """Why a configured model did not help with a description (e.g. it was unreachable), on stderr."""
+    for notice in getattr(extracted, "notices", []):
+        click.echo(f"note: {notice}", err=True)
+
+
 def _run_batch(app: AppContext, lines: TextIO, *, file_tasks: bool) -> int:
     from pydantic import ValidationError
 
@@ -129,6 +135,7 @@ def _run_batch(app: AppContext, lines: TextIO, *, file_tasks: bool) -> int:
     from tools.triage.schemas import SystemProfile
 
     assistant = app.assistant()
+    model = app.chat_model()
     failures = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -140,7 +147,10 @@ def _run_batch(app: AppContext, lines: TextIO, *, file_tasks: bool) -> int:
                 raise ValueError("each line must be a JSON object")
             extracted = None
             if "describe" in data:
-                extracted = describe(str(data["describe"]), name=data.get("name"), index=assistant.index)
+                extracted = describe(
+                    str(data["describe"]), name=data.get("name"), index=assistant.index, model=model
+                )
+                _print_notices(extracted)
                 profile = extracted.profile
             else:
                 profile = SystemProfile.model_validate(data)
@@ -190,7 +200,9 @@ def triage_command(
     dates; record it in the inventory and, with --file-tasks, file the reviews its tier requires.
 
     Deterministic rules decide the tier. Whatever would decide it and is unknown becomes a question
-    (status needs_information) instead of a guess.
+    (status needs_information) instead of a guess. With a language model configured (GOVASSIST_LLM),
+    --describe also reads the description through the model's structured output; the model may add
+    use cases and facts with evidence but never remove what the offline extractor found.
 
     \b
     Examples:
@@ -219,7 +231,8 @@ def triage_command(
         assert description is not None
         if not description.strip():
             raise click.UsageError("--describe needs a description")
-        extracted = describe(description, name=name, index=app.assistant().index)
+        extracted = describe(description, name=name, index=app.assistant().index, model=app.chat_model())
+        _print_notices(extracted)
         profile = extracted.profile
     outcome = run_triage(
         app.assistant().index,

@@ -1,0 +1,100 @@
+"""The LLM path of a question turn: a configured chat model answers through the knowledge tools, and the
+guard keeps only what the retrieved passages support.
+
+Only question turns go to the model. Triage, task filing and the inventory stay on the deterministic
+path whatever the configuration, so no tier, task or record ever depends on a model; a model may phrase an
+answer, and the guard holds each sentence to the passage it cites. A model without tool calling (the
+local GGUF models) gets the passages the offline retrieval found and writes from those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, Field
+
+from assistant.agent.generative import generate_grounded_answer, run_llm_turn
+from assistant.agent.guard import GuardedAnswer, guard_answer
+from assistant.agent.llm import ModelUnavailable, model_name, supports_tool_calling
+from assistant.agent.memory import Turn
+from assistant.agent.prompts import agent_system_prompt
+from assistant.agent.tools import ToolContext, langchain_tools, run_tool
+from knowledge.retrieval import SearchFilters
+
+# Read-only knowledge tools: a question turn has no business filing tasks or recording assessments.
+QUESTION_TOOLS = ("search_knowledge", "answer_question", "find_past_reviews")
+# Recent messages of the thread the model sees (the summary of older ones is not sent).
+HISTORY_MESSAGES = 8
+
+
+class ModelAnswer(BaseModel):
+    """A guarded model answer to one question."""
+
+    model: str
+    guarded: GuardedAnswer
+    dropped: int = Field(description="Sentences of the draft the guard left out.")
+
+
+def history_messages(turns: Sequence[Turn], *, user_id: str) -> list[BaseMessage]:
+    """The thread's recent turns as chat messages. A reply is included only when it answered this same
+    user, so a model never sees what a reader with other access was shown in a shared thread."""
+    messages: list[BaseMessage] = []
+    asker: str | None = None
+    for turn in turns[-HISTORY_MESSAGES:]:
+        if turn.role == "user":
+            asker = turn.user_id
+            messages.append(HumanMessage(turn.content))
+        elif asker == user_id:
+            messages.append(AIMessage(turn.content))
+    return messages
+
+
+def answer_with_model(
+    model: BaseChatModel,
+    ctx: ToolContext,
+    question: str,
+    *,
+    history: Sequence[BaseMessage] = (),
+    filters: SearchFilters | None = None,
+) -> ModelAnswer:
+    """Answer `question` with `model`; every retrieval reads as `ctx.user`, and the tool calls land in
+    `ctx.calls`. Raises ModelUnavailable when the model cannot be reached or fails."""
+    as_of = ctx.index.knowledge_as_of()
+    contact = ctx.settings.escalation_contact
+    if supports_tool_calling(model):
+        tools = [tool for tool in langchain_tools(ctx) if tool.name in QUESTION_TOOLS]
+        turn = run_llm_turn(
+            model,
+            tools,
+            history,
+            question,
+            system_prompt=agent_system_prompt(knowledge_as_of=as_of, user=ctx.user.display_name),
+        )
+        # Calls of tools the turn does not offer never reach `run_tool`; the record keeps them anyway.
+        offered = {tool.name for tool in tools}
+        ctx.calls.extend(call for call in turn.tool_calls if call.name not in offered)
+        if turn.stop_reason == "max_steps" and not turn.text.strip():
+            raise ModelUnavailable(f"{turn.model} gave no answer within {turn.steps} steps")
+        guarded = guard_answer(
+            turn.text, list(ctx.retrieved.values()), as_of=as_of, contact=contact, embedder=ctx.index.embedder
+        )
+        name = turn.model
+    else:
+        args: dict[str, object] = {"query": question}
+        if filters is not None:
+            args.update(sources=filters.sources, kinds=filters.kinds)
+        found = run_tool(ctx, "search_knowledge", args)
+        if not found.ok:
+            raise ModelUnavailable(f"retrieval failed before the model was asked: {found.error}")
+        guarded = generate_grounded_answer(
+            model,
+            question,
+            list(ctx.retrieved.values()),
+            as_of=as_of,
+            contact=contact,
+            embedder=ctx.index.embedder,
+        )
+        name = model_name(model)
+    return ModelAnswer(model=name, guarded=guarded, dropped=len(guarded.dropped))
