@@ -1,0 +1,266 @@
+"""Triage, review tasks and the inventory for chat integrations, one call per job.
+
+The Slack app (and any other front end that is not the CLI) goes through `Workspace`: it never opens a
+database session itself. Each method commits its own transaction and returns pydantic models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+
+from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage
+from core.config import Settings
+from core.models import AISystem, Assessment, AuditEvent, Chunk
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from knowledge.retrieval import search
+from tools import inventory
+from tools.inventory import AssessmentPublic, SystemPublic
+from tools.tasks import (
+    TaskFilters,
+    TaskPublic,
+    change_task_status,
+    file_review_tasks,
+    get_task,
+    list_tasks,
+)
+from tools.triage.extract import ExtractedProfile
+from tools.triage.schemas import SystemProfile
+
+TASK_ACTIONS = ("task.filed", "task.status_changed", "task.assigned", "task.exported")
+
+
+class TaskChange(BaseModel):
+    """One audit event about a review task."""
+
+    event_id: int
+    task_id: int
+    action: str
+    actor: str
+    assignee: str | None = Field(default=None, description="The assignee after the change, if recorded.")
+    previous_assignee: str | None = Field(default=None, description="The assignee before the change.")
+
+    @property
+    def newly_assigned(self) -> bool:
+        """Whether this change gave the task a (different) assignee."""
+        return bool(self.assignee) and self.assignee != self.previous_assignee
+
+
+class TaskChanges(BaseModel):
+    """Task events after a cursor, and the cursor to continue from."""
+
+    changes: list[TaskChange]
+    cursor: int
+
+
+class HomeSummary(BaseModel):
+    """What a person sees on their home page: the systems they triaged or own, and open reviews."""
+
+    systems: list[SystemPublic]
+    assigned: list[TaskPublic] = Field(description="Open tasks assigned to the person.")
+    of_systems: list[TaskPublic] = Field(description="Other open tasks of the person's systems.")
+
+
+class Workspace:
+    """The triage and review-task jobs over one knowledge index (its database holds the inventory)."""
+
+    def __init__(self, settings: Settings, index: KnowledgeIndex) -> None:
+        self.settings = settings
+        self.index = index
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        """The database (`core.db.Database`)."""
+        return self.index.db
+
+    def warm_up(self, text: str) -> None:
+        """Load the embedder and build the lexical index with one search that records nothing, so the
+        first real request does not pay for it."""
+        search(self.index, text, audience=Audience(public_only=True), k=1)
+
+    # --- triage ---------------------------------------------------------------------------------------
+
+    def describe(self, text: str, *, name: str | None = None) -> ExtractedProfile:
+        """A profile from a plain description (offline extractor). ValueError for an empty text."""
+        return describe(text, name=name, index=self.index)
+
+    def triage(
+        self,
+        profile: SystemProfile,
+        *,
+        actor: str,
+        audience: Audience,
+        extracted: ExtractedProfile | None = None,
+    ) -> TriageOutcome:
+        """Classify `profile` with the rules, record the assessment, find precedent `audience` may read."""
+        return run_triage(
+            self.index,
+            self.settings,
+            profile,
+            actor=actor,
+            record=True,
+            audience=audience,
+            extracted=extracted,
+        )
+
+    def assessment(self, system_id: str, version: int | None = None) -> AssessmentPublic | None:
+        """One recorded assessment (the latest when `version` is None)."""
+        with self.db.session() as session:
+            return inventory.get_assessment(session=session, system_id=system_id, version=version)
+
+    def precedents(self, profile: SystemProfile, *, audience: Audience) -> list[Precedent]:
+        """Past reviews of systems like this one that `audience` may read."""
+        return find_precedents(self.index, profile, audience=audience)
+
+    def citation_titles(self, citation_ids: Sequence[str]) -> dict[str, str]:
+        """'Title, Locator' per citation id the index knows (for footnotes)."""
+        wanted = sorted(set(citation_ids))
+        if not wanted:
+            return {}
+        stmt = select(Chunk.citation_id, Chunk.title, Chunk.locator).where(Chunk.citation_id.in_(wanted))
+        titles: dict[str, str] = {}
+        with self.db.session() as session:
+            for citation_id, title, locator in session.execute(stmt).tuples():
+                if citation_id not in titles:
+                    titles[citation_id] = title if not locator or locator == title else f"{title}, {locator}"
+        return titles
+
+    # --- review tasks ---------------------------------------------------------------------------------
+
+    def file_tasks(
+        self, system_id: str, version: int, *, actor: str, today: date | None = None
+    ) -> list[TaskPublic]:
+        """File the reviews assessment `version` of `system_id` requires (idempotent). LookupError if the
+        assessment does not exist."""
+        with self.db.session() as session:
+            assessment = inventory.get_assessment(session=session, system_id=system_id, version=version)
+            if assessment is None:
+                raise LookupError(f"no assessment v{version} of system {system_id}")
+            return file_review_tasks(
+                session=session, assessment=assessment, today=today or date.today(), actor=actor
+            )
+
+    def tasks_for_assessment(self, system_id: str, version: int) -> list[TaskPublic]:
+        """The tasks covering the reviews assessment `version` requires, in the reviews' order: per review,
+        the task filed for this assessment, else the system's task of that type that was open when the
+        assessment was made (filing adds none while one is open), else nothing (not filed yet)."""
+        assessment = self.assessment(system_id, version)
+        if assessment is None:
+            return []
+        with self.db.session() as session:
+            tasks = list_tasks(session=session, filters=TaskFilters(system=system_id))
+        chosen: dict[str, TaskPublic] = {}
+        for review in assessment.result.required_reviews:
+            same_type = [t for t in tasks if t.review_type == review.id]
+            own = [t for t in same_type if t.assessment_id == assessment.id]
+            covering = [
+                t
+                for t in same_type
+                if t.assessment_version < assessment.version
+                and (t.closed_at is None or t.closed_at >= assessment.created_at)
+            ]
+            pick = own or sorted(covering, key=lambda t: t.id, reverse=True)
+            if pick:
+                chosen[review.id] = pick[0]
+        return list(chosen.values())
+
+    def task(self, task_id: int) -> TaskPublic | None:
+        """One task."""
+        with self.db.session() as session:
+            return get_task(session=session, task_id=task_id)
+
+    def tasks(self, filters: TaskFilters | None = None) -> list[TaskPublic]:
+        """Tasks matching `filters`, soonest due first."""
+        with self.db.session() as session:
+            return list_tasks(session=session, filters=filters)
+
+    def change_task(
+        self,
+        task_id: int,
+        *,
+        actor: str,
+        status: str | None = None,
+        assignee: str | None = None,
+        note: str | None = None,
+        conditions: Sequence[str] = (),
+    ) -> TaskPublic:
+        """Move a task along its workflow and/or assign it; a decided review becomes a past review in the
+        index. Raises tools.tasks.TaskError / TaskNotFoundError with a one-line reason."""
+        return change_task_status(
+            self.db,
+            task_id=task_id,
+            actor=actor,
+            index=self.index,
+            status=status,
+            assignee=assignee,
+            note=note,
+            conditions=conditions,
+        )
+
+    def task_changes(self, *, after: int) -> TaskChanges:
+        """Task events recorded after audit event `after` (by anyone: the CLI, another process, Slack)."""
+        stmt = (
+            select(AuditEvent)
+            .where(AuditEvent.id > after, AuditEvent.action.in_(TASK_ACTIONS))
+            .order_by(AuditEvent.id)
+        )
+        changes = []
+        with self.db.session() as session:
+            for event in session.scalars(stmt):
+                subject = event.subject.removeprefix("task:")
+                if not subject.isdigit():
+                    continue
+                assignee = (event.details or {}).get("assignee")
+                earlier = session.scalars(
+                    select(AuditEvent)
+                    .where(
+                        AuditEvent.subject == event.subject,
+                        AuditEvent.id < event.id,
+                        AuditEvent.action.in_(("task.status_changed", "task.assigned")),
+                    )
+                    .order_by(AuditEvent.id.desc())
+                    .limit(1)
+                ).first()
+                before = (earlier.details or {}).get("assignee") if earlier is not None else None
+                changes.append(
+                    TaskChange(
+                        event_id=event.id,
+                        task_id=int(subject),
+                        action=event.action,
+                        actor=event.actor,
+                        assignee=assignee if isinstance(assignee, str) else None,
+                        previous_assignee=before if isinstance(before, str) else None,
+                    )
+                )
+            last = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+        return TaskChanges(changes=changes, cursor=max([after, last, *(c.event_id for c in changes)]))
+
+    def latest_event_id(self) -> int:
+        """The newest audit event id (a starting cursor for `task_changes`)."""
+        with self.db.session() as session:
+            return session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+
+    # --- a person's view ------------------------------------------------------------------------------
+
+    def home(self, *, actors: Sequence[str], assignee_names: Sequence[str] = ()) -> HomeSummary:
+        """The systems any of `actors` (one person's names in the audit log) triaged or owns, the open
+        tasks assigned to any of `assignee_names`, and the other open tasks of those systems."""
+        names_of = sorted({a for a in actors if a})
+        with self.db.session() as session:
+            mine = select(Assessment.system_id).where(Assessment.created_by.in_(names_of))
+            ids = set(
+                session.scalars(
+                    select(AISystem.id).where(or_(AISystem.id.in_(mine), AISystem.owner.in_(names_of)))
+                )
+            )
+            systems = [s for s in inventory.list_systems(session=session) if s.id in ids]
+            open_tasks = list_tasks(session=session, filters=TaskFilters(open_only=True))
+        names = {n for n in assignee_names if n}
+        assigned = [t for t in open_tasks if t.assignee in names]
+        seen = {t.id for t in assigned}
+        of_systems = [t for t in open_tasks if t.system_id in ids and t.id not in seen]
+        return HomeSummary(systems=systems, assigned=assigned, of_systems=of_systems)

@@ -1,0 +1,175 @@
+"""Triage in Slack: the form (prefilled from a description), the result message, filing review tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
+
+from assistant.feedback import remember_post
+from integrations.slack import ids
+from integrations.slack.blocks import escape, notice_blocks, triage_blocks
+from integrations.slack.handlers.common import SKIP, action_value, channel_of, message_ts, tell, user_of
+from integrations.slack.modals import FormErrors, loading_view, parse_triage, read_metadata, triage_view
+from integrations.slack.runtime import SlackServices, actor, log, post, slack_error
+from integrations.slack.tasksync import triage_subject
+from tools.triage.extract import ExtractedProfile
+
+
+def open_triage_form(
+    services: SlackServices,
+    *,
+    trigger_id: str,
+    user: str,
+    channel: str | None,
+    text: str = "",
+    thread_ts: str | None = None,
+) -> None:
+    """Open the triage form. With a description, a "reading" modal opens at once (a trigger id lasts
+    3 seconds) and is replaced by the form prefilled from the description."""
+    meta = {"u": user, "c": channel, "th": thread_ts}
+    client = services.client
+    try:
+        if not text.strip():
+            client.views_open(trigger_id=trigger_id, view=triage_view(None, meta=meta))
+            return
+        opened = client.views_open(
+            trigger_id=trigger_id, view=loading_view("Triage an AI system", ":mag: Reading your description…")
+        )
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", slack_error(exc))
+        return
+    view = opened.get("view") or {}
+    extracted: ExtractedProfile | None
+    note = None
+    try:
+        extracted = services.workspace.describe(text)
+    except ValueError as exc:
+        extracted, note = None, f":warning: {escape(str(exc))}"
+    else:
+        note = "Prefilled from your description: check every answer, then *Triage*."
+    try:
+        client.views_update(
+            view_id=view.get("id"), hash=view.get("hash"), view=triage_view(extracted, meta=meta, note=note)
+        )
+    except SlackApiError as exc:
+        log.warning("views.update failed: %s", slack_error(exc))
+
+
+def post_triage_result(
+    services: SlackServices, *, user: str, channel: str | None, thread_ts: str | None, view: dict[str, Any]
+) -> None:
+    """Triage the submitted profile and post the result where the form was opened (else as a DM)."""
+    profile = parse_triage(view)
+    where = channel or user
+    audience = services.directory.user_context(user, where).audience
+    outcome = services.workspace.triage(profile, actor=actor(user), audience=audience)
+    version = outcome.assessment_version
+    system_id = outcome.result.system.id
+    tasks = services.workspace.tasks_for_assessment(system_id, version) if system_id and version else []
+    cited = [g.citation for g in outcome.result.eu_ai_act.grounds] + [
+        o.citation for o in outcome.result.obligations
+    ]
+    blocks = triage_blocks(
+        outcome.result,
+        version=version,
+        precedents=outcome.precedents,
+        tasks=tasks,
+        titles=services.workspace.citation_titles(cited + [p.citation for p in outcome.precedents]),
+    )
+    tier, internal = outcome.result.eu_ai_act.tier.value, outcome.result.internal_tier
+    text = f"Triage of {profile.name}: {tier}, internal tier {internal}"
+    posted = post(services.client, channel=where, blocks=blocks, text=text, thread_ts=thread_ts)
+    if posted is None and where != user:
+        posted = post(services.client, channel=user, blocks=blocks, text=text)
+    if posted is not None and system_id and version:
+        remember_post(
+            services.workspace.db, subject=triage_subject(system_id, version), channel=posted[0], ts=posted[1]
+        )
+
+
+def register(app: App, services: SlackServices) -> None:
+    """The triage form, its submission, and the buttons on a triage result."""
+
+    def ack_submission(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        try:
+            parse_triage(body["view"])
+        except FormErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
+            context[SKIP] = True
+            return
+        ack()
+
+    def on_submission(body: dict[str, Any], context: BoltContext) -> None:
+        if context.get(SKIP):
+            return
+        view = body["view"]
+        meta = read_metadata(view)
+        user = meta.get("u") or user_of(body) or ""
+        try:
+            post_triage_result(
+                services, user=user, channel=meta.get("c"), thread_ts=meta.get("th"), view=view
+            )
+        except Exception:
+            log.exception("triage from the Slack form failed")
+            failed = ":warning: The triage failed; please try again."
+            post(services.client, channel=user, blocks=notice_blocks(failed), text=failed)
+
+    app.view(ids.VIEW_TRIAGE)(ack=ack_submission, lazy=[on_submission])
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def on_file_tasks(body: dict[str, Any]) -> None:
+        value = action_value(body)
+        system_id, version, user = value.get("s"), value.get("v"), user_of(body) or ""
+        if not isinstance(system_id, str) or not isinstance(version, int):
+            return
+        channel, ts = channel_of(body), message_ts(body)
+        if channel and ts:  # the message may predate remembering (posted by another process)
+            remember_post(
+                services.workspace.db, subject=triage_subject(system_id, version), channel=channel, ts=ts
+            )
+        try:
+            tasks = services.workspace.file_tasks(system_id, version, actor=actor(user))
+        except LookupError as exc:
+            tell(services, body, f":warning: {exc}")
+            return
+        if services.sync is not None:
+            services.sync.run_once()
+        tell(
+            services, body, f"Filed {len(tasks)} review task(s). Assign them with the pickers in the message."
+        )
+
+    app.action(ids.FILE_TASKS)(ack=ack_only, lazy=[on_file_tasks])
+
+    def on_edit(body: dict[str, Any]) -> None:
+        value = action_value(body)
+        system_id, version = value.get("s"), value.get("v")
+        assessment = (
+            services.workspace.assessment(system_id, version)
+            if isinstance(system_id, str) and isinstance(version, int)
+            else None
+        )
+        if assessment is None:
+            tell(services, body, ":warning: That assessment no longer exists.")
+            return
+        message = body.get("message") or {}
+        meta = {"u": user_of(body), "c": channel_of(body), "th": message.get("thread_ts")}
+        note = "Answer the open questions (or correct the profile), then *Triage*: it records a new version."
+        try:
+            services.client.views_open(
+                trigger_id=body["trigger_id"],
+                view=triage_view(None, profile=assessment.profile, meta=meta, note=note),
+            )
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", slack_error(exc))
+
+    app.action(ids.TRIAGE_EDIT)(ack=ack_only, lazy=[on_edit])
+
+    def on_new(body: dict[str, Any]) -> None:
+        user = user_of(body) or ""
+        open_triage_form(services, trigger_id=body["trigger_id"], user=user, channel=channel_of(body))
+
+    app.action(ids.TRIAGE_NEW)(ack=ack_only, lazy=[on_new])
