@@ -30,7 +30,14 @@ from assistant.agent.llm import ModelUnavailable, classify_unavailable, model_na
 from assistant.agent.prompts import describe_messages, extractable_fields
 from knowledge.index import KnowledgeIndex
 from tools.triage.catalogue import Jurisdiction, UseCaseCategory, use_case
-from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile, uncertain_use_case
+from tools.triage.extract import (
+    RAISING,
+    TIER_FIELDS,
+    ExtractedProfile,
+    FieldEvidence,
+    extract_profile,
+    uncertain_use_case,
+)
 from tools.triage.schemas import AnnexIProduct, Derogation, ExcludedPurpose, Role, SystemProfile
 
 log = logging.getLogger(__name__)
@@ -42,28 +49,6 @@ UNSURE_CONFIDENCE = 0.4
 QUOTE_WORD_SHARE = 0.8
 
 _RISKY = frozenset({UseCaseCategory.ART5, UseCaseCategory.ANNEX_III})
-# For each yes/no field, the value that could raise the tier or add obligations (the other one lowers).
-RAISING: dict[str, bool] = {
-    "in_eu_scope": True,
-    "profiling": True,
-    "interacts_with_people": True,
-    "generates_synthetic_content": True,
-    "deep_fake": True,
-    "public_interest_text": True,
-    "gpai_model": True,
-    "open_source": False,
-    "public_body_or_public_service": True,
-    "personal_data": True,
-    "third_party_conformity_assessment": True,
-    "rebrands_or_modifies": True,
-    "automated_decisions": True,
-}
-# Fields that decide the EU tier: what the model cannot settle becomes a question.
-TIER_FIELDS = frozenset(
-    {"in_eu_scope", "excluded_purpose", "annex_i_product", "third_party_conformity_assessment",
-     "profiling", "derogation", "interacts_with_people", "generates_synthetic_content", "deep_fake",
-     "public_interest_text", "gpai_model", "training_compute_flops"}
-)  # fmt: skip
 # The value of each choice field that keeps every obligation in play.
 PROTECTIVE: dict[str, Any] = {
     "excluded_purpose": ExcludedPurpose.NONE,

@@ -19,14 +19,13 @@ from langchain_core.messages import AIMessage
 
 from assistant.agent.llm import make_chat_model
 from assistant.cli import cli
-from assistant.describe_llm import RAISING, TIER_FIELDS, DescribedProfile, ProfileFacts, describe_with_model
+from assistant.describe_llm import DescribedProfile, ProfileFacts, describe_with_model
 from assistant.service import Assistant
 from assistant.triage import describe, run_triage
 from knowledge.index import KnowledgeIndex
 from tests.agent.llm_fakes import ScriptedToolModel, scripted
 from tests.agent.openai_wire import MODEL, completion, wire_server
 from tests.conftest import free_port
-from tools.triage import extract
 from tools.triage.extract import ExtractedProfile, extract_profile
 from tools.triage.schemas import EuTier
 
@@ -279,9 +278,3 @@ def test_the_cli_falls_back_with_a_notice(monkeypatch: pytest.MonkeyPatch, tmp_p
     bad = CliRunner().invoke(cli, args)
     assert bad.exit_code != 0
     assert "unknown provider 'nosuchprovider'" in bad.output
-
-
-def test_the_risk_tables_match_the_offline_extractor() -> None:
-    # One notion of "raising" and "deciding" for both extractors.
-    assert extract._RAISING == RAISING
-    assert extract._TIER_FIELDS == TIER_FIELDS

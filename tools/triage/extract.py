@@ -344,7 +344,7 @@ def similarity_scores(
 # --- Deciding the profile ------------------------------------------------------------------------------
 
 # The value of each yes/no field that could raise the tier or add obligations; the other value lowers.
-_RAISING: dict[str, bool] = {
+RAISING: dict[str, bool] = {
     "in_eu_scope": True,
     "profiling": True,
     "interacts_with_people": True,
@@ -360,7 +360,7 @@ _RAISING: dict[str, bool] = {
     "automated_decisions": True,
 }
 # Fields that decide the EU tier: an unsettled one becomes a question.
-_TIER_FIELDS = frozenset(
+TIER_FIELDS = frozenset(
     {"in_eu_scope", "excluded_purpose", "annex_i_product", "third_party_conformity_assessment",
      "profiling", "derogation", "interacts_with_people", "generates_synthetic_content", "deep_fake",
      "public_interest_text", "gpai_model", "training_compute_flops"}
@@ -429,10 +429,10 @@ def _decide_scalar(builder: _Builder, field: str, hits: list[Hit]) -> None:
         elif field == "role":
             builder.set(field, Role.PROVIDER_AND_DEPLOYER, strong)  # obligations of both sides
         # Yes/no fields stay unknown (triage asks); excluded purpose and derogation stay at none.
-        if field in _TIER_FIELDS:
+        if field in TIER_FIELDS:
             builder.suspect(field, strong)
         return
-    if hits and field in _TIER_FIELDS:
+    if hits and field in TIER_FIELDS:
         builder.suspect(field, hits)
 
 
@@ -833,6 +833,6 @@ def apply_answer(profile: SystemProfile, field: str, answer: str) -> SystemProfi
             Derogation.NONE if unsure else _choose(field, answer, _DEROGATION_WORDS, no=Derogation.NONE)
         )
         return _updated(profile, {field: derogation})
-    if field in _RAISING:
+    if field in RAISING:
         return _updated(profile, {field: _yes_no(field, answer)})
     raise ValueError(f"{field}: not a field a follow-up question can set")
