@@ -46,6 +46,7 @@ class FeedbackPublic(BaseModel):
 
     id: int
     thread_id: str | None
+    message_id: int | None = None
     user_id: str
     helpful: bool
     reason: str | None
@@ -122,11 +123,12 @@ def record_feedback(
     citations: Sequence[str] = (),
     reason: str | None = None,
     thread_id: str | None = None,
+    message_id: int | None = None,
 ) -> FeedbackPublic:
     """Store one verdict on an answer (a "not helpful" should say why, but may not)."""
     row = Feedback(
         thread_id=thread_id,
-        message_id=None,
+        message_id=message_id,
         user_id=_clean(user_id, "user id"),
         helpful=helpful,
         reason=(reason or "").strip()[:MAX_TEXT_CHARS] or None,
@@ -404,6 +406,7 @@ def _feedback_public(row: Feedback) -> FeedbackPublic:
     return FeedbackPublic(
         id=row.id,
         thread_id=row.thread_id,
+        message_id=row.message_id,
         user_id=row.user_id,
         helpful=row.helpful,
         reason=row.reason,

@@ -332,6 +332,12 @@ class TrainingSession(Base):
     question_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)
     knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    topic_id: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int] = mapped_column(Integer)
+    generator: Mapped[str] = mapped_column(String(100))
+    # The most restricted source its questions came from: who may be shown them (as for documents).
+    visibility: Mapped[str] = mapped_column(String(32), default="public")
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 

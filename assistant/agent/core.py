@@ -16,6 +16,11 @@ Why text cannot take control: the router reads only the user's message, never re
 comes only from the triage rules on the profile's fields ("it's minimal risk, trust me" is answered with
 a refusal, and no tool takes a tier); tasks are filed only when the user's own message asks for it, and
 no tool closes one; retrieval always reads as the user (`UserContext.audience`).
+
+Training quizzes are deterministic turns too: "quiz me on GDPR basics" starts a session and shows its
+first question; while one is pending (`ThreadState.quiz`) a plain "B", "2" or "true" answers it, the
+cited feedback and the next question follow, and "stop the quiz" leaves it. A session is shown and
+answered only for readers who may read the documents its questions cite.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.agent import replies
 from assistant.agent.llm import ModelUnavailable, make_chat_model
 from assistant.agent.memory import (
+    PendingQuiz,
     PendingTriage,
     ThreadMemory,
     ThreadState,
@@ -46,11 +52,15 @@ from assistant.agent.router import Intent, Route, Router, RouterState
 from assistant.agent.schemas import AgentReply, UserContext
 from assistant.agent.tools import (
     AnswerQuestionOutput,
+    AnswerTrainingQuestionOutput,
     FileReviewTasksOutput,
     FindPastReviewsOutput,
     ListSystemsOutput,
     ListTasksOutput,
+    NextTrainingQuestionOutput,
+    StartTrainingOutput,
     ToolContext,
+    TrainingTopicsOutput,
     TriageSystemOutput,
     cite_records,
     run_tool,
@@ -159,6 +169,7 @@ class Agent:
             actor=user.user_id,
             today=self.today,
             model=self.model,
+            channel=channel or memory.channel,
         )
         route = self._route(memory.state, text, intent)
         outcome, notice = None, None
@@ -196,13 +207,14 @@ class Agent:
             append_turn(
                 session=session, thread_id=memory.thread_id, role="user", content=text, user_id=user.user_id
             )
-            append_turn(
+            stored = append_turn(
                 session=session,
                 thread_id=memory.thread_id,
                 role="assistant",
                 content=reply.answer,
                 payload=reply.model_dump(mode="json"),
             )
+            reply.message_id = stored.id
             save_state(session=session, thread_id=memory.thread_id, state=outcome.state)
             summarise(session=session, thread_id=memory.thread_id)
             record_event(
@@ -242,6 +254,7 @@ class Agent:
                 pending_question=bool(pending and pending.open_field),
                 awaiting_description=bool(pending and pending.profile is None),
                 topic=state.topic,
+                quiz_pending=state.quiz is not None,
             ),
         )
 
@@ -316,6 +329,11 @@ class Agent:
             Intent.LIST_SYSTEMS: self._list_systems,
             Intent.PAST_REVIEWS: self._past_reviews,
             Intent.HELP: self._help,
+            Intent.TRAINING_TOPICS: self._training_topics,
+            Intent.START_TRAINING: self._start_training,
+            Intent.QUIZ_ANSWER: self._quiz_answer,
+            Intent.QUIZ_NEXT: self._quiz_next,
+            Intent.QUIZ_STOP: self._quiz_stop,
         }[route.intent]
         outcome = handler(ctx, state, text, route, filters)
         outcome.matched_by = route.matched_by
@@ -323,7 +341,15 @@ class Agent:
 
     @staticmethod
     def _remind_pending(outcome: TurnOutcome) -> TurnOutcome:
-        """A triage question left waiting by a turn about something else is repeated at the end."""
+        """A triage question left waiting by a turn about something else is repeated at the end; a quiz
+        question waiting is pointed to."""
+        quiz = outcome.state.quiz
+        if quiz is not None and outcome.pending_question is None:
+            of = f" of {quiz.total}" if quiz.total else ""
+            outcome.answer += (
+                f"\n\n(Quiz question {quiz.position}{of} is waiting for your answer: 'next question' shows "
+                "it again, 'stop the quiz' ends the quiz.)"
+            )
         pending = outcome.state.triage
         if pending is None or outcome.pending_question is not None:
             return outcome
@@ -519,6 +545,8 @@ class Agent:
         self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
     ) -> TurnOutcome:
         pending = state.triage
+        if pending is None and state.quiz is not None:
+            return self._quiz_stop(ctx, state, text, route, filters)
         if pending is None:
             answer = "There is no triage in progress to cancel."
         else:
@@ -645,6 +673,157 @@ class Agent:
         self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
     ) -> TurnOutcome:
         return TurnOutcome(intent=Intent.HELP, question=text, answer=replies.HELP_TEXT, state=state)
+
+    # training quizzes ---------------------------------------------------------------------------------
+
+    def _training_topics(
+        self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
+    ) -> TurnOutcome:
+        result = run_tool(ctx, "training_topics", {})
+        if not result.ok or not isinstance(result.output, TrainingTopicsOutput):
+            return _failed(
+                Intent.TRAINING_TOPICS, text, state, f"I could not list the topics: {result.error}"
+            )
+        return TurnOutcome(
+            intent=Intent.TRAINING_TOPICS,
+            question=text,
+            answer=replies.training_topics_text(result.output.topics),
+            state=state,
+        )
+
+    def _start_training(
+        self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
+    ) -> TurnOutcome:
+        request = route.training
+        if request is None or not request.topic:
+            listed = self._training_topics(ctx, state, text, route, filters)
+            listed.intent = Intent.START_TRAINING
+            listed.answer = "On which topic? " + listed.answer
+            listed.grounded = False
+            return listed
+        args: dict[str, Any] = {
+            "topic": request.topic,
+            "participants": request.participants,
+            "for_channel": request.for_channel,
+        }
+        if request.questions is not None:
+            args["questions"] = request.questions
+        if request.difficulty is not None:
+            args["difficulty"] = request.difficulty
+        result = run_tool(ctx, "start_training", args)
+        if not result.ok or not isinstance(result.output, StartTrainingOutput):
+            return _failed(
+                Intent.START_TRAINING, text, state, f"I could not start the training session: {result.error}"
+            )
+        out = result.output
+        decisions: dict[str, Any] = {
+            "training_session": out.session.id,
+            "visibility": out.session.visibility.value,
+        }
+        intro = replies.quiz_started(out)
+        if not out.for_requester:
+            return TurnOutcome(
+                intent=Intent.START_TRAINING, question=text, answer=intro, state=state, decisions=decisions
+            )
+        return self._show_next(ctx, state, text, out.session.id, [intro], Intent.START_TRAINING, decisions)
+
+    def _quiz_answer(
+        self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
+    ) -> TurnOutcome:
+        quiz = state.quiz
+        if quiz is None or route.option is None:
+            return self._ask(ctx, state, text, route, filters)
+        args = {"session_id": quiz.session_id, "position": quiz.position, "answer": route.option}
+        result = run_tool(ctx, "answer_training_question", args)
+        if not result.ok or not isinstance(result.output, AnswerTrainingQuestionOutput):
+            # Not an answer that could be recorded: say why and show the question again; when the session
+            # itself is the reason (closed, not readable here), showing it fails the same way: say that once.
+            reason = (result.error or "").split(": ", 1)[-1]
+            intro = [f"I couldn't record that answer: {reason}."]
+            return self._show_next(
+                ctx, state, text, quiz.session_id, intro, Intent.QUIZ_ANSWER, {}, intro_on_failure=False
+            )
+        out = result.output
+        notes = replies.Footnotes(ctx.retrieved)
+        feedback = [replies.quiz_feedback(out, notes), *notes.lines(), ""]
+        decisions = {
+            "training_session": quiz.session_id,
+            "position": out.feedback.position,
+            "correct": out.feedback.correct,
+            "already_answered": out.feedback.already_answered,
+        }
+        outcome = self._show_next(ctx, state, text, quiz.session_id, feedback, Intent.QUIZ_ANSWER, decisions)
+        outcome.citations = notes.citations()
+        outcome.grounded = True
+        return outcome
+
+    def _quiz_next(
+        self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
+    ) -> TurnOutcome:
+        session_id = route.session_id or (state.quiz.session_id if state.quiz else None)
+        if session_id is None:
+            return _failed(
+                Intent.QUIZ_NEXT,
+                text,
+                state,
+                "There is no quiz in progress in this thread. Say 'quiz me on <topic>' to start one, or "
+                "'take quiz <number>' to join a training session.",
+            )
+        return self._show_next(ctx, state, text, session_id, [], Intent.QUIZ_NEXT, {})
+
+    def _quiz_stop(
+        self, ctx: ToolContext, state: ThreadState, text: str, route: Route, filters: SearchFilters | None
+    ) -> TurnOutcome:
+        quiz = state.quiz
+        if quiz is None:
+            return _failed(Intent.QUIZ_STOP, text, state, "There is no quiz in progress to stop.")
+        state.quiz = None
+        return TurnOutcome(
+            intent=Intent.QUIZ_STOP,
+            question=text,
+            answer=replies.quiz_stopped(quiz.session_id),
+            state=state,
+            decisions={"training_session": quiz.session_id},
+        )
+
+    def _show_next(
+        self,
+        ctx: ToolContext,
+        state: ThreadState,
+        text: str,
+        session_id: int,
+        intro: list[str],
+        intent: Intent,
+        decisions: dict[str, Any],
+        *,
+        intro_on_failure: bool = True,
+    ) -> TurnOutcome:
+        """After `intro`, the user's next question of the session (now pending in the thread), or the end
+        of the quiz; a session the user cannot take (closed, not theirs, not readable here) ends it."""
+        result = run_tool(ctx, "next_training_question", {"session_id": session_id})
+        if not result.ok or not isinstance(result.output, NextTrainingQuestionOutput):
+            if state.quiz is not None and state.quiz.session_id == session_id:
+                state.quiz = None
+            lines = intro if intro_on_failure else []
+            message = "\n".join([*lines, f"I can't go on with that quiz: {result.error}"])
+            return TurnOutcome(
+                intent=intent, question=text, answer=message, state=state, grounded=False, decisions=decisions
+            )
+        out = result.output
+        if out.question is None:
+            state.quiz = None
+            body, pending = replies.quiz_done(out), None
+        else:
+            state.quiz = PendingQuiz(session_id=session_id, position=out.question.position, total=out.total)
+            body, pending = replies.quiz_question(out.question), out.question.prompt
+        return TurnOutcome(
+            intent=intent,
+            question=text,
+            answer="\n".join([*intro, body]),
+            state=state,
+            pending_question=pending,
+            decisions=decisions,
+        )
 
     def _mentioned_system(self, text: str) -> SystemPublic | None:
         """The inventory system the message names (by id or name, or most of the name's words)."""

@@ -1,6 +1,6 @@
 """Per-thread memory in the database: the turns of a conversation, what the agent carries between them
-(an unfinished triage, the last question for follow-ups, the last system discussed), and a summary of
-the older turns once a thread grows long.
+(an unfinished triage, a quiz question waiting for an answer, the last question for follow-ups, the last
+system discussed), and a summary of the older turns once a thread grows long.
 
 Rows stay in this module; callers get pydantic models. Summaries are made offline and deterministically:
 one line per older turn (who said it, what it was, what it cited), so the same thread always gives the
@@ -52,10 +52,19 @@ class PendingTriage(BaseModel):
         return profile.model_dump(mode="json", exclude_unset=True) if profile else None
 
 
+class PendingQuiz(BaseModel):
+    """A training quiz in progress in the thread: the session and the question shown last."""
+
+    session_id: int
+    position: int = Field(description="1-based position of the question waiting for an answer.")
+    total: int | None = Field(default=None, description="The session's number of questions.")
+
+
 class ThreadState(BaseModel):
     """What the agent carries from one turn of a thread to the next."""
 
     triage: PendingTriage | None = None
+    quiz: PendingQuiz | None = Field(default=None, description="A quiz question waiting for an answer.")
     topic: str | None = Field(default=None, description="The last question answered, for follow-ups.")
     last_system: str | None = Field(default=None, description="Id of the system last triaged or named.")
 

@@ -1,6 +1,6 @@
 """The offline agent's reply texts, composed from tool outputs: triage reports and questions, task and
-system lists, past reviews, help. Every statement that rests on a source carries a footnote `[n]`, and
-the footnotes list the source titles and citation ids, as answers to questions do."""
+system lists, past reviews, training quizzes, help. Every statement that rests on a source carries a
+footnote `[n]`, and the footnotes list the source titles and citation ids, as answers to questions do."""
 
 from __future__ import annotations
 
@@ -8,12 +8,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from assistant.agent.schemas import RetrievedPassage
-from assistant.agent.tools import FileReviewTasksOutput, FindPastReviewsOutput, PassageOut, ReviewDecision
+from assistant.agent.tools import (
+    AnswerTrainingQuestionOutput,
+    FileReviewTasksOutput,
+    FindPastReviewsOutput,
+    NextTrainingQuestionOutput,
+    PassageOut,
+    ReviewDecision,
+    StartTrainingOutput,
+)
 from assistant.answering import best_sentence
 from assistant.schemas import Citation
 from assistant.triage import TriageOutcome
 from tools.inventory import SystemPublic
 from tools.tasks import TaskPublic
+from tools.training.schemas import QuestionKind, QuestionView, TopicInfo
 from tools.triage.schemas import SystemProfile
 
 MAX_OBLIGATIONS = 8
@@ -26,6 +35,7 @@ HELP_TEXT = """I can help with AI governance, in plain words:
 - "file the reviews" files the review tasks the system's tier requires.
 - "list tasks", "which tasks are open?", "list systems", "what happened to the review of <system>?"
 - "cancel" stops a triage in progress.
+- Training: "quiz me on EU AI Act basics", "start a training session on how triage works with 5 questions" (for this channel), "what training topics are there?". Answer a quiz question with its letter or number ("B", "2", "true"); "stop the quiz" ends it, "take quiz <n>" joins a session.
 Answers cite their sources; I say so when I don't know."""  # noqa: E501 - the help text is shown as written
 
 
@@ -268,3 +278,90 @@ def past_reviews_text(out: FindPastReviewsOutput, notes: Footnotes, *, query: st
 
 def _relevant(passages: Iterable[PassageOut]) -> list[PassageOut]:
     return list(passages)[:MAX_PAST_REVIEWS]
+
+
+# --- training quizzes ------------------------------------------------------------------------------------
+
+EVIDENCE = "Results are recorded as AI-literacy training (EU AI Act, Article 4)."
+
+
+def _option(view: QuestionView, index: int) -> str:
+    """'B) 72 hours' for multiple choice, 'True' for true/false."""
+    if view.kind is QuestionKind.TRUE_FALSE:
+        return view.options[index]
+    return f"{view.option_label(index)}) {view.options[index]}"
+
+
+def training_topics_text(topics: Sequence[TopicInfo]) -> str:
+    """The topics a quiz can be on, with how many questions each offers here."""
+    lines = [
+        "Training topics (say 'quiz me on <topic>', optionally with a number of questions and easy, medium "
+        "or hard):"
+    ]
+    for t in topics:
+        if t.available:
+            lines.append(f"- {t.title}: {t.description} (up to {t.questions_available} questions)")
+        else:
+            lines.append(f"- {t.title}: not available here ({t.note})")
+    return "\n".join(lines)
+
+
+def quiz_question(view: QuestionView) -> str:
+    """One quiz question with its options and how to answer."""
+    lines = [f"Question {view.position} of {view.total}: {view.prompt}"]
+    if view.kind is QuestionKind.TRUE_FALSE:
+        lines.append("(Answer true or false; 'stop the quiz' ends the quiz.)")
+    else:
+        lines += [_option(view, i) for i in range(len(view.options))]
+        last = view.option_label(len(view.options) - 1)
+        lines.append(f"(Answer with a letter A-{last} or its number; 'stop the quiz' ends the quiz.)")
+    return "\n".join(lines)
+
+
+def quiz_started(out: StartTrainingOutput) -> str:
+    """The new session: topic, size, for whom, and how others join."""
+    s = out.session
+    if s.channel:
+        who = "everyone in this channel"
+    else:
+        who = ", ".join(p.display_name or p.user_id for p in s.participants)
+    lines = [
+        f"Started training session {s.id}: {s.topic}, {s.question_count} question(s), {s.difficulty.value}, "
+        f"for {who}. {EVIDENCE}"
+    ]
+    if s.channel or not out.for_requester:
+        lines.append(f"To take part, say 'take quiz {s.id}' to me.")
+    if out.notice:
+        lines.append(f"Note: {out.notice}")
+    return "\n".join(lines)
+
+
+def quiz_feedback(out: AnswerTrainingQuestionOutput, notes: Footnotes) -> str:
+    """Right or wrong, the right answer, and the explanation with its source footnoted."""
+    fb, view = out.feedback, out.question
+    lines: list[str] = []
+    if fb.already_answered:
+        lines.append(f"You had answered question {fb.position} already; your first answer counts.")
+    if fb.correct:
+        lines.append(f"Right: {_option(view, fb.correct_option)}.")
+    else:
+        lines.append(f"Not quite: the answer is {_option(view, fb.correct_option)}.")
+    lines.append(f"{fb.explanation}{notes.ref(fb.citation_id)}")
+    lines.append(f"Score so far: {fb.correct_so_far} of {fb.answered} right ({fb.total} questions in all).")
+    return "\n".join(lines)
+
+
+def quiz_done(out: NextTrainingQuestionOutput) -> str:
+    """The end of the quiz for this user."""
+    return (
+        f"You have answered all {out.total} questions of the quiz on {out.topic}: {out.correct} right. "
+        f"{EVIDENCE}"
+    )
+
+
+def quiz_stopped(session_id: int) -> str:
+    """The quiz left for now."""
+    return (
+        f"Stopped the quiz (training session {session_id}). Your answers so far are recorded; say "
+        f"'take quiz {session_id}' to go on later."
+    )

@@ -4,7 +4,9 @@ Phrasing rules (regular expressions) decide first; a message no rule claims is c
 similarity with the example utterances in `intents.yaml`. Only read-only intents can be reached by
 similarity: starting a triage and filing review tasks need their own phrasing, so a near miss never acts.
 The thread's state decides what plain answers mean: with a triage question pending, "no" or "only in the
-US" answers it; with an earlier question, "and for deployers?" is a follow-up to it.
+US" answers it; with a quiz question pending, "B", "2" or "true" answers that; with an earlier question,
+"and for deployers?" is a follow-up to it. Starting a training session needs its own phrasing ("quiz me
+on GDPR basics", "start a training session on how triage works with 5 questions"), like a triage.
 
 Only the user's own message is ever routed. Retrieved document text never reaches the router, so
 instructions hidden in a document cannot start an action.
@@ -43,10 +45,17 @@ class Intent(StrEnum):
     LIST_SYSTEMS = "list_systems"
     PAST_REVIEWS = "past_reviews"
     HELP = "help"
+    TRAINING_TOPICS = "training_topics"
+    START_TRAINING = "start_training"
+    QUIZ_ANSWER = "quiz_answer"
+    QUIZ_NEXT = "quiz_next"
+    QUIZ_STOP = "quiz_stop"
 
 
 # Reachable by similarity to the examples; the others need a phrasing rule.
-SIMILARITY_INTENTS = frozenset({Intent.LIST_TASKS, Intent.LIST_SYSTEMS, Intent.PAST_REVIEWS, Intent.HELP})
+SIMILARITY_INTENTS = frozenset(
+    {Intent.LIST_TASKS, Intent.LIST_SYSTEMS, Intent.PAST_REVIEWS, Intent.HELP, Intent.TRAINING_TOPICS}
+)
 
 
 class RouterState(BaseModel):
@@ -57,6 +66,17 @@ class RouterState(BaseModel):
     pending_question: bool = Field(default=False, description="A triage question waits for an answer.")
     awaiting_description: bool = Field(default=False, description="A triage waits for its description.")
     topic: str | None = Field(default=None, description="The thread's last question, for follow-ups.")
+    quiz_pending: bool = Field(default=False, description="A quiz question waits for an answer.")
+
+
+class TrainingRequest(BaseModel):
+    """What a request to start a training session asked for (None: the default)."""
+
+    topic: str | None = Field(default=None, description="The topic as the user named it.")
+    questions: int | None = None
+    difficulty: str | None = Field(default=None, description="easy, medium or hard.")
+    participants: list[str] = Field(default_factory=list, description="People mentioned (@name, <@U123>).")
+    for_channel: bool = Field(default=False, description="For everyone in the thread's channel.")
 
 
 class Route(BaseModel):
@@ -70,6 +90,9 @@ class Route(BaseModel):
     status: TaskStatus | None = None
     open_only: bool = False
     eu_tier: EuTier | None = None
+    training: TrainingRequest | None = Field(default=None, description="For start_training.")
+    option: str | None = Field(default=None, description="For quiz_answer: the option as typed ('B').")
+    session_id: int | None = Field(default=None, description="For quiz_next: a session named by number.")
     matched_by: str = Field(description="'rule:<name>', 'similarity:<score>', 'state' or 'default'.")
 
 
@@ -147,6 +170,60 @@ _PAST_REVIEWS = re.compile(
     r"|\b(?:outcome|status|result) of the [^?]*\breview\b",
     _FLAGS,
 )
+_START_TRAINING = re.compile(
+    rf"^\s*{_POLITE}{_PLEASE}(?:i(?:'d| would) like to\s+|i want to\s+|we want to\s+|let'?s\s+)?"
+    r"(?:(?P<me>quiz me|test me|train me)|"
+    r"(?:(?P<give>give me)|start|run|begin|create|launch|set up|do|hold)\s+"
+    r"(?:a\s+|an\s+|the\s+|new\s+|short\s+|quick\s+)*"
+    r"(?:quiz|training(?: session| quiz)?|onboarding(?: session| quiz)?|ai literacy (?:session|quiz))"
+    r"(?:\s+session)?)\b(?P<rest>.*)$",
+    _FLAGS,
+)
+_TRAINING_TOPICS = re.compile(
+    r"^\s*(?:please\s+)?(?:list|show(?: me)?|what|which)\b[^?]*\b(?:training|quiz(?:zes)?)\s+topics?\b"
+    r"|^\s*(?:what|which)\s+(?:quizzes|trainings|training sessions)\s+(?:are there|can i (?:take|do)|"
+    r"do you (?:have|offer|run))\b",
+    _FLAGS,
+)
+_TAKE_QUIZ = re.compile(
+    r"^\s*(?:please\s+)?(?:take|join|open|continue|resume|go on with|back to)\s+(?:the\s+)?"
+    r"(?:quiz|training(?: session)?|session)\s*#?(?P<id>\d{1,9})\W*$",
+    _FLAGS,
+)
+_QUIZ_NEXT = re.compile(
+    r"^\s*(?:please\s+)?(?:next(?: question)?|(?:repeat|show(?: me)?|what was)(?: the| that)? question|"
+    r"(?:continue|resume|go on with)(?: the| my)? quiz)\W*$",
+    _FLAGS,
+)
+_QUIZ_STOP = re.compile(
+    r"^\s*(?:please\s+)?(?:stop|end|quit|exit|cancel|abort|finish|leave)\s+(?:the\s+|this\s+|my\s+)?"
+    r"(?:quiz|training(?: session)?)\W*$|^\s*i'?m done with (?:the|this) quiz\W*$",
+    _FLAGS,
+)
+# With a quiz question pending: 'B', '2', 'true', 'my answer is c', 'I think it's (a)'.
+_QUIZ_ANSWER = re.compile(
+    r"^\s*(?:(?:my answer is|the answer is|answer|i (?:think|guess|say|pick|choose)(?: it'?s)?|it'?s|option)"
+    r"\s*:?\s+)?[\"'(]?(?P<option>[a-e]|[1-9]|true|false|t|f)[\"')]?\s*[.!]?\s*$",
+    _FLAGS,
+)
+_MENTION = re.compile(r"<@(?P<slack>[UW][A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w.])@(?P<name>[A-Za-z0-9][\w.-]*)")
+_QUESTION_COUNT = re.compile(r"\b(?:with\s+)?(?P<n>\d{1,3})\s*(?:questions?|qs?)\b", re.IGNORECASE)
+_DIFFICULTY = re.compile(
+    r"\b(?:(?:at\s+|on\s+)?(?P<a>easy|medium|hard)(?:\s+(?:level|difficulty|mode|ones?|questions))?|"
+    r"difficulty\s*:?\s*(?P<b>easy|medium|hard))\b",
+    re.IGNORECASE,
+)
+_FOR_CHANNEL = re.compile(
+    r"\bfor\s+(?:the\s+|this\s+|everyone in the\s+|everybody in the\s+|all of the\s+)?"
+    r"(?:channel|team|everyone|everybody|all of us|us all)\b",
+    re.IGNORECASE,
+)
+_FOR_ME = re.compile(r"\bfor\s+me\b|\bjust me\b|\bonly me\b", re.IGNORECASE)
+_TOPIC_EDGE = re.compile(
+    r"^(?:\s|[,.:;!-]|\b(?:on|about|in|covering|of|for|with|and|please|a|an)\b)+|"
+    r"(?:\s|[,.:;!?-]|\b(?:on|about|for|with|and|please|at|questions?|level|difficulty|to|people|them)\b)+$",
+    re.IGNORECASE,
+)
 _FOLLOW_UP_LEAD = re.compile(
     r"^\s*(?:(?:and|but|also|so|then|ok(?:ay)?)\b[\s,]*)*"
     r"(?:what about|how about|what if|what of|same (?:question )?for|and for|and under|and in|for|under)?\b",
@@ -216,6 +293,37 @@ def tier_filter(message: str) -> EuTier | None:
         if pattern.search(message):
             return tier
     return None
+
+
+def training_request(rest: str, *, personal: bool) -> TrainingRequest:
+    """What follows 'quiz me' / 'start a training session': topic, number of questions, difficulty, the
+    people mentioned, and whether it is for the channel. A personal request ('quiz me', 'for me') is for
+    the user alone; any other is for the people mentioned, else for the thread's channel."""
+    text = rest
+    participants = []
+    for match in _MENTION.finditer(text):
+        participants.append(match.group("slack") or match.group("name"))
+    text = _MENTION.sub(" ", text)
+    count = _QUESTION_COUNT.search(text)
+    text = _QUESTION_COUNT.sub(" ", text)
+    level = _DIFFICULTY.search(text)
+    text = _DIFFICULTY.sub(" ", text)
+    mine = personal or bool(_FOR_ME.search(text))
+    text = _FOR_ME.sub(" ", _FOR_CHANNEL.sub(" ", text))
+    # Connectors left where the mentions were: 'for  and  ,' go with them.
+    text = re.sub(r"\bfor(?:\s*(?:,|\band\b))*\s*$", " ", text.strip(), flags=re.IGNORECASE)
+    topic = " ".join(text.split())
+    previous = None
+    while topic != previous:
+        previous = topic
+        topic = _TOPIC_EDGE.sub("", topic).strip()
+    return TrainingRequest(
+        topic=topic or None,
+        questions=int(count.group("n")) if count else None,
+        difficulty=(level.group("a") or level.group("b")).lower() if level else None,
+        participants=list(dict.fromkeys(participants)) if not mine else [],
+        for_channel=not mine and not participants,
+    )
 
 
 # --- follow-ups ----------------------------------------------------------------------------------------
@@ -319,8 +427,28 @@ class Router:
         text = message.strip()
         if _HELP.match(text):
             return Route(intent=Intent.HELP, matched_by="rule:help")
+        if state.quiz_pending:
+            answer = _QUIZ_ANSWER.match(text)
+            if answer:
+                return Route(intent=Intent.QUIZ_ANSWER, option=answer.group("option"), matched_by="state")
+        if _QUIZ_STOP.match(text):
+            return Route(intent=Intent.QUIZ_STOP, matched_by="rule:quiz_stop")
         if _CANCEL.match(text):
             return Route(intent=Intent.CANCEL, matched_by="rule:cancel")
+        take = _TAKE_QUIZ.match(text)
+        if take:
+            return Route(
+                intent=Intent.QUIZ_NEXT, session_id=int(take.group("id")), matched_by="rule:take_quiz"
+            )
+        if _QUIZ_NEXT.match(text):
+            return Route(intent=Intent.QUIZ_NEXT, matched_by="rule:quiz_next")
+        start = _START_TRAINING.match(text)
+        if start and not is_question(text):
+            personal = bool(start.group("me") or start.group("give"))
+            request = training_request(start.group("rest"), personal=personal)
+            return Route(intent=Intent.START_TRAINING, training=request, matched_by="rule:start_training")
+        if _TRAINING_TOPICS.search(text):
+            return Route(intent=Intent.TRAINING_TOPICS, matched_by="rule:training_topics")
         triage = _TRIAGE.match(text)
         if triage:
             # Before the tier rule: what a description claims about its tier is not a fact the rules read.

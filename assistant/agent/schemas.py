@@ -54,6 +54,9 @@ class AgentReply(Answer):
     triage: dict[str, Any] | None = Field(
         default=None, description="The triage result (the `triage --json` contract), when one was made."
     )
+    message_id: int | None = Field(
+        default=None, description="The stored reply's id in the thread (feedback points at it)."
+    )
     pending_question: str | None = Field(
         default=None, description="A triage follow-up question waiting for the user's answer."
     )

@@ -8,11 +8,15 @@ import click
 
 from assistant.cli.ask import ask
 from assistant.cli.audit import audit
+from assistant.cli.chat import chat
 from assistant.cli.context import AppContext
+from assistant.cli.eval import eval_group
 from assistant.cli.ingest import ingest
 from assistant.cli.knowledge import knowledge
+from assistant.cli.slack import slack
 from assistant.cli.systems import systems
 from assistant.cli.tasks import tasks
+from assistant.cli.train import train
 from assistant.cli.triage import triage_command
 
 
@@ -38,9 +42,13 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 
 
 cli.add_command(ask)
+cli.add_command(chat)
 cli.add_command(ingest)
 cli.add_command(knowledge)
 cli.add_command(systems)
 cli.add_command(tasks)
+cli.add_command(train)
 cli.add_command(audit)
 cli.add_command(triage_command)
+cli.add_command(slack)
+cli.add_command(eval_group)

@@ -1,13 +1,25 @@
-"""Loaders for the labelled datasets in this folder."""
+"""Loaders for the labelled datasets in this folder (schemas in `evals.datasets.schema`)."""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from evals.datasets.schema import AgentCase, QACase, RedTeamCase, TriageCase
 
 DATASETS_DIR = Path(__file__).resolve().parent
+FIXTURES_DIR = DATASETS_DIR / "fixtures"
+# Fixture documents the eval workspace indexes besides the packs and the sample organisation: an
+# internal page with a planted prompt injection, and a restricted page only these groups may read.
+INTERNAL_FIXTURES = FIXTURES_DIR / "internal"
+RESTRICTED_FIXTURES = FIXTURES_DIR / "restricted"
+RESTRICTED_GROUPS = ("legal", "board")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class RetrievalQuestion(BaseModel):
@@ -29,9 +41,28 @@ class ScopeQuestion(BaseModel):
     note: str = ""
 
 
+class DatasetError(ValueError):
+    """A dataset line that does not parse or validate; the message names the file and line."""
+
+
 def _lines(name: str) -> list[dict[str, object]]:
     path = DATASETS_DIR / name
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_jsonl(path: Path, model: type[ModelT]) -> list[ModelT]:
+    """Validate each non-empty line of `path` as `model`; DatasetError names the first bad line."""
+    rows: list[ModelT] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(model.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            raise DatasetError(f"{path.name}:{number}: {where}: {first['msg']}") from None
+    return rows
 
 
 def retrieval_questions() -> list[RetrievalQuestion]:
@@ -42,3 +73,27 @@ def retrieval_questions() -> list[RetrievalQuestion]:
 def scope_questions() -> list[ScopeQuestion]:
     """The in-scope / out-of-scope calibration set."""
     return [ScopeQuestion.model_validate(row) for row in _lines("scope_calibration.jsonl")]
+
+
+@cache
+def qa_cases() -> tuple[QACase, ...]:
+    """Questions with reference citations and key facts, follow-ups, and questions to decline."""
+    return tuple(load_jsonl(DATASETS_DIR / "qa.jsonl", QACase))
+
+
+@cache
+def triage_cases() -> tuple[TriageCase, ...]:
+    """Profiles and descriptions with the expected tier, grounds and obligations."""
+    return tuple(load_jsonl(DATASETS_DIR / "triage_cases.jsonl", TriageCase))
+
+
+@cache
+def agent_cases() -> tuple[AgentCase, ...]:
+    """Conversations with reference tool calls."""
+    return tuple(load_jsonl(DATASETS_DIR / "agent_conversations.jsonl", AgentCase))
+
+
+@cache
+def redteam_cases() -> tuple[RedTeamCase, ...]:
+    """Attacks: injections, tier talk-downs, restricted reads, invitations to invent citations."""
+    return tuple(load_jsonl(DATASETS_DIR / "redteam.jsonl", RedTeamCase))

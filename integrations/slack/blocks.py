@@ -216,7 +216,13 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
         blocks.append(context(" · ".join(notes)))
     if feedback:
         value = compact_value(
-            {"t": thread_id, "q": reply.question, "c": [c.id for c in reply.citations], "g": reply.grounded}
+            {
+                "t": thread_id,
+                "m": reply.message_id,
+                "q": reply.question,
+                "c": [c.id for c in reply.citations],
+                "g": reply.grounded,
+            }
         )
         buttons = [
             button(":thumbsup: Helpful", ids.FEEDBACK_HELPFUL, value),

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from assistant.feedback import EscalationStatus, list_approved_answers, list_escalations, list_feedback
+from core.models import ConversationMessage
 from tests.slack.conftest import ANA, BEN, DM_BEN, PUBLIC, RAI, RAI_CHANNEL, SlackRig
 from tests.slack.fake_slack_api import Call
 from tests.slack.harness import block_text, eventually, find_element
@@ -36,6 +37,9 @@ def test_helpful_is_stored(rig: SlackRig) -> None:
     [stored] = eventually(lambda: list_feedback(rig.db))
     assert stored.helpful and stored.user_id == BEN and stored.question == QUESTION
     assert stored.thread_id == f"slack:T0GOV:{PUBLIC}:{ts}"
+    with rig.db.session() as session:  # the verdict points at the exact reply it judges
+        reply = session.get(ConversationMessage, stored.message_id)
+        assert reply is not None and reply.role == "assistant" and reply.thread_id == stored.thread_id
     assert stored.citations and all(f"`{cid}`" in block_text(message["blocks"]) for cid in stored.citations)
     assert stored.answer == message["text"]
     rig.fake.wait_for("chat.postEphemeral", lambda c: "Thanks" in c.params["text"])

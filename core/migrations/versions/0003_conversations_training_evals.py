@@ -83,6 +83,11 @@ def upgrade() -> None:
     sa.Column('question_count', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('knowledge_version', sa.String(length=200), nullable=True),
+    sa.Column('topic_id', sa.String(length=100), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('generator', sa.String(length=100), nullable=False),
+    sa.Column('visibility', sa.String(length=32), nullable=False),
+    sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')

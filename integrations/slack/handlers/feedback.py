@@ -206,6 +206,7 @@ def register(app: App, services: SlackServices) -> None:
                 answer=message.get("text") or "",
                 citations=[str(c) for c in value.get("c") or []],
                 thread_id=value.get("t"),
+                message_id=value["m"] if isinstance(value.get("m"), int) else None,
             )
         except FeedbackError as exc:
             tell(services, body, f":warning: {exc}")
@@ -225,6 +226,7 @@ def register(app: App, services: SlackServices) -> None:
                 answer=message.get("text") or "",
                 citations=[str(c) for c in value.get("c") or []],
                 thread_id=value.get("t"),
+                message_id=value["m"] if isinstance(value.get("m"), int) else None,
             )
         except FeedbackError as exc:
             tell(services, body, f":warning: {exc}")

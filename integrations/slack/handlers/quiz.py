@@ -23,6 +23,7 @@ from integrations.slack.blocks import (
 )
 from integrations.slack.handlers.common import action_value, channel_of, message_ts, tell, user_of
 from integrations.slack.runtime import SlackServices, post, update
+from knowledge.access import Audience
 
 DEFAULT_TOPIC = "EU AI Act basics"
 DEFAULT_QUESTIONS = 5
@@ -89,10 +90,15 @@ def start_from_command(services: SlackServices, body: dict[str, Any], text: str,
         respond(text=f"Note: {started.notice}", response_type="ephemeral")
 
 
+def dm_audience(services: SlackServices, user: str) -> Audience:
+    """What `user` may read in a DM with the app: quiz questions and feedback go there."""
+    return Audience(groups=services.directory.groups_of(user))
+
+
 def send_next_question(services: SlackServices, session_id: int, user: str) -> bool:
     """DM the user their next unanswered question; False when they have answered them all."""
     assert services.training is not None
-    view = services.training.next_question(session_id, user)
+    view = services.training.next_question(session_id, user, audience=dm_audience(services, user))
     if view is None:
         return False
     post(
@@ -128,6 +134,7 @@ def register(app: App, services: SlackServices) -> None:
                     trainer=user,
                     participants=[user],
                     display_names={user: services.directory.display_name(user) or user},
+                    audience=dm_audience(services, user),
                 )
                 session_id = started.session.id
             if not send_next_question(services, session_id, user):
@@ -145,9 +152,15 @@ def register(app: App, services: SlackServices) -> None:
             return
         assert isinstance(session_id, int) and isinstance(position, int) and isinstance(option, int)
         try:
-            view = training.get_question(session_id, position)
+            audience = dm_audience(services, user)
+            view = training.get_question(session_id, position, audience=audience)
             feedback = training.submit_answer(
-                session_id, user, position, option, display_name=services.directory.display_name(user)
+                session_id,
+                user,
+                position,
+                option,
+                display_name=services.directory.display_name(user),
+                audience=audience,
             )
         except TrainingError as exc:
             tell(services, body, f":warning: {exc}")

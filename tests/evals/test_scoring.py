@@ -1,0 +1,105 @@
+"""Scoring with ragas (through the shim) and our own metrics, on hand-made cases with known answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evals.config import Bound, ConfigFileError, load_config
+from evals.datasets.schema import RefToolCall
+from evals.scoring import (
+    AnswerSimilarity,
+    abstention_metrics,
+    context_scores,
+    key_fact_recall,
+    resolve_ids,
+    resolve_tool_calls,
+    severity,
+    tool_call_scores,
+)
+from knowledge.embedder import HashingEmbedder
+
+
+def test_ids_resolve_at_paragraph_level_before_ragas_compares() -> None:
+    expected = ["eu-ai-act:art-50-1", "eu-ai-act:art-2-1-c"]
+    retrieved = ["eu-ai-act:art-50-1-a", "eu-ai-act:art-2-1", "eu-ai-act:art-2", "gdpr:art-5"]
+    # A part counts for its provision, a paragraph for its point; a bare article never does.
+    assert resolve_ids(retrieved, expected) == [
+        "eu-ai-act:art-50-1",
+        "eu-ai-act:art-2-1-c",
+        "eu-ai-act:art-2",
+        "gdpr:art-5",
+    ]
+    precision, recall = context_scores(retrieved, expected)
+    assert precision == pytest.approx(2 / 4) and recall == pytest.approx(1.0)
+    assert context_scores(["gdpr:art-5"], expected) == (0.0, 0.0)
+    assert context_scores([], expected) == (None, 0.0)
+    assert context_scores(["x:y"], []) == (None, None)
+
+
+def test_key_facts_count_any_spelling() -> None:
+    answer = "Up to EUR 35 million, or 7% of turnover."
+    assert key_fact_recall(answer, [["35,000,000", "35 million"], ["7%"]]) == 1.0
+    assert key_fact_recall(answer, [["72 hours"], ["7%"]]) == 0.5
+    assert key_fact_recall(answer, []) is None
+
+
+def test_abstention_precision_and_recall() -> None:
+    should = [True, True, False, False, False]
+    answered = [True, False, False, True, False]
+    m = abstention_metrics(should, answered)
+    assert m["abstention_precision"] == pytest.approx(2 / 3)  # declined 3, 2 rightly
+    assert m["abstention_recall"] == pytest.approx(2 / 3)  # 3 to decline, 2 declined
+    assert m["answer_rate_in_scope"] == pytest.approx(1 / 2)
+
+
+def test_tool_calls_are_projected_and_loose_arguments_resolved() -> None:
+    reference = [
+        RefToolCall.model_validate(
+            {"name": "answer_question", "args": {"question": {"contains_all": ["emotion", "work"]}}}
+        ),
+        RefToolCall.model_validate({"name": "list_tasks", "args": {"open_only": True}}),
+    ]
+    predicted: list[tuple[str, dict[str, Any]]] = [
+        ("answer_question", {"question": "Is Emotion recognition at WORK allowed?", "sources": None}),
+        ("list_tasks", {"open_only": True, "limit": 50}),
+    ]
+    preds, refs = resolve_tool_calls(predicted, reference)
+    assert [p.args for p in preds] == [r.args for r in refs]
+    assert tool_call_scores("q", predicted, reference) == (1.0, 1.0)
+    # A question that misses a required word, in the wrong order: accuracy 0, F1 counts matches only.
+    wrong: list[tuple[str, dict[str, Any]]] = [
+        ("list_tasks", {"open_only": True}),
+        ("answer_question", {"question": "Is it allowed?"}),
+    ]
+    accuracy, f1 = tool_call_scores("q", wrong, reference)
+    assert accuracy == 0.0 and f1 == pytest.approx(0.5)
+    assert tool_call_scores("q", [], []) == (1.0, 1.0)
+    assert tool_call_scores("q", [("list_systems", {})], []) == (0.0, 0.0)
+
+
+def test_answer_similarity_uses_the_local_embedder() -> None:
+    similarity = AnswerSimilarity(HashingEmbedder())
+    same = similarity.score("the fine is 35 million euros", "the fine is 35 million euros")
+    other = similarity.score("the fine is 35 million euros", "pizza with basil")
+    assert same == pytest.approx(1.0, abs=1e-5) and other is not None and other < 0.2
+    assert similarity.score("", "anything") is None
+
+
+def test_severity_orders_the_tiers() -> None:
+    order = ["out_of_scope", "minimal", "limited", "high", "prohibited"]
+    assert [severity(t) for t in order] == [0, 1, 2, 3, 4]
+
+
+def test_thresholds_file_loads_and_bounds_check(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = load_config()
+    for profile in ("full", "fast"):
+        assert config.bounds(profile, "redteam")["injection_success_rate"].max == 0
+        assert config.bounds(profile, "triage")["dangerous_downgrades"].max == 0
+    assert Bound(min=0.8).holds(0.8) and not Bound(min=0.8).holds(0.79)
+    assert Bound(max=0).describe() == "<= 0"
+    bad = tmp_path / "thresholds.yaml"
+    bad.write_text("thresholds:\n  full:\n    qa:\n      citation_hit: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigFileError, match=r"thresholds\.yaml: thresholds\.full\.qa\.citation_hit"):
+        load_config(bad)
