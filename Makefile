@@ -54,8 +54,16 @@ demo: install
 	@echo; echo '$$ govassist triage --describe "A chatbot on our website that answers customers..." --no-record'
 	@$(GOVASSIST) triage --no-record --name "Claims chatbot" \
 	  --describe "A chatbot on our website that answers customers' questions about their insurance claims."
+	@echo; echo '$$ govassist chat --thread demo "What must providers of high-risk AI systems do?"'
+	@$(GOVASSIST) chat --thread demo --user demo "What must providers of high-risk AI systems do?"
+	@echo; echo '$$ govassist chat --thread demo "and for deployers?"      # a follow-up in the same thread'
+	@$(GOVASSIST) chat --thread demo --user demo "and for deployers?"
 	@echo
 	@echo "Try next (state lives in $(DEMO_HOME); drop --home to use your own data directory):"
+	@echo "  $(GOVASSIST) chat                      # talk to it: questions, triage, reviews, quizzes"
+	@echo "  $(GOVASSIST) train start --topic \"EU AI Act basics\" --questions 5 --difficulty easy --participants you"
+	@echo "  $(GOVASSIST) eval run --fast           # the eval suite's fast subset"
+	@echo "  $(GOVASSIST) slack manifest            # the Slack app (see README: Slack)"
 	@echo "  $(GOVASSIST) ask \"What must deployers of high-risk AI systems do?\""
 	@echo "  $(GOVASSIST) ask --json \"Is emotion recognition at work allowed?\""
 	@echo "  $(GOVASSIST) ingest path/to/your/policies --kind policy"
@@ -69,7 +77,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy core knowledge assistant tools
+	$(BIN)/mypy core knowledge assistant tools integrations evals
 
 docs-check: install
 	$(BIN)/python -m assistant.cli.reference --check

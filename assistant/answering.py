@@ -38,7 +38,10 @@ def _items(text: str) -> list[str]:
     for raw in text.splitlines():
         line = raw.strip()
         starts_item = (
-            not line or bool(_BULLET.match(raw)) or bool(_FIELD_LINE.match(line) or ":" in line[:40])
+            not line
+            or bool(_BULLET.match(raw))
+            or bool(_FIELD_LINE.match(line) or ":" in line[:40])
+            or bool(_METADATA_LINE.match(line))
         )
         if starts_item and current:
             items.append(" ".join(current))
@@ -59,7 +62,11 @@ def _sentences(text: str) -> list[str]:
     for item in _items(text):
         if _FIELD_LINE.match(item) or _METADATA_LINE.match(item):
             continue
-        found.extend(" ".join(s.split()) for s in _SENTENCE_END.split(item) if len(s.split()) >= 4)
+        found.extend(
+            " ".join(s.split())
+            for s in _SENTENCE_END.split(item)
+            if len(s.split()) >= 4 and not _METADATA_LINE.match(s.strip())
+        )
     return found or [" ".join(text.split())]
 
 

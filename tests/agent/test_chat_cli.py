@@ -21,6 +21,7 @@ REPLY_KEYS = ANSWER_KEYS | {
     "model",
     "notice",
     "tool_calls",
+    "message_id",
     "triage",
     "pending_question",
 }

@@ -86,3 +86,16 @@ def test_grounding_threshold_and_named_provisions() -> None:
     assert not is_grounded("anything about chatbots", weak, threshold=0.4)
     assert is_grounded("what does Article 50(4) say", weak, threshold=0.4)
     assert not is_grounded("anything", [], threshold=0.0)
+
+
+def test_a_long_bookkeeping_line_is_never_the_answer() -> None:
+    from assistant.answering import best_sentence
+
+    text = (
+        "Article 26(5): Monitoring\n"
+        "Deployers monitor the operation of the system and tell the provider about risks they find.\n"
+        "Effective date (base text plus adopted amendments, knowledge as of 2026-11-20): 2027-12-02; "
+        "for high-risk AI systems deployers must wait. Applies from 2028-08-02 for deployers of systems."
+    )
+    chosen = best_sentence("What must deployers of high-risk AI systems do?", text)
+    assert chosen.startswith("Deployers monitor the operation")
