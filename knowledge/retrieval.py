@@ -114,7 +114,9 @@ def search(
 
     fused: dict[str, float] = {}
     for weight, ranking in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
-        for rank, (key, _) in enumerate(ranking):
+        # Equal scores (the same text indexed twice, BM25 ties) are ranked by key, not by the order the
+        # index happened to return them in: the same knowledge must rank the same on every build.
+        for rank, (key, _) in enumerate(sorted(ranking, key=lambda item: (-item[1], item[0]))):
             fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank + 1)
     similarity = dict(dense)
 
@@ -235,11 +237,12 @@ def _by_citation(
             groups.setdefault(chunks[key].citation_id, []).append(key)
     entries = []
     for keys in groups.values():
-        keys.sort(key=lambda key: -fused[key])
+        keys.sort(key=lambda key: (-fused[key], key))
         best = keys[0]
         score = fused[best] + SUPPORT_SHARE * sum(fused[key] for key in keys[1:])
         entries.append((chunks[best], score, max(similarity.get(key, 0.0) for key in keys)))
-    entries.sort(key=lambda entry: -entry[1])
+    # Ties go to the passage closer in meaning, then to the citation id: never to the build's order.
+    entries.sort(key=lambda entry: (-entry[1], -entry[2], entry[0].citation_id))
     return entries
 
 

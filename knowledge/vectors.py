@@ -7,6 +7,12 @@ from typing import Any
 
 import chromadb
 import numpy as np
+from chromadb.api.collection_configuration import (
+    CreateCollectionConfiguration,
+    CreateHNSWConfiguration,
+    UpdateCollectionConfiguration,
+    UpdateHNSWConfiguration,
+)
 
 from core.config import ConfigError, Settings
 
@@ -27,14 +33,27 @@ def open_chroma_client(settings: Settings) -> chromadb.api.ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+# A wide search beam: at our sizes (up to ~50k chunks) the search is then effectively exact, so the same
+# knowledge ranks the same on every build. With Chroma's default beam, two builds of the same chunks (whose
+# graphs differ) missed different borderline neighbours under a metadata filter.
+EF_SEARCH = 1000
+HNSW = CreateHNSWConfiguration(space="cosine", ef_construction=200, ef_search=EF_SEARCH)
+
+
 class VectorStore:
     """Vectors keyed by chunk key, with the metadata that filters them (access, generation, source)."""
 
     def __init__(self, client: chromadb.api.ClientAPI, collection: str) -> None:
         # embedding_function=None: we always pass vectors; Chroma's default embedder would download a model.
         self.collection = client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            collection, embedding_function=None, configuration=CreateCollectionConfiguration(hnsw=HNSW)
         )
+        # A collection made by an earlier version keeps its beam until told: the beam may change in place.
+        current = (self.collection.configuration_json or {}).get("hnsw") or {}
+        if current.get("ef_search") != EF_SEARCH:
+            self.collection.modify(
+                configuration=UpdateCollectionConfiguration(hnsw=UpdateHNSWConfiguration(ef_search=EF_SEARCH))
+            )
 
     def add(self, keys: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None:
         """Store `vectors` under `keys` (re-adding a key replaces it)."""

@@ -3,6 +3,8 @@ and access control."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.access import Audience, Visibility
@@ -138,3 +140,19 @@ def test_switching_embedder_on_an_index_is_a_clear_error(make_settings) -> None:
     open_index(make_settings(embedder="hashing")).db.close()
     with pytest.raises(ConfigError, match="built with the 'hashing' embedder"):
         open_index(make_settings(embedder="minilm"))
+
+
+def test_a_collection_made_with_the_default_search_beam_gets_the_wide_one(tmp_path: Path) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from knowledge.vectors import EF_SEARCH, VectorStore
+
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    client.get_or_create_collection("older", embedding_function=None)
+    store = VectorStore(client, "older")
+    assert (store.collection.configuration_json or {})["hnsw"]["ef_search"] == EF_SEARCH
+    reopened = client.get_collection("older", embedding_function=None)
+    assert (reopened.configuration_json or {})["hnsw"]["ef_search"] == EF_SEARCH
