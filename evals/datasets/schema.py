@@ -8,14 +8,14 @@ ignored expectation.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tools.triage.schemas import EuTier, SystemProfile
 
 # The knowledge packs, and the fictional sample organisation (its policies and past reviews).
-PACK_REGIMES = (
+PackRegime = Literal[
     "eu-ai-act",
     "gdpr",
     "nist-ai-rmf",
@@ -26,31 +26,10 @@ PACK_REGIMES = (
     "ecoa-reg-b",
     "eeoc-title-vii",
     "us-health-ai",
-)
-SAMPLE_ORGANISATION = "northwind"
-Regime = Literal[
-    "eu-ai-act",
-    "gdpr",
-    "nist-ai-rmf",
-    "nist-ai-600-1",
-    "iso-42001",
-    "nyc-ll144",
-    "colorado-ai-act",
-    "ecoa-reg-b",
-    "eeoc-title-vii",
-    "us-health-ai",
-    "northwind",
-    "none",
 ]
-TOOL_NAMES = (
-    "search_knowledge",
-    "answer_question",
-    "triage_system",
-    "file_review_tasks",
-    "find_past_reviews",
-    "list_systems",
-    "list_tasks",
-)
+PACK_REGIMES: tuple[str, ...] = get_args(PackRegime)
+SAMPLE_ORGANISATION = "northwind"
+Regime = Literal[PackRegime, "northwind", "none"]
 ToolName = Literal[
     "search_knowledge",
     "answer_question",
@@ -60,6 +39,7 @@ ToolName = Literal[
     "list_systems",
     "list_tasks",
 ]
+TOOL_NAMES: tuple[str, ...] = get_args(ToolName)
 CITATION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*:[a-z0-9]+(-[a-z0-9]+)*$")
 TIER_SEVERITY: dict[EuTier, int] = {
     EuTier.OUT_OF_SCOPE: 0,

@@ -58,6 +58,12 @@ def test_a_bad_line_is_reported_with_its_file_and_line(tmp_path) -> None:  # typ
 # --- qa.jsonl --------------------------------------------------------------------------------------------
 
 
+def test_the_datasets_cover_exactly_the_packs_that_ship() -> None:
+    from knowledge.packs import load_packs
+
+    assert set(PACK_REGIMES) == {pack.regime_id for pack in load_packs()}
+
+
 def test_qa_size_and_coverage() -> None:
     cases = qa_cases()
     assert len(cases) >= 120
