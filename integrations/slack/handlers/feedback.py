@@ -20,6 +20,7 @@ from assistant.feedback import (
     ApprovedAnswerPublic,
     EscalationPublic,
     FeedbackError,
+    FeedbackPublic,
     approve_answer,
     find_escalation_by_message,
     find_open_escalation,
@@ -195,13 +196,14 @@ def register(app: App, services: SlackServices) -> None:
     def ack_only(ack: Ack) -> None:
         ack()
 
-    def on_helpful(body: dict[str, Any]) -> None:
+    def store(body: dict[str, Any], *, helpful: bool) -> FeedbackPublic | None:
+        """The verdict of a feedback button, stored; None (and the reason told) if it can't be."""
         value, message = action_value(body), body.get("message") or {}
         try:
-            record_feedback(
+            return record_feedback(
                 services.workspace.db,
                 user_id=user_of(body) or "",
-                helpful=True,
+                helpful=helpful,
                 question=str(value.get("q") or ""),
                 answer=message.get("text") or "",
                 citations=[str(c) for c in value.get("c") or []],
@@ -210,26 +212,18 @@ def register(app: App, services: SlackServices) -> None:
             )
         except FeedbackError as exc:
             tell(services, body, f":warning: {exc}")
-            return
-        tell(services, body, "Thanks for the feedback!")
+            return None
+
+    def on_helpful(body: dict[str, Any]) -> None:
+        if store(body, helpful=True) is not None:
+            tell(services, body, "Thanks for the feedback!")
 
     app.action(ids.FEEDBACK_HELPFUL)(ack=ack_only, lazy=[on_helpful])
 
     def on_not_helpful(body: dict[str, Any]) -> None:
-        value, message = action_value(body), body.get("message") or {}
-        try:
-            stored = record_feedback(
-                services.workspace.db,
-                user_id=user_of(body) or "",
-                helpful=False,
-                question=str(value.get("q") or ""),
-                answer=message.get("text") or "",
-                citations=[str(c) for c in value.get("c") or []],
-                thread_id=value.get("t"),
-                message_id=value["m"] if isinstance(value.get("m"), int) else None,
-            )
-        except FeedbackError as exc:
-            tell(services, body, f":warning: {exc}")
+        value = action_value(body)
+        stored = store(body, helpful=False)
+        if stored is None:
             return
         meta = {
             "f": stored.id,
