@@ -78,7 +78,8 @@ def _label(title: str, locator: str) -> str:
     return title if title == locator else f"{title}, {locator}"
 
 
-def _clip(text: str, words: int) -> str:
+def clip_words(text: str, words: int) -> str:
+    """`text` cut to at most `words` words, marked with an ellipsis when cut."""
     parts = text.split()
     return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
 
@@ -112,7 +113,7 @@ def _citation(p: Passage, question: str) -> Citation:
         source=p.source_id,
         title=p.title,
         locator=p.locator,
-        snippet=_clip(best_sentence(question, p.text, heading=_heading(p)), SNIPPET_WORDS),
+        snippet=clip_words(best_sentence(question, p.text, heading=_heading(p)), SNIPPET_WORDS),
         score=p.score,
     )
 
@@ -132,19 +133,17 @@ def compose_answer(
     lead, *rest = passages
     support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
     used = [lead, *support]
-    lines = [f"{_clip(best_sentence(question, lead.text, heading=_heading(lead)), LEAD_MAX_WORDS)} [1]"]
+    lines = [f"{clip_words(best_sentence(question, lead.text, heading=_heading(lead)), LEAD_MAX_WORDS)} [1]"]
     wording = (official or {}).get(lead.citation_id)
     if wording:
         lines.append(
-            f'Official text, {lead.locator}: "{_clip(" ".join(wording.split()), OFFICIAL_MAX_WORDS)}"'
+            f'Official text, {lead.locator}: "{clip_words(" ".join(wording.split()), OFFICIAL_MAX_WORDS)}"'
         )
     if support:
         lines.append("")
         for number, p in enumerate(support, start=2):
-            lines.append(
-                f"- {p.locator}: "
-                f"{_clip(best_sentence(question, p.text, heading=_heading(p)), POINT_MAX_WORDS)} [{number}]"
-            )
+            point = clip_words(best_sentence(question, p.text, heading=_heading(p)), POINT_MAX_WORDS)
+            lines.append(f"- {p.locator}: {point} [{number}]")
     lines += ["", "Sources:"]
     lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]
     if as_of:

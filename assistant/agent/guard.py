@@ -36,7 +36,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.agent.schemas import RetrievedPassage
-from assistant.answering import best_sentence
+from assistant.answering import best_sentence, clip_words
 from assistant.schemas import Answer, Citation
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -346,11 +346,6 @@ def _label(p: Citable) -> str:
     return p.title if p.title == p.locator else f"{p.title}, {p.locator}"
 
 
-def _clip(text: str, words: int) -> str:
-    parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
-
-
 def _abstention(passages: Sequence[Citable], *, as_of: date | None, contact: str) -> str:
     """The guard's 'I don't know', worded like the offline engine's (assistant.answering.abstain)."""
     lines = ["I don't know: nothing in my knowledge supports an answer with a source I can cite."]
@@ -460,7 +455,7 @@ def guard_answer(
             source=passages[i].source_id,
             title=passages[i].title,
             locator=passages[i].locator,
-            snippet=_clip(snippets[i], SNIPPET_WORDS),
+            snippet=clip_words(snippets[i], SNIPPET_WORDS),
             score=getattr(passages[i], "score", 0.0),
         )
         for i in ordered
