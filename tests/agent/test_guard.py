@@ -14,21 +14,22 @@ from tests.agent.test_generative_loop import make_passage
 
 AS_OF = date(2025, 8, 2)
 
+# Passages in our own words (never the official wording).
 PASSAGES = [
     make_passage(
         "eu-ai-act:art-50-1",
-        "Providers shall ensure that AI systems intended to interact directly with natural persons are "
-        "designed so that the persons concerned are informed that they are interacting with an AI system.",
+        "Providers design AI systems that talk directly with people so that those people are informed "
+        "they are interacting with an AI system: providers ensure nobody mistakes the machine for a person.",
     ),
     make_passage(
         "eu-ai-act:art-99-3",
-        "Non-compliance with the prohibition of the AI practices referred to in Article 5 is subject to "
-        "administrative fines of up to 35 000 000 EUR or up to 7 % of total worldwide annual turnover.",
+        "Using prohibited AI practices (Article 5) can bring administrative fines of up to 35 000 000 EUR "
+        "or up to 7 % of total worldwide annual turnover.",
     ),
     make_passage(
         "gdpr:art-35-1",
-        "Where processing is likely to result in a high risk to the rights and freedoms of natural persons, "
-        "the controller shall carry out a data protection impact assessment before the processing.",
+        "Before processing that is likely to be high-risk for people's rights and freedoms starts, the "
+        "controller must carry out a data protection impact assessment of that processing.",
     ),
 ]
 IDS = {p.citation_id for p in PASSAGES}
