@@ -95,6 +95,24 @@ class PenaltyRule(StrEnum):
     LOWER_OF = "lower_of"
 
 
+class RecordStatus(StrEnum):
+    """Where a record's instrument stands today. Only `in_force` and `adopted` records state current duties."""
+
+    IN_FORCE = "in_force"
+    ADOPTED = "adopted"  # adopted, not yet applying
+    PROPOSED = "proposed"
+    WITHDRAWN = "withdrawn"
+    STAYED = "stayed"  # enforcement stayed by a court; the text stands
+    SUPERSEDED = "superseded"
+
+
+class Confidence(StrEnum):
+    """What a record's facts rest on: the official text, or secondary reporting of it."""
+
+    OFFICIAL = "official"
+    REPORTED = "reported"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -185,6 +203,14 @@ class PackRecord(_Strict):
     time_limits: list[TimeLimit] = Field(default_factory=list)
     notes: str = Field(default="", description="Caveats: what we could not verify, what to check.")
     added_by: str | None = Field(default=None, description="Amendment that added this record (set on load).")
+    # Provenance: every fact says which instrument it comes from, where that instrument stands, and
+    # whether we read the official text or only reporting of it.
+    instrument: str | None = Field(
+        default=None, description="The instrument, e.g. 'SB 26-189'; None = the pack's source_reference."
+    )
+    status: RecordStatus = Field(default=RecordStatus.IN_FORCE, description="Where the instrument stands.")
+    status_note: str = Field(default="", description="Why, e.g. 'enforcement stayed in X.AI v. Weiser'.")
+    confidence: Confidence = Field(default=Confidence.OFFICIAL, description="official text or reporting.")
 
     @field_validator("related")
     @classmethod
