@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.models import AuditEvent, HandledEvent, OutboxMessage
+from core.models import AuditEvent, HandledEvent, OutboxMessage, ReviewTask
 
 TASK_SUBJECT_PREFIX = "task:"
 TASK_ACTION_PREFIX = "task."
@@ -79,8 +79,9 @@ def notify_for_event(
     session: Session, *, event_id: int, action: str, subject: str, details: dict[str, Any], at: datetime
 ) -> list[int]:
     """The notifications an audit event about a review task calls for, added to the event's transaction:
-    always a refresh of the messages about the task, and a DM when the event gave the task a different
-    assignee (an assignment, or a filing that names one). Other events call for none. Returns row ids."""
+    always a refresh of the messages about the task, and a DM when the task's assignee differs from the
+    one the previous event about it recorded (an assignment, a reassignment, or a filing that names an
+    assignee, as re-review filing may). Other events call for none. Returns the new rows' ids."""
     task_text = subject.removeprefix(TASK_SUBJECT_PREFIX)
     if not subject.startswith(TASK_SUBJECT_PREFIX) or not task_text.isdigit():
         return []
@@ -88,7 +89,13 @@ def notify_for_event(
         return []
     task_id = int(task_text)
     rows = [_row(NotificationKind.TASK_CHANGED, subject, {"task_id": task_id, "event_id": event_id}, at)]
-    assignee = details.get("assignee")
+    # The event says whom the task is assigned to now; an event that does not (a filing path that sets
+    # the assignee on the row, an export) is read against the row as this transaction left it.
+    if "assignee" in details:
+        assignee = details["assignee"]
+    else:
+        row = session.get(ReviewTask, task_id)
+        assignee = row.assignee if row is not None else None
     newly_assigned = (
         isinstance(assignee, str)
         and bool(assignee.strip())
@@ -115,7 +122,21 @@ def _row(kind: NotificationKind, subject: str, payload: dict[str, Any], at: date
 
 
 def _previous_assignee(session: Session, *, subject: str, before: int) -> str | None:
-    """The assignee the last earlier event about the task recorded (None: never assigned)."""
+    """Whom the task was last announced to: the newest assignment notification about it (these rows are
+    never pruned), else, for a task assigned before the outbox existed, the assignee the last earlier
+    audit event recorded (None: never assigned)."""
+    announced = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.subject == subject,
+            OutboxMessage.kind == NotificationKind.TASK_ASSIGNED.value,
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    if announced is not None:
+        value = (announced.payload or {}).get("assignee")
+        return value if isinstance(value, str) else None
     earlier = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.subject == subject, AuditEvent.id < before)
@@ -277,11 +298,13 @@ def first_delivery(
 
 
 def prune(session: Session, *, handled_before: datetime, finished_before: datetime) -> tuple[int, int]:
-    """Forget event ids handled before `handled_before` (Slack retries within minutes) and notifications
-    finished (sent, skipped) before `finished_before`; failed ones stay for inspection. (events, rows)."""
+    """Forget event ids handled before `handled_before` (Slack retries within minutes) and refreshes
+    finished (sent, skipped) before `finished_before`. Failed rows stay for inspection, and assignment
+    rows stay: they say whom each task was announced to. (events, rows) removed."""
     events = session.execute(delete(HandledEvent).where(HandledEvent.handled_at < handled_before))
     rows = session.execute(
         delete(OutboxMessage).where(
+            OutboxMessage.kind == NotificationKind.TASK_CHANGED.value,
             OutboxMessage.status.in_((OutboxStatus.SENT.value, OutboxStatus.SKIPPED.value)),
             OutboxMessage.created_at < finished_before,
         )

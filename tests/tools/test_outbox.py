@@ -15,10 +15,10 @@ from sqlalchemy import func, select, text
 
 from core.config import Settings
 from core.db import Database, create_db_engine
-from core.models import OutboxMessage
+from core.models import OutboxMessage, ReviewTask
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import inventory, outbox, tasks
-from tools.audit import utc_now
+from tools.audit import record_event, utc_now
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
 from tools.outbox import CLAIM_LEASE, MAX_ATTEMPTS, NotificationKind, OutboxStatus
 
@@ -81,10 +81,36 @@ def test_task_changes_write_their_notifications_in_the_same_transaction(
     assert len(pending(db)) == before
     # Events that are not about a task call for nothing.
     with db.session() as session:
-        from tools.audit import record_event
-
         record_event(session=session, actor="a", action="system.renamed", subject="system:cv-screener")
     assert len(pending(db)) == before
+
+
+def test_a_filing_path_that_sets_the_assignee_on_the_row_announces_it_once(
+    db: Database, knowledge: KnowledgeBasis
+) -> None:
+    # Re-review filing (or any other path) may give a task its assignee without saying so in the event.
+    legal, *_others = filed(db, knowledge)
+    with db.session() as session:
+        row = session.get(ReviewTask, legal.id)
+        assert row is not None
+        row.assignee = "<@U7>"
+        session.flush()
+        record_event(
+            session=session, actor="govassist", action="task.rereview_filed", subject=f"task:{legal.id}"
+        )
+    with db.session() as session:
+        tasks.update_task_status(session=session, task_id=legal.id, actor="u7", status="in_review")
+    assert [p for p in pending(db) if p[0] == "task_assigned"] == [("task_assigned", legal.id, "<@U7>")]
+    # Refreshes are forgotten once delivered; assignments stay, so the next change still knows who was told.
+    with db.session() as session:
+        for notification in outbox.claim_due(session, worker="app-1"):
+            outbox.mark_sent(session, notification)
+    later = utc_now() + timedelta(days=30)
+    with db.session() as session:
+        assert outbox.prune(session, handled_before=later, finished_before=later) == (0, 5)
+    with db.session() as session:
+        tasks.update_task_status(session=session, task_id=legal.id, actor="u7", status="approved", note="ok")
+    assert [p[0] for p in pending(db)] == ["task_changed"]
 
 
 def test_a_claimed_notification_is_not_claimed_again_and_is_marked_once(
