@@ -6,23 +6,30 @@ an assignment made while no app runs is delivered when one starts; a refused cal
 delivered once.
 
 Counting happens after both instances were stopped (their delivery threads joined, their listeners
-finished), so a duplicate that would come late is counted too.
+finished), so a duplicate that would come late is counted too. The last test (slow) runs the same
+scenario with two real `govassist slack run --http` processes on one PostgreSQL schema.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from core.config import Settings
 from core.db import Database
 from core.models import HandledEvent, OutboxMessage
+from tests.conftest import free_port
 from tests.slack.conftest import (
     ANA,
     BEN,
@@ -34,8 +41,8 @@ from tests.slack.conftest import (
     start_rig,
     stop_rig,
 )
-from tests.slack.fake_slack_api import BOT_USER, FakeSlack
-from tests.slack.harness import eventually
+from tests.slack.fake_slack_api import BOT_TOKEN, BOT_USER, FakeSlack
+from tests.slack.harness import SIGNING_SECRET, SlackSender, eventually
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import inventory, outbox
 from tools.inventory import current_knowledge
@@ -237,3 +244,91 @@ def test_a_slack_error_is_retried_and_then_delivered_once(
     with instances.db.session() as session:
         [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "task_assigned"))
     assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT.value, 3, None)
+
+
+def start_process(home: Path, url: str, fake: FakeSlack) -> tuple[subprocess.Popen[str], int]:
+    """`govassist slack run --http` in a process of its own, on the shared database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GOVASSIST_HOME": str(home),
+        "DATABASE_URL": url,
+        "GOVASSIST_EMBEDDER": "hashing",
+        "GOVASSIST_LOAD_BUILTIN_KNOWLEDGE": "false",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "GOVASSIST_SLACK_API_URL": fake.api_url,
+        "GOVASSIST_SLACK_OUTBOX_POLL": "0.2",
+    }
+    command = [sys.executable, "-m", "assistant.cli", "slack", "run", "--http", "--host", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    return proc, port
+
+
+def wait_healthy(proc: subprocess.Popen[str], port: int) -> None:
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            output = proc.stdout.read() if proc.stdout else ""
+            pytest.fail(f"govassist slack run --http did not come up: {output}")
+        time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_two_processes_on_postgresql(postgres_url: str, tmp_path: Path, fake_slack: FakeSlack) -> None:
+    """The same guarantees with two real `govassist slack run --http` processes on one PostgreSQL schema."""
+    db = Database.open(Settings(home=tmp_path / "cli", database_url=postgres_url))
+    procs: list[subprocess.Popen[str]] = []
+    senders: list[SlackSender] = []
+    try:
+        tasks = file_tasks(db, "CV Screener") + file_tasks(db, "Churn Predictor")
+        assign(db, tasks[0], f"<@{ANA}>")  # while no app runs
+        started = [start_process(tmp_path / name, postgres_url, fake_slack) for name in ("a", "b")]
+        procs = [proc for proc, _port in started]
+        for proc, port in started:
+            wait_healthy(proc, port)
+        senders = [SlackSender(f"http://127.0.0.1:{port}", fake_slack) for _proc, port in started]
+        eventually(lambda: dms(fake_slack) == [(ANA, tasks[0].id)], timeout=60)
+        for task, user in zip(tasks[1:4], (BEN, LEO, PAM), strict=True):
+            assign(db, task, f"<@{user}>")
+        # An event, retried at the other process and at the same one.
+        retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        event = mention_event(fake_slack, user=BEN, text="Who counts as a deployer?")
+        assert senders[0].event(event, event_id="EvPROC0001").status_code == 200
+        assert senders[1].event(event, event_id="EvPROC0001", headers=retry).status_code == 200
+        assert senders[0].event(event, event_id="EvPROC0001", headers=retry).status_code == 200
+        # Later events answered by each process: a duplicate answer to the retry, queued before them, would
+        # have been posted by the time they are.
+        later = [
+            mention_event(fake_slack, user=ANA, text="Is emotion recognition at work allowed?")
+            for _ in senders
+        ]
+        for n, (sender, follow) in enumerate(zip(senders, later, strict=True)):
+            assert sender.event(follow, event_id=f"EvPROC010{n}").status_code == 200
+        for follow in [*later, event]:
+            fake_slack.wait_for(
+                "chat.postMessage", lambda c, ts=follow["ts"]: c.params.get("thread_ts") == ts, timeout=60
+            )
+        eventually(lambda: len(dms(fake_slack)) >= 4 and pending(db) == 0, timeout=60)
+        replies = fake_slack.calls_to("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
+        assert len(replies) == 1
+        expected = [(ANA, tasks[0].id), (BEN, tasks[1].id), (LEO, tasks[2].id), (PAM, tasks[3].id)]
+        assert sorted(dms(fake_slack)) == sorted(expected)
+        with db.session() as session:
+            handled = list(session.scalars(select(HandledEvent).where(HandledEvent.event_id == "EvPROC0001")))
+        assert len(handled) == 1
+    finally:
+        for sender in senders:
+            sender.close()
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        db.close()
