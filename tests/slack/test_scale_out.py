@@ -12,6 +12,7 @@ scenario with two real `govassist slack run --http` processes on one PostgreSQL 
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -33,6 +34,7 @@ from tests.conftest import free_port
 from tests.slack.conftest import (
     ANA,
     BEN,
+    DM_BEN,
     DM_PAM,
     LEO,
     PAM,
@@ -150,9 +152,27 @@ def test_two_instances_send_one_dm_per_assignment(instances: Instances, fake_sla
     # A reassignment later is a new assignment: the new assignee hears of it, once.
     assign(instances.db, first[0], f"<@{LEO}>")
     change_task_status(instances.db, task_id=first[0].id, actor=LEO, status="in_review")  # no DM for this
-    eventually(lambda: len(dms(fake_slack)) >= len(wave) + 1 and pending(instances.db) == 0)
+    # Ben hands his task to Pam with the picker on his DM card, at instance a (which delivers at once)
+    # while instance b polls.
+    with fake_slack.lock:
+        card = copy.deepcopy(
+            next(
+                m
+                for m in fake_slack.messages[DM_BEN]
+                if any(b.get("block_id") == f"govassist_task_{first[1].id}" for b in m.get("blocks", []))
+            )
+        )
+    instances.a.send.click(
+        user=BEN,
+        channel=DM_BEN,
+        message=card,
+        action_id="govassist_task_assign",
+        block_id=f"govassist_task_{first[1].id}",
+        selected_user=PAM,
+    )
+    eventually(lambda: len(dms(fake_slack)) >= len(wave) + 2 and pending(instances.db) == 0)
     instances.stop()
-    expected = [(user, task.id) for task, _who, user in wave] + [(LEO, first[0].id)]
+    expected = [(user, task.id) for task, _who, user in wave] + [(LEO, first[0].id), (PAM, first[1].id)]
     assert sorted(dms(fake_slack)) == sorted(expected)
     with instances.db.session() as session:
         rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "task_assigned")))
