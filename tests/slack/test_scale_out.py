@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from tests.slack.conftest import (
     start_rig,
     stop_rig,
 )
-from tests.slack.fake_slack_api import BOT_TOKEN, BOT_USER, FakeSlack
+from tests.slack.fake_slack_api import BOT_TOKEN, BOT_USER, Call, FakeSlack
 from tests.slack.harness import SIGNING_SECRET, SlackSender, eventually
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import inventory, outbox
@@ -193,6 +193,11 @@ def mention_event(fake: FakeSlack, *, user: str, text: str) -> dict[str, Any]:
     }
 
 
+def in_thread(ts: str) -> Callable[[Call], bool]:
+    """Matches the app's posts in the thread of the public-channel message `ts`."""
+    return lambda c: c.params.get("thread_ts") == ts and c.params.get("channel") == PUBLIC
+
+
 def test_a_retried_event_is_answered_once_whichever_instance_it_reaches(
     instances: Instances, fake_slack: FakeSlack
 ) -> None:
@@ -215,13 +220,13 @@ def test_a_retried_event_is_answered_once_whichever_instance_it_reaches(
     for _event_id, ts in events:
         fake_slack.wait_for(
             "chat.postMessage",
-            lambda c, ts=ts: c.params.get("thread_ts") == ts and c.params["channel"] == PUBLIC,
+            in_thread(ts),
         )
     instances.stop()  # every listener has finished: a duplicate reply would be there now
     for _event_id, ts in events:
         replies = fake_slack.calls_to(
             "chat.postMessage",
-            lambda c, ts=ts: c.params.get("thread_ts") == ts and c.params["channel"] == PUBLIC,
+            in_thread(ts),
         )
         assert len(replies) == 1
     with instances.db.session() as session:
@@ -334,11 +339,9 @@ def test_two_processes_on_postgresql(postgres_url: str, tmp_path: Path, fake_sla
         for n, (sender, follow) in enumerate(zip(senders, later, strict=True)):
             assert sender.event(follow, event_id=f"EvPROC010{n}").status_code == 200
         for follow in [*later, event]:
-            fake_slack.wait_for(
-                "chat.postMessage", lambda c, ts=follow["ts"]: c.params.get("thread_ts") == ts, timeout=60
-            )
+            fake_slack.wait_for("chat.postMessage", in_thread(follow["ts"]), timeout=60)
         eventually(lambda: len(dms(fake_slack)) >= 4 and pending(db) == 0, timeout=60)
-        replies = fake_slack.calls_to("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
+        replies = fake_slack.calls_to("chat.postMessage", in_thread(event["ts"]))
         assert len(replies) == 1
         expected = [(ANA, tasks[0].id), (BEN, tasks[1].id), (LEO, tasks[2].id), (PAM, tasks[3].id)]
         assert sorted(dms(fake_slack)) == sorted(expected)
