@@ -284,6 +284,15 @@ class TaskMessageSync:
         )
         channel, ts = str(response.get("channel") or user), str(response.get("ts"))
         remember_post(self.services.workspace.db, subject=task_subject(task.id), channel=channel, ts=ts)
+        # A change committed while the card was on its way was refreshed (by any instance) without this
+        # card, which was not remembered yet: look once more, now that later refreshes will find it.
+        # The DM is sent by now: a failure here must not make it count as undelivered.
+        now = self.services.workspace.task(task.id)
+        if now is not None and now != task:
+            try:
+                self._update(channel=channel, ts=ts, blocks=task_card_blocks(now), text=now.title)
+            except DeliveryError as exc:
+                log.warning("task card %s/%s may show an older state: %s", channel, ts, exc.code)
         return True
 
     # --- polling ------------------------------------------------------------------------------------------
