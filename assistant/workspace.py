@@ -7,19 +7,21 @@ database session itself. Each method commits its own transaction and returns pyd
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage
 from core.config import Settings
-from core.models import AISystem, Assessment, AuditEvent, Chunk
+from core.models import AISystem, Assessment, Chunk
 from knowledge.access import Audience
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import search
-from tools import inventory
+from tools import inventory, outbox
+from tools.audit import utc_now
 from tools.inventory import AssessmentPublic, SystemPublic
+from tools.outbox import Notification, OutboxStatus
 from tools.tasks import (
     TaskFilters,
     TaskPublic,
@@ -30,31 +32,6 @@ from tools.tasks import (
 )
 from tools.triage.extract import ExtractedProfile
 from tools.triage.schemas import SystemProfile
-
-TASK_ACTIONS = ("task.filed", "task.status_changed", "task.assigned", "task.exported")
-
-
-class TaskChange(BaseModel):
-    """One audit event about a review task."""
-
-    event_id: int
-    task_id: int
-    action: str
-    actor: str
-    assignee: str | None = Field(default=None, description="The assignee after the change, if recorded.")
-    previous_assignee: str | None = Field(default=None, description="The assignee before the change.")
-
-    @property
-    def newly_assigned(self) -> bool:
-        """Whether this change gave the task a (different) assignee."""
-        return bool(self.assignee) and self.assignee != self.previous_assignee
-
-
-class TaskChanges(BaseModel):
-    """Task events after a cursor, and the cursor to continue from."""
-
-    changes: list[TaskChange]
-    cursor: int
 
 
 class HomeSummary(BaseModel):
@@ -201,48 +178,42 @@ class Workspace:
             conditions=conditions,
         )
 
-    def task_changes(self, *, after: int) -> TaskChanges:
-        """Task events recorded after audit event `after` (by anyone: the CLI, another process, Slack)."""
-        stmt = (
-            select(AuditEvent)
-            .where(AuditEvent.id > after, AuditEvent.action.in_(TASK_ACTIONS))
-            .order_by(AuditEvent.id)
-        )
-        changes = []
-        with self.db.session() as session:
-            for event in session.scalars(stmt):
-                subject = event.subject.removeprefix("task:")
-                if not subject.isdigit():
-                    continue
-                assignee = (event.details or {}).get("assignee")
-                earlier = session.scalars(
-                    select(AuditEvent)
-                    .where(
-                        AuditEvent.subject == event.subject,
-                        AuditEvent.id < event.id,
-                        AuditEvent.action.in_(("task.status_changed", "task.assigned")),
-                    )
-                    .order_by(AuditEvent.id.desc())
-                    .limit(1)
-                ).first()
-                before = (earlier.details or {}).get("assignee") if earlier is not None else None
-                changes.append(
-                    TaskChange(
-                        event_id=event.id,
-                        task_id=int(subject),
-                        action=event.action,
-                        actor=event.actor,
-                        assignee=assignee if isinstance(assignee, str) else None,
-                        previous_assignee=before if isinstance(before, str) else None,
-                    )
-                )
-            last = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
-        return TaskChanges(changes=changes, cursor=max([after, last, *(c.event_id for c in changes)]))
+    # --- notifications (the outbox) and incoming events ------------------------------------------------
 
-    def latest_event_id(self) -> int:
-        """The newest audit event id (a starting cursor for `task_changes`)."""
+    def claim_notifications(self, *, worker: str, limit: int = 50) -> list[Notification]:
+        """Claim the due notifications for app instance `worker` (no other instance gets them)."""
         with self.db.session() as session:
-            return session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+            return outbox.claim_due(session, worker=worker, limit=limit)
+
+    def notification_sent(self, notification: Notification) -> bool:
+        """Slack accepted the notification; False when this instance's claim had run out meanwhile."""
+        with self.db.session() as session:
+            return outbox.mark_sent(session, notification)
+
+    def notification_skipped(self, notification: Notification, *, reason: str) -> bool:
+        """There is nothing to deliver any more (the task was reassigned again, say)."""
+        with self.db.session() as session:
+            return outbox.mark_skipped(session, notification, reason=reason)
+
+    def notification_failed(
+        self, notification: Notification, *, error: str, retry_after: timedelta, permanent: bool = False
+    ) -> OutboxStatus:
+        """Delivery failed: retried later with back-off (PENDING), or given up (FAILED)."""
+        with self.db.session() as session:
+            return outbox.mark_failed(
+                session, notification, error=error, retry_after=retry_after, permanent=permanent
+            )
+
+    def first_delivery(self, event_id: str, *, worker: str) -> bool:
+        """Record that `worker` handles incoming event `event_id`; False when an instance already did."""
+        with self.db.session() as session:
+            return outbox.first_delivery(session, event_id=event_id, worker=worker)
+
+    def prune_deliveries(self, *, keep_events: timedelta, keep_sent: timedelta) -> tuple[int, int]:
+        """Forget old handled event ids and finished notifications: (events, notifications) removed."""
+        now = utc_now()
+        with self.db.session() as session:
+            return outbox.prune(session, handled_before=now - keep_events, finished_before=now - keep_sent)
 
     # --- a person's view ------------------------------------------------------------------------------
 

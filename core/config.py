@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     )
     slack_rate_limit: int = Field(default=10, ge=1, description="Requests a Slack user may make per window.")
     slack_rate_window: float = Field(default=60.0, gt=0, description="Rate-limit window in seconds.")
+    slack_outbox_poll: float = Field(
+        default=2.0, gt=0, description="Seconds between two looks at the notification outbox."
+    )
+    slack_outbox_retry: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds before the first retry of a notification Slack refused; each retry doubles it.",
+    )
 
     @field_validator("home", mode="before")
     @classmethod

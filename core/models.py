@@ -316,6 +316,40 @@ class PostedMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class OutboxMessage(Base):
+    """A notification to deliver (a DM to a task's new assignee, a refresh of the messages about a task),
+    written in the same transaction as the change that causes it. One app instance claims it (until
+    `claimed_until`), delivers it and marks it sent; a failed delivery is retried from `next_attempt_at`."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(300), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class HandledEvent(Base):
+    """An incoming event (a Slack event id) some app instance has taken on: a retry of it, reaching any
+    instance, is dropped."""
+
+    __tablename__ = "handled_events"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    handled_by: Mapped[str] = mapped_column(String(100))
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 # --- Training (AI-literacy evidence) -----------------------------------------------------------------
 
 

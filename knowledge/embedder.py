@@ -45,8 +45,14 @@ class MiniLMEmbedder:
         """Embed `texts`; sentence-transformers sorts by length internally to limit padding."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # No progress bar: sentence-transformers draws one whenever logging is at INFO, and a server's
+        # log (the Slack app logs at INFO) would get one per question.
         vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
 

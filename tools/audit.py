@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.models import AuditEvent
 from knowledge import store
+from tools.outbox import notify_for_event
 
 # Actor of what govassist does by itself (filing tasks, retriage runs without a named person).
 SYSTEM_ACTOR = "govassist"
@@ -57,7 +58,8 @@ def record_event(
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEventPublic:
-    """Append one event, stamped with the current knowledge version."""
+    """Append one event, stamped with the current knowledge version, with the notifications it calls for
+    (`tools.outbox.notify_for_event`: an event about a review task) in the same transaction."""
     event = AuditEvent(
         at=at or utc_now(),
         actor=actor,
@@ -68,6 +70,9 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    notify_for_event(
+        session, event_id=event.id, action=action, subject=subject, details=event.details, at=event.at
+    )
     return _public(event)
 
 

@@ -4,10 +4,12 @@ limiter, per-conversation locks; and small helpers for thread ids and posting.""
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
 import threading
+import uuid
 import weakref
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.agent.schemas import AgentReply, UserContext
 from assistant.workspace import Workspace
@@ -61,25 +64,9 @@ class ConversationLocks:
             yield
 
 
-class SeenEvents:
-    """Event ids already handled: Slack re-sends an event it thinks was not acknowledged in time."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str | None) -> bool:
-        """True the first time `event_id` is seen (always true without an id)."""
-        if not event_id:
-            return True
-        with self._lock:
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = None
-            while len(self._seen) > self._size:
-                self._seen.popitem(last=False)
-            return True
+def instance_name() -> str:
+    """A name for this app instance, unique among those sharing a database."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -93,9 +80,23 @@ class SlackServices:
     directory: Directory
     limiter: RateLimiter
     locks: ConversationLocks = field(default_factory=ConversationLocks)
-    seen: SeenEvents = field(default_factory=SeenEvents)
     training: TrainingService | None = None
     sync: TaskMessageSync | None = None  # set by create_app
+    # This instance's name in the database (claims, handled events): host, process, and a random part.
+    instance: str = field(default_factory=instance_name)
+
+    def first_time(self, event_id: str | None) -> bool:
+        """True when no instance has handled `event_id` yet, and this one now does (always true without an
+        id). Slack re-sends an event it thinks was not acknowledged in time, with the same id, to whichever
+        instance its load balancer picks: the record is in the database, shared by all of them."""
+        if not event_id:
+            return True
+        try:
+            return self.workspace.first_delivery(event_id, worker=self.instance)
+        except SQLAlchemyError:
+            # Answering a retry twice is better than answering nobody while the database hiccups.
+            log.exception("could not record Slack event %s as handled", event_id)
+            return True
 
 
 def conversation_id(team: str | None, channel: str, thread_ts: str) -> str:

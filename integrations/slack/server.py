@@ -3,7 +3,8 @@
 
 HTTP mode serves bolt's WSGI adapter from a threading WSGI server (one thread per request), so
 concurrent requests are verified and acknowledged side by side; `GET /healthz` answers `ok` for load
-balancers. Both modes also poll the audit log for task changes made outside Slack (`tasksync`).
+balancers. Both modes also deliver the notification outbox (`tasksync`): the backlog at start, then
+by polling, for task changes made outside this instance.
 """
 
 from __future__ import annotations

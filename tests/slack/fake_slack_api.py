@@ -42,6 +42,16 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass
+class Failure:
+    """The next `times` calls of `method` (matching `predicate`) are refused with `error`."""
+
+    method: str
+    error: str
+    times: int
+    predicate: Callable[[dict[str, Any]], bool] | None = None
+
+
 class SlackError(Exception):
     """Answer {"ok": false, "error": code}."""
 
@@ -102,6 +112,7 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        self.failures: list[Failure] = []  # calls to refuse, as Slack does when it is rate limiting or down
         self.socket_url: str | None = None
         self.add_user(BOT_USER, "govassist", is_bot=True)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -232,6 +243,28 @@ class FakeSlack:
                     raise AssertionError(f"nothing posted to response_url {name} within {timeout}s")
                 self.changed.wait(left)
 
+    def fail(
+        self,
+        method: str,
+        error: str = "ratelimited",
+        *,
+        times: int = 1,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Refuse the next `times` calls of `method` (matching `predicate`) with `error`; 'ratelimited'
+        comes as Slack sends it, HTTP 429 with Retry-After."""
+        with self.lock:
+            self.failures.append(Failure(method, error, times, predicate))
+
+    def _injected_failure(self, method: str, params: dict[str, Any]) -> str | None:
+        for failure in self.failures:
+            if failure.method != method or failure.times <= 0:
+                continue
+            if failure.predicate is None or failure.predicate(params):
+                failure.times -= 1
+                return failure.error
+        return None
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """A copy of the message as it is now (as Slack would put it in an interaction payload)."""
         with self.lock:
@@ -253,6 +286,9 @@ class FakeSlack:
                 handler = getattr(self, "api_" + method.replace(".", "_"), None)
                 if handler is None:
                     raise SlackError("unknown_method")
+                injected = self._injected_failure(method, params)
+                if injected is not None:
+                    raise SlackError(injected)
                 return {"ok": True, **handler(params)}
             except SlackError as exc:
                 return {"ok": False, "error": exc.code}
@@ -441,7 +477,10 @@ class FakeSlack:
 
             def _reply(self, payload: dict[str, Any]) -> None:
                 body = json.dumps(payload).encode("utf-8")
-                self.send_response(200)
+                limited = payload.get("error") == "ratelimited"
+                self.send_response(429 if limited else 200)
+                if limited:
+                    self.send_header("Retry-After", "1")
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -28,6 +28,7 @@ from assistant.workspace import Workspace
 from knowledge.access import Audience, Visibility
 from knowledge.factory import open_index
 from knowledge.retrieval import search
+from tools.outbox import NotificationKind
 
 
 @pytest.fixture
@@ -110,9 +111,8 @@ def test_posted_message_references(index: Any) -> None:
     assert posts_about(db, prefix="triage:cv%") == []  # the prefix is literal
 
 
-def test_task_changes_come_from_the_audit_log(make_settings: Any, index: Any) -> None:
+def test_task_changes_write_their_notifications_to_the_outbox(make_settings: Any, index: Any) -> None:
     workspace = Workspace(make_settings(), index)
-    start = workspace.latest_event_id()
     extracted = workspace.describe("We screen job applicants' CVs and rank candidates for recruiters.")
     outcome = workspace.triage(extracted.profile, actor="U1", audience=Audience())
     system_id, version = outcome.result.system.id, outcome.assessment_version
@@ -121,16 +121,17 @@ def test_task_changes_come_from_the_audit_log(make_settings: Any, index: Any) ->
     tasks = workspace.file_tasks(system_id, version, actor="U1")
     assert [t.id for t in workspace.tasks_for_assessment(system_id, version)] == [t.id for t in tasks]
     workspace.change_task(tasks[0].id, actor="U2", assignee="<@U3>")
-    workspace.change_task(tasks[0].id, actor="U3", status="in_review")
-    changes = workspace.task_changes(after=start)
-    assert [c.action for c in changes.changes if c.task_id == tasks[0].id] == [
-        "task.filed",
-        "task.assigned",
-        "task.status_changed",
+    workspace.change_task(tasks[0].id, actor="U3", status="in_review")  # same assignee: no second DM
+    claimed = workspace.claim_notifications(worker="instance-1")
+    first = [(n.kind, n.assignee) for n in claimed if n.task_id == tasks[0].id]
+    assert first == [
+        (NotificationKind.TASK_CHANGED, None),  # filed
+        (NotificationKind.TASK_CHANGED, None),  # assigned
+        (NotificationKind.TASK_ASSIGNED, "<@U3>"),
+        (NotificationKind.TASK_CHANGED, None),  # in review
     ]
-    assigned = [c for c in changes.changes if c.newly_assigned]
-    assert [(c.task_id, c.assignee) for c in assigned] == [(tasks[0].id, "<@U3>")]
-    assert workspace.task_changes(after=changes.cursor).changes == []
+    assert {n.task_id for n in claimed} == {t.id for t in tasks}
+    assert workspace.claim_notifications(worker="instance-2") == []  # claimed by the first instance
     home = workspace.home(actors=["U1"], assignee_names=["<@U3>"])
     assert [s.id for s in home.systems] == [system_id]
     assert [t.id for t in home.assigned] == [tasks[0].id]

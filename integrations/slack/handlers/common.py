@@ -24,7 +24,7 @@ def rate_limited_ack(
 
     def ack_request(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        if not services.seen.first_time(body.get("event_id")):
+        if not services.first_time(body.get("event_id")):
             context[SKIP] = True
             return
         user = user_of(body)

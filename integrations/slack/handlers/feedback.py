@@ -313,7 +313,7 @@ def register(app: App, services: SlackServices) -> None:
 
     def ack_event(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        if not services.seen.first_time(body.get("event_id")):
+        if not services.first_time(body.get("event_id")):
             context[SKIP] = True
 
     app.event("reaction_added")(ack=ack_event, lazy=[on_reaction])

@@ -27,7 +27,7 @@ def register(app: App, services: SlackServices) -> None:
 
     def ack_event(ack: Any, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        if not services.seen.first_time(body.get("event_id")):
+        if not services.first_time(body.get("event_id")):
             context[SKIP] = True
 
     def on_home_opened(body: dict[str, Any], context: BoltContext) -> None:
