@@ -41,10 +41,11 @@ def record(
     db: Database, knowledge: KnowledgeBasis, name: str = "CV Screener", **kwargs: object
 ) -> AssessmentPublic:
     result = kwargs.pop("result", None) or high_risk_result(name)
+    overrides = kwargs.pop("overrides", None) or {}
     with db.session() as session:
         return inventory.record_assessment(
             session=session,
-            profile=profile(name),
+            profile=profile(name, **overrides),  # type: ignore[arg-type]
             result=result,  # type: ignore[arg-type]
             actor="priya",
             knowledge=knowledge,
@@ -95,7 +96,8 @@ def test_an_open_review_is_not_filed_again_for_a_newer_assessment(
 ) -> None:
     v1 = record(db, knowledge)
     first = {t.review_type: t for t in file(db, v1)}
-    v2 = record(db, knowledge)
+    # A changed profile: an identical triage would return version 1 again.
+    v2 = record(db, knowledge, overrides={"description": "Ranks and shortlists job applicants' CVs."})
     # Both reviews are still open from version 1: filing version 2 returns them.
     assert [t.id for t in file(db, v2)] == [first["legal"].id, first["privacy-dpia"].id]
     assert count_tasks(db) == 2
