@@ -157,7 +157,8 @@ class Assessment(Base):
 class ReviewTask(Base):
     """A review an assessment's tier requires, routed to a queue, moving through a status workflow.
 
-    One task per review type, assessment and cycle (re-reviews on schedule add cycles); and while a review of a type is open for a system, filing
+    One task per review type, assessment and cycle (re-reviews on schedule add cycles); and while a
+    review of a type is open for a system, filing
     again (also for a newer assessment) adds no second one: both are unique constraints, so concurrent
     filings cannot duplicate either.
     """
@@ -222,6 +223,8 @@ class GateWaiver(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    # The assessment it was granted on: a retriage that changes the tier or the reviews ends it.
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     item: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     granted_by: Mapped[str] = mapped_column(String(200))

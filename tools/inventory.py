@@ -386,7 +386,10 @@ def _unchanged_latest(
 ) -> AssessmentPublic | None:
     """The system's latest assessment when a new one would repeat it exactly, else None."""
     latest = session.scalars(
-        select(Assessment).where(Assessment.system_id == system.id).order_by(Assessment.version.desc()).limit(1)
+        select(Assessment)
+        .where(Assessment.system_id == system.id)
+        .order_by(Assessment.version.desc())
+        .limit(1)
     ).first()
     if latest is None or latest.packs_fingerprint != fingerprint or dict(latest.cited_records) != cited:
         return None

@@ -221,7 +221,9 @@ def test_concurrent_recordings_of_a_new_system_share_it_and_get_distinct_version
                 versions.append(
                     inventory.record_assessment(
                         session=session,
-                        profile=profile().model_copy(update={"description": f"{profile().description} ({n})"}),
+                        profile=profile().model_copy(
+                            update={"description": f"{profile().description} ({n})"}
+                        ),
                         result=high_risk_result(),
                         actor="a",
                         knowledge=knowledge,

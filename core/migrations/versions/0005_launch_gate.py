@@ -36,12 +36,14 @@ def upgrade() -> None:
     op.create_table('gate_waivers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('system_id', sa.String(length=120), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
     sa.Column('item', sa.String(length=200), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('granted_by', sa.String(length=200), nullable=False),
     sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expiry_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], ),
     sa.ForeignKeyConstraint(['system_id'], ['ai_systems.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
