@@ -158,9 +158,8 @@ class ReviewTask(Base):
     """A review an assessment's tier requires, routed to a queue, moving through a status workflow.
 
     One task per review type, assessment and cycle (re-reviews on schedule add cycles); and while a
-    review of a type is open for a system, filing
-    again (also for a newer assessment) adds no second one: both are unique constraints, so concurrent
-    filings cannot duplicate either.
+    review of a type is open for a system, filing again (also for a newer assessment) adds no second
+    one: both are unique constraints, so concurrent filings cannot duplicate either.
     """
 
     __tablename__ = "review_tasks"

@@ -114,7 +114,7 @@ class InternalTier(BaseModel):
     rereview_on: list[RereviewTrigger] = Field(
         default_factory=list,
         description="Changes that call for the reviews again: 'profile_change' (any change of the system's "
-        "profile, even one that keeps the tier). Without it approvals carry over while tier and reviews stay.",
+        "profile, even one keeping the tier). Without it approvals carry over while tier and reviews stay.",
     )
 
     @model_validator(mode="after")
