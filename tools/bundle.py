@@ -13,8 +13,8 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Sequence
-from itertools import pairwise
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 

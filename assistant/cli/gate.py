@@ -48,7 +48,7 @@ def _open_database(app: AppContext) -> Database:
     try:
         return Database.open(app.settings)
     except ConfigError as exc:
-        raise DatabaseUnreachable(str(exc)) from exc
+        raise DatabaseUnreachable(str(exc).splitlines()[0]) from exc
 
 
 def _standard(app: AppContext) -> TieringStandard:
@@ -141,7 +141,8 @@ def check(app: AppContext, target: str, as_json: bool, fmt: str, junit: Path | N
     except GateError as exc:
         raise GateUsageError(str(exc)) from exc
     except OperationalError as exc:
-        raise DatabaseUnreachable(f"database: {getattr(exc, 'orig', None) or exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise DatabaseUnreachable(f"database: {reason}") from exc
     finally:
         db.close()
     if junit is not None:
@@ -153,12 +154,18 @@ def check(app: AppContext, target: str, as_json: bool, fmt: str, junit: Path | N
     if as_json:
         click.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     elif fmt == "github":
-        for line in github_annotations(report):
-            click.echo(line)
+        # The job summary first: it must be written even when the reader of stdout goes away early.
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(markdown_summary(report))
+            try:
+                with open(summary, "a", encoding="utf-8") as handle:
+                    handle.write(markdown_summary(report))
+            except OSError as exc:
+                raise GateUsageError(
+                    f"cannot write $GITHUB_STEP_SUMMARY {summary}: {exc.strerror or exc}"
+                ) from exc
+        for line in github_annotations(report):
+            click.echo(line)
         click.echo(text_report(report))
     else:
         click.echo(text_report(report))
