@@ -235,7 +235,8 @@ def _print_assessment(latest: AssessmentPublic) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
 @pass_app
 def retriage(app: AppContext, names: tuple[str, ...], changed: bool, dry_run: bool, as_json: bool) -> None:
-    """Triage systems again and report what changed; each run adds a new assessment version.
+    """Triage systems again and report what changed; a run adds a new assessment version unless the result
+    is the same as the latest one (same profile, knowledge and standard): that one is kept.
 
     With --changed, the systems are those whose latest assessment cites knowledge-pack records whose
     content changed since (an updated pack, an adopted amendment), or was made under a tiering standard
@@ -291,6 +292,11 @@ def _print_outcomes(outcomes: list[RetriageOutcome], *, dry_run: bool) -> None:
             say(f"{escape(o.name)} ({o.system_id}): would re-triage v{o.previous_version}{reason}")
         elif o.error:
             say(f"[red]{escape(o.name)} ({o.system_id}): triage failed: {escape(o.error)}[/red]")
+        elif o.new_version == o.previous_version:
+            say(
+                f"{escape(o.name)} ({o.system_id}): v{o.previous_version} unchanged: the same profile on the "
+                f"same knowledge gives the same result{reason}"
+            )
         else:
             say(f"{escape(o.name)} ({o.system_id}): v{o.previous_version} -> v{o.new_version}{reason}")
             lines = o.diff.summary_lines() if o.diff else []
