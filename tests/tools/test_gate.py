@@ -400,3 +400,70 @@ def test_the_evidence_bundle_holds_the_history_and_its_digests_verify(
         verify_bundle(tampered)
     with db.session() as session, pytest.raises(BundleError, match="no system"):
         build_bundle(session=session, system="nothing", out=tmp_path / "x.zip", actor="a")
+
+
+def test_concurrent_filers_file_a_due_re_review_once(
+    db: Database, database_url: str, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    import threading
+
+    from core.db import create_db_engine
+
+    t2 = high_risk_result(reviews=[LEGAL]).model_copy(update={"internal_tier": "T2"})
+    [legal] = file(db, record(db, knowledge, result=t2))
+    approve(db, legal.id)
+    later = (APPROVED_AT + timedelta(days=400)).date()
+    writers = 3
+    barrier = threading.Barrier(writers)
+    outcomes: list[gate.RereviewFiling] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        own = Database(create_db_engine(database_url))  # as a separate process would
+        try:
+            barrier.wait(timeout=30)
+            with own.session() as session:
+                outcomes.append(gate.file_due_rereviews(session=session, standard=standard, today=later))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sum(len(o.new_task_ids) for o in outcomes) == 1
+    with db.session() as session:
+        rereviews = [t for t in tasks.list_tasks(session=session) if t.cycle == 2]
+    assert len(rereviews) == 1
+
+
+def test_migration_0005_downgrades_and_upgrades_again(
+    db: Database, database_url: str, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect as sa_inspect
+
+    from core.db import alembic_config, create_db_engine, migrate
+
+    t2 = high_risk_result(reviews=[LEGAL]).model_copy(update={"internal_tier": "T2"})
+    [legal] = file(db, record(db, knowledge, result=t2))
+    approve(db, legal.id)
+    with db.session() as session:
+        gate.file_due_rereviews(
+            session=session, standard=standard, today=(APPROVED_AT + timedelta(days=400)).date()
+        )
+    engine = create_db_engine(database_url)
+    try:
+        command.downgrade(alembic_config(engine), "0005-1")
+        columns = {c["name"] for c in sa_inspect(engine).get_columns("review_tasks")}
+        assert "cycle" not in columns and not sa_inspect(engine).has_table("gate_waivers")
+        migrate(engine)
+        assert sa_inspect(engine).has_table("gate_runs")
+    finally:
+        engine.dispose()
+    with db.session() as session:
+        assert [(t.id, t.cycle) for t in tasks.list_tasks(session=session)] == [(legal.id, 1)]
