@@ -361,7 +361,9 @@ def evaluate_gate(
             if approval.rereview_due is not None and approval.rereview_due < today:
                 report.blocking.append(_rereview_item(review, approval, open_task))
             continue
-        report.blocking.append(_review_item(review, tasks, {a.id for a in basis}, open_task, target, profile))
+        report.blocking.append(
+            _review_item(review, tasks, {a.id for a in basis}, open_task, target, profile, owner=owner)
+        )
     return _settle(session, report, latest, basis, now=stamp)
 
 
@@ -400,6 +402,8 @@ def _review_item(
     open_task: TaskPublic | None,
     target: str,
     profile: SystemProfile | None,
+    *,
+    owner: str,
 ) -> GateItem:
     if open_task is not None:
         step = "--status in_review, then " if open_task.status is TaskStatus.OPEN else ""
@@ -425,7 +429,7 @@ def _review_item(
             kind=ItemKind.REVIEW_REFUSED,
             message=f"{review.name}: task #{last.id} was {last.status.value}"
             + (f" ({last.resolution_note})" if last.resolution_note else ""),
-            owner=TRIAGE_OWNER,
+            owner=owner,
             resolution="change the system as the review asks, update its profile and triage again with "
             "--file-tasks: the review is filed anew for the new assessment",
             review_type=review.id,

@@ -467,3 +467,20 @@ def test_migration_0005_downgrades_and_upgrades_again(
         engine.dispose()
     with db.session() as session:
         assert [(t.id, t.cycle) for t in tasks.list_tasks(session=session)] == [(legal.id, 1)]
+
+
+def test_a_rejected_review_blocks_until_the_system_changes(
+    db: Database, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    legal, privacy = file(db, record(db, knowledge))
+    approve(db, privacy.id)
+    with db.session() as session:
+        tasks.update_task_status(session=session, task_id=legal.id, actor="lena", status="in_review")
+        tasks.update_task_status(
+            session=session, task_id=legal.id, actor="lena", status="rejected", note="No NYC bias audit yet."
+        )
+    report = check(db, standard)
+    assert kinds(report) == {"review:legal": ItemKind.REVIEW_REFUSED}
+    item = report.blocking[0]
+    assert item.task_id == legal.id and "rejected (No NYC bias audit yet.)" in item.message
+    assert item.owner == "ana" and "triage again" in item.resolution and item.waivable
