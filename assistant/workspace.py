@@ -23,10 +23,11 @@ from tools import inventory
 from tools.gate import DueRereview, due_rereviews
 from tools.inventory import AssessmentPublic, SystemPublic
 from tools.tasks import (
+    FilingReport,
     TaskFilters,
     TaskPublic,
     change_task_status,
-    file_review_tasks,
+    file_reviews,
     get_task,
     list_tasks,
 )
@@ -143,11 +144,17 @@ class Workspace:
     ) -> list[TaskPublic]:
         """File the reviews assessment `version` of `system_id` requires (idempotent). LookupError if the
         assessment does not exist."""
+        return self.file_reviews(system_id, version, actor=actor, today=today).tasks
+
+    def file_reviews(
+        self, system_id: str, version: int, *, actor: str, today: date | None = None
+    ) -> FilingReport:
+        """`file_tasks`, saying how many tasks were new and how many existed already."""
         with self.db.session() as session:
             assessment = inventory.get_assessment(session=session, system_id=system_id, version=version)
             if assessment is None:
                 raise LookupError(f"no assessment v{version} of system {system_id}")
-            return file_review_tasks(
+            return file_reviews(
                 session=session, assessment=assessment, today=today or date.today(), actor=actor
             )
 
