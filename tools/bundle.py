@@ -4,7 +4,8 @@ manifest of SHA-256 digests that `verify_bundle` checks.
 Contents: `system.json`, `assessments/v<N>.json` (every version), `diffs/v<A>-v<B>.json` (each version
 against the one before), `tasks.json` (with decisions and conditions), `waivers.json`, `gate-runs.json`,
 `audit.jsonl` (the audit events about the system, its tasks and its gate), `attachments/...` (drafted
-documents, given by the caller) and `manifest.json` last.
+documents, given by the caller), then `manifest.json` and `SHA256SUMS` (the same digests for
+`sha256sum -c`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from tools.inventory import assessment_history, diff_assessments, get_system
 from tools.tasks import TaskFilters, list_tasks
 
 MANIFEST = "manifest.json"
+# The same digests in the format of `sha256sum -c`, so an auditor can check an unpacked bundle without
+# govassist.
+SUMS = "SHA256SUMS"
 # The table in which drafted review documents are stored (issue 16, part 3: another change). When it
 # exists, `stored_attachments` is where its rows become bundle attachments.
 ATTACHMENTS_TABLE = "assessment_attachments"
@@ -120,6 +124,7 @@ def build_bundle(
         for path, data in files.items():
             archive.writestr(path, data)
         archive.writestr(MANIFEST, _json(manifest.model_dump(mode="json")))
+        archive.writestr(SUMS, _sums(manifest))
     return manifest
 
 
@@ -130,9 +135,11 @@ def verify_bundle(path: Path) -> BundleManifest:
         with zipfile.ZipFile(path) as archive:
             manifest = BundleManifest.model_validate_json(archive.read(MANIFEST))
             listed = {entry.path for entry in manifest.files}
-            extra = sorted(set(archive.namelist()) - listed - {MANIFEST})
+            extra = sorted(set(archive.namelist()) - listed - {MANIFEST, SUMS})
             if extra:
                 raise BundleError(f"{path}: {extra[0]} is not in the manifest")
+            if SUMS in archive.namelist() and archive.read(SUMS) != _sums(manifest):
+                raise BundleError(f"{path}: {SUMS} does not agree with {MANIFEST}")
             for entry in manifest.files:
                 digest = hashlib.sha256(archive.read(entry.path)).hexdigest()
                 if digest != entry.sha256:
@@ -142,6 +149,10 @@ def verify_bundle(path: Path) -> BundleManifest:
             raise
         raise BundleError(f"{path}: not a readable evidence bundle ({exc})") from exc
     return manifest
+
+
+def _sums(manifest: BundleManifest) -> bytes:
+    return "".join(f"{entry.sha256}  {entry.path}\n" for entry in manifest.files).encode("utf-8")
 
 
 def _json(value: Any) -> bytes:

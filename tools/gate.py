@@ -154,6 +154,8 @@ class DueRereview(BaseModel):
     name: str
     owner_queue: str
     last_approved_at: datetime
+    last_task_id: int = Field(description="The task whose approval falls due.")
+    last_assignee: str | None = Field(description="Who decided it: the re-review is assigned to them.")
     due_on: date
     overdue: bool
     task_id: int | None = Field(description="The re-review task already filed, if any.")
@@ -689,6 +691,8 @@ def due_rereviews(
                     name=review.name,
                     owner_queue=review.owner_queue,
                     last_approved_at=approval.approved_at,
+                    last_task_id=approval.task_id,
+                    last_assignee=next((t.assignee for t in tasks if t.id == approval.task_id), None),
                     due_on=approval.rereview_due,
                     overdue=approval.rereview_due < day,
                     task_id=open_task.id if open_task else None,
@@ -706,8 +710,10 @@ def file_due_rereviews(
     actor: str = SYSTEM_ACTOR,
 ) -> RereviewFiling:
     """File each due re-review once, as a task of the owning queue on the system's latest assessment, due
-    on its re-review date (or in the review's due days when that has passed). Idempotent, also across
-    processes: a re-review already open is reported as existing, and concurrent filers share one task."""
+    on its re-review date (or in the review's due days when that has passed), assigned to whoever the
+    last approved task was assigned to (its `task.filed` audit event names them, for the notification).
+    Idempotent, also across processes: a re-review already open is reported as existing, and concurrent
+    filers share one task."""
     day = today or utc_now().date()
     due = due_rereviews(session=session, standard=standard, within_days=within_days, today=day)
     new_ids: list[int] = []
@@ -733,6 +739,7 @@ def file_due_rereviews(
             actor=actor,
             cycle=max(cycles, default=0) + 1,
             due_dates={review.id: due_on},
+            assignees={review.id: item.last_assignee} if item.last_assignee else None,
         )
         new_ids += filing.new_ids
         existing += [t.id for t in filing.tasks if t.id not in filing.new_ids]

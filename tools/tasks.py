@@ -165,11 +165,13 @@ def file_reviews(
     actor: str = SYSTEM_ACTOR,
     cycle: int = 1,
     due_dates: dict[str, date] | None = None,
+    assignees: dict[str, str] | None = None,
 ) -> FilingReport:
     """`file_review_tasks`, reporting which tasks this call created and which already existed.
 
     `cycle` 1 files the reviews triage asked for; a higher cycle files a scheduled re-review of the same
-    assessment (`tools.gate.file_due_rereviews`). `due_dates` overrides the due date per review id.
+    assessment (`tools.gate.file_due_rereviews`). `due_dates` overrides the due date per review id, and
+    `assignees` assigns a new task from the start (a re-review goes to who decided the review before).
     """
     reviews = list(assessment.result.required_reviews if required_reviews is None else required_reviews)
     now = utc_now()
@@ -187,7 +189,7 @@ def file_reviews(
                 "cycle": cycle,
                 "title": f"{label}: {assessment.system_name}"[:300],
                 "owner_queue": review.owner_queue,
-                "assignee": None,
+                "assignee": (assignees or {}).get(review.id),
                 "due_date": due,
                 "status": TaskStatus.OPEN.value,
                 "resolution_note": None,
@@ -212,6 +214,7 @@ def file_reviews(
                     "owner_queue": review.owner_queue,
                     "due_date": due.isoformat(),
                     "cycle": cycle,
+                    "assignee": (assignees or {}).get(review.id),
                 },
                 at=now,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -308,6 +309,8 @@ def test_re_reviews_fall_due_and_are_filed_once(
 ) -> None:
     t2 = high_risk_result().model_copy(update={"internal_tier": "T2"})
     legal, privacy = file(db, record(db, knowledge, result=t2))
+    with db.session() as session:
+        tasks.update_task_status(session=session, task_id=legal.id, actor="priya", assignee="<@U0LENA>")
     approve(db, legal.id)
     approve(db, privacy.id, at=APPROVED_AT + timedelta(days=40))
     later = APPROVED_AT + timedelta(days=370)  # legal's 12 months have passed, privacy's not yet
@@ -332,6 +335,9 @@ def test_re_reviews_fall_due_and_are_filed_once(
         )
     assert rereview is not None and rereview.cycle == 2 and rereview.owner_queue == "legal"
     assert rereview.title.startswith("Re-review") and len(filed) == 1
+    # The re-review goes to who decided the review last time; the filing event names them (one DM).
+    assert rereview.assignee == "<@U0LENA>" and filed[0].details["assignee"] == "<@U0LENA>"
+    assert rereview.due_date > later.date()
     assert check(db, standard, now=later).blocking[0].task_id == rereview.id
 
     approve(db, rereview.id, at=later)
@@ -378,6 +384,12 @@ def test_the_evidence_bundle_holds_the_history_and_its_digests_verify(
         "attachments/v1/system-card.md",
     } == paths
     assert verify_bundle(out).system_id == "cv-screener"
+    # An auditor without govassist checks the unpacked bundle with sha256sum.
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(unpacked)
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert checked.returncode == 0 and checked.stdout.count(": OK") == len(paths)
     with zipfile.ZipFile(out) as archive:
         task_rows = json.loads(archive.read("tasks.json"))
         diff = json.loads(archive.read("diffs/v1-v2.json"))
