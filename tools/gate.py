@@ -223,14 +223,22 @@ def add_months(day: date, months: int) -> date:
 
 
 def _latest_approvals(
-    tasks: Sequence[TaskPublic], basis_ids: set[int], reviews: Sequence[RequiredReview], cycle: int | None
+    tasks: Sequence[TaskPublic],
+    basis: Sequence[AssessmentPublic],
+    reviews: Sequence[RequiredReview],
+    cycle: int | None,
 ) -> dict[str, Approval]:
+    """Per required review, the latest approval that counts for the basis: a task filed for one of its
+    assessments, or one that was still open when the basis began and was decided after (filing adds no
+    second task while one is open, so that task is the review of the newer assessment too)."""
     found: dict[str, Approval] = {}
     names = {r.id: r.name for r in reviews}
+    basis_ids = {a.id for a in basis}
+    since = min(a.created_at for a in basis)
     for task in tasks:
-        if task.status is not TaskStatus.APPROVED or task.assessment_id not in basis_ids:
+        if task.status is not TaskStatus.APPROVED or task.review_type not in names or task.closed_at is None:
             continue
-        if task.review_type not in names or task.closed_at is None:
+        if task.assessment_id not in basis_ids and not task.created_at <= since < task.closed_at:
             continue
         current = found.get(task.review_type)
         if current is not None and current.approved_at >= task.closed_at:
@@ -354,7 +362,7 @@ def evaluate_gate(
     cycle = tier.review_cycle_months if tier else None
     tasks = list_tasks(session=session, filters=TaskFilters(system=latest.system_id))
     reviews = latest.result.required_reviews
-    approvals = _latest_approvals(tasks, {a.id for a in basis}, reviews, cycle)
+    approvals = _latest_approvals(tasks, basis, reviews, cycle)
     for review in reviews:
         approval = approvals.get(review.id)
         open_task = next((t for t in tasks if t.review_type == review.id and not t.is_closed), None)
@@ -671,11 +679,9 @@ def due_rereviews(
         tier = tier_of(standard, latest.internal_tier)
         if tier is None or tier.review_cycle_months is None:
             continue
-        basis_ids = {a.id for a in review_basis(history, standard)}
+        basis = review_basis(history, standard)
         tasks = list_tasks(session=session, filters=TaskFilters(system=system.id))
-        approvals = _latest_approvals(
-            tasks, basis_ids, latest.result.required_reviews, tier.review_cycle_months
-        )
+        approvals = _latest_approvals(tasks, basis, latest.result.required_reviews, tier.review_cycle_months)
         for review in latest.result.required_reviews:
             approval = approvals.get(review.id)
             if approval is None or approval.rereview_due is None or approval.rereview_due > horizon:

@@ -17,6 +17,7 @@ from knowledge.samples import SAMPLES_DIR
 from knowledge.tiering import TieringStandard, load_tiering_standard
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import audit, gate, inventory, tasks
+from tools.audit import utc_now
 from tools.bundle import BundleAttachment, BundleError, build_bundle, verify_bundle
 from tools.gate import GateOutcome, ItemKind, WaiverError
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
@@ -496,3 +497,21 @@ def test_a_rejected_review_blocks_until_the_system_changes(
     item = report.blocking[0]
     assert item.task_id == legal.id and "rejected (No NYC bias audit yet.)" in item.message
     assert item.owner == "ana" and "triage again" in item.resolution and item.waivable
+
+
+def test_a_review_open_across_a_retriage_covers_the_new_assessment_when_decided_after(
+    db: Database, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    t2 = high_risk_result().model_copy(update={"internal_tier": "T2"})
+    legal, privacy = file(db, record(db, knowledge, result=t2))
+    approve(db, legal.id, at=datetime(2026, 1, 5, tzinfo=UTC))  # decided before the retriage
+    more = high_risk_result(reviews=[LEGAL, PRIVACY, FAIRNESS]).model_copy(update={"internal_tier": "T2"})
+    v2 = record(db, knowledge, result=more)
+    filed = {t.review_type: t for t in file(db, v2)}
+    # Privacy was still open: filing v2 adds none for it; legal was decided for v1, so v2 gets its own.
+    assert filed["privacy-dpia"].id == privacy.id and filed["legal"].id != legal.id
+    for task in filed.values():
+        approve(db, task.id, at=utc_now())
+    report = check(db, standard, now=utc_now())
+    assert report.outcome is GateOutcome.PASSED
+    assert {a.review_type: a.task_id for a in report.approvals} == {t: task.id for t, task in filed.items()}
