@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -137,6 +137,7 @@ class GateReport(BaseModel):
     expired_waivers: list[WaiverPublic] = Field(default_factory=list)
     run_id: int | None = Field(default=None, description="The recorded gate run.")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def passed(self) -> bool:
         """Whether the launch may go ahead (possibly on waivers)."""

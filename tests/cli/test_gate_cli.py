@@ -122,7 +122,7 @@ def test_the_documented_ci_commands_block_then_pass(
     assert gitlab.exit_code == 0 and junit_failures(repo / "gate-results.xml") == 0
 
     as_json = json.loads(run("gate", "check", "talentrank-cv-screener", "--json").output)
-    assert as_json["outcome"] == "passed" and len(as_json["approvals"]) == 6
+    assert as_json["outcome"] == "passed" and as_json["passed"] is True and len(as_json["approvals"]) == 6
 
     # The profile changes in the repository: the gate asks for a new triage first.
     text = (repo / "ai-system.yaml").read_text(encoding="utf-8")
