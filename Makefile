@@ -51,6 +51,17 @@ demo: install
 	  echo; echo "\$$ govassist ask \"$$q\""; $(GOVASSIST) ask "$$q" || exit 1; done
 	@echo; echo '$$ govassist triage --input knowledge/samples/systems/cv-screener.yaml --file-tasks'
 	@$(GOVASSIST) triage --input knowledge/samples/systems/cv-screener.yaml --file-tasks
+	@echo; echo '$$ govassist gate check knowledge/samples/systems/cv-screener.yaml   # reviews open: blocked, exit 1'
+	@$(GOVASSIST) gate check knowledge/samples/systems/cv-screener.yaml; rc=$$?; test $$rc -le 1 || exit $$rc
+	@echo; echo '$$ govassist tasks update N --status in_review; govassist tasks update N --status approved ...'
+	@for id in $$($(GOVASSIST) tasks list --system talentrank-cv-screener --open --json | \
+	  $(BIN)/python -c 'import json, sys; print(" ".join(str(t["id"]) for t in json.load(sys.stdin)))'); do \
+	  $(GOVASSIST) tasks update $$id --status in_review >/dev/null && \
+	  $(GOVASSIST) tasks update $$id --status approved --note "Demo sign-off" \
+	    --condition "Re-test for adverse impact after each retraining" >/dev/null || exit 1; \
+	  echo "  task #$$id approved"; done
+	@echo; echo '$$ govassist gate check knowledge/samples/systems/cv-screener.yaml   # every review approved: passed'
+	@$(GOVASSIST) gate check knowledge/samples/systems/cv-screener.yaml
 	@echo; echo '$$ govassist triage --describe "A chatbot on our website that answers customers..." --no-record'
 	@$(GOVASSIST) triage --no-record --name "Claims chatbot" \
 	  --describe "A chatbot on our website that answers customers' questions about their insurance claims."
@@ -69,6 +80,8 @@ demo: install
 	@echo "  $(GOVASSIST) ingest path/to/your/policies --kind policy"
 	@echo "  $(GOVASSIST) knowledge status"
 	@echo "  $(GOVASSIST) systems list"
+	@echo "  $(GOVASSIST) systems due --within 30d   # re-reviews coming due"
+	@echo "  $(GOVASSIST) systems export talentrank-cv-screener --bundle evidence.zip"
 	@echo "  $(GOVASSIST) tasks list"
 	@echo "  $(BIN)/govassist --help"
 

@@ -14,7 +14,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import SearchFilters, search
 from knowledge.tiering import TieringStandard, load_tiering_standard
 from tools import inventory
-from tools.tasks import TaskPublic, file_review_tasks
+from tools.tasks import TaskPublic, file_reviews
 from tools.triage.engine import triage
 from tools.triage.extract import ExtractedProfile, FieldEvidence, extract_profile, triage_extracted
 from tools.triage.schemas import SystemProfile, TriageResult
@@ -45,6 +45,7 @@ class TriageOutcome(BaseModel):
     evidence: list[FieldEvidence] = Field(default_factory=list, description="For --describe: why each field.")
     uncertain: list[str] = Field(default_factory=list)
     tasks: list[TaskPublic] = Field(default_factory=list)
+    tasks_new: int = Field(default=0, description="How many of `tasks` this triage filed (the rest existed).")
 
     def as_json(self) -> dict[str, object]:
         """The `triage --json` contract, with the extras under their own keys."""
@@ -57,6 +58,7 @@ class TriageOutcome(BaseModel):
             payload["evidence"] = [e.model_dump(mode="json") for e in self.evidence]
         if self.tasks:
             payload["tasks"] = [t.model_dump(mode="json") for t in self.tasks]
+            payload["tasks_filed"] = {"new": self.tasks_new, "existing": len(self.tasks) - self.tasks_new}
         return payload
 
 
@@ -130,8 +132,9 @@ def run_triage(
             outcome.result = assessment.result
             outcome.assessment_version = assessment.version
             if file_tasks:
-                outcome.tasks = file_review_tasks(
+                filing = file_reviews(
                     session=session, assessment=assessment, today=today or date.today(), actor=actor
                 )
+                outcome.tasks, outcome.tasks_new = filing.tasks, filing.new
     outcome.precedents = find_precedents(index, profile, audience=audience or Audience())
     return outcome

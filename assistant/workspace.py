@@ -12,27 +12,32 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
-from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage
+from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage, tiering_standard
 from core.config import Settings
 from core.models import AISystem, Assessment, Chunk
 from knowledge.access import Audience
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import search
+from knowledge.tiering import TieringStandard, TieringStandardError
 from tools import inventory, outbox
 from tools.audit import utc_now
+from tools.gate import DueRereview, due_rereviews
 from tools.inventory import AssessmentPublic, SystemPublic
 from tools.outbox import Notification, OutboxStatus
 from tools.tasks import (
+    FilingReport,
     TaskFilters,
     TaskPublic,
     change_task_status,
-    file_review_tasks,
+    file_reviews,
     get_task,
     list_tasks,
 )
 from tools.triage.extract import ExtractedProfile
 from tools.triage.schemas import SystemProfile
 
+# How far ahead the home page looks for re-reviews coming due.
+HOME_DUE_WITHIN_DAYS = 30
 
 class HomeSummary(BaseModel):
     """What a person sees on their home page: the systems they triaged or own, and open reviews."""
@@ -40,6 +45,9 @@ class HomeSummary(BaseModel):
     systems: list[SystemPublic]
     assigned: list[TaskPublic] = Field(description="Open tasks assigned to the person.")
     of_systems: list[TaskPublic] = Field(description="Other open tasks of the person's systems.")
+    due: list[DueRereview] = Field(
+        default_factory=list, description="Re-reviews of the person's systems due within 30 days or overdue."
+    )
 
 
 class Workspace:
@@ -113,11 +121,17 @@ class Workspace:
     ) -> list[TaskPublic]:
         """File the reviews assessment `version` of `system_id` requires (idempotent). LookupError if the
         assessment does not exist."""
+        return self.file_reviews(system_id, version, actor=actor, today=today).tasks
+
+    def file_reviews(
+        self, system_id: str, version: int, *, actor: str, today: date | None = None
+    ) -> FilingReport:
+        """`file_tasks`, saying how many tasks were new and how many existed already."""
         with self.db.session() as session:
             assessment = inventory.get_assessment(session=session, system_id=system_id, version=version)
             if assessment is None:
                 raise LookupError(f"no assessment v{version} of system {system_id}")
-            return file_review_tasks(
+            return file_reviews(
                 session=session, assessment=assessment, today=today or date.today(), actor=actor
             )
 
@@ -219,8 +233,13 @@ class Workspace:
 
     def home(self, *, actors: Sequence[str], assignee_names: Sequence[str] = ()) -> HomeSummary:
         """The systems any of `actors` (one person's names in the audit log) triaged or owns, the open
-        tasks assigned to any of `assignee_names`, and the other open tasks of those systems."""
+        tasks assigned to any of `assignee_names`, the other open tasks of those systems, and their
+        re-reviews due within `HOME_DUE_WITHIN_DAYS` days (or overdue) by the tiering standard's cycle."""
         names_of = sorted({a for a in actors if a})
+        try:
+            standard: TieringStandard | None = tiering_standard(self.settings)
+        except TieringStandardError:
+            standard = None  # a broken standard is reported by triage; the home page still shows the rest
         with self.db.session() as session:
             mine = select(Assessment.system_id).where(Assessment.created_by.in_(names_of))
             ids = set(
@@ -230,8 +249,13 @@ class Workspace:
             )
             systems = [s for s in inventory.list_systems(session=session) if s.id in ids]
             open_tasks = list_tasks(session=session, filters=TaskFilters(open_only=True))
+            due = [
+                d
+                for d in due_rereviews(session=session, standard=standard, within_days=HOME_DUE_WITHIN_DAYS)
+                if d.system_id in ids
+            ]
         names = {n for n in assignee_names if n}
         assigned = [t for t in open_tasks if t.assignee in names]
         seen = {t.id for t in assigned}
         of_systems = [t for t in open_tasks if t.system_id in ids and t.id not in seen]
-        return HomeSummary(systems=systems, assigned=assigned, of_systems=of_systems)
+        return HomeSummary(systems=systems, assigned=assigned, of_systems=of_systems, due=due)

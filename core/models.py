@@ -157,14 +157,16 @@ class Assessment(Base):
 class ReviewTask(Base):
     """A review an assessment's tier requires, routed to a queue, moving through a status workflow.
 
-    One task per review type and assessment; and while a review of a type is open for a system, filing
-    again (also for a newer assessment) adds no second one: both are unique constraints, so concurrent
-    filings cannot duplicate either.
+    One task per review type, assessment and cycle (re-reviews on schedule add cycles); and while a
+    review of a type is open for a system, filing again (also for a newer assessment) adds no second
+    one: both are unique constraints, so concurrent filings cannot duplicate either.
     """
 
     __tablename__ = "review_tasks"
     __table_args__ = (
-        UniqueConstraint("assessment_id", "review_type", name="uq_review_tasks_assessment_review"),
+        UniqueConstraint(
+            "assessment_id", "review_type", "cycle", name="uq_review_tasks_assessment_review_cycle"
+        ),
         Index(
             "uq_review_tasks_open_cycle",
             "system_id",
@@ -179,6 +181,8 @@ class ReviewTask(Base):
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     review_type: Mapped[str] = mapped_column(String(100))
+    # 1 for the review the triage asked for; 2, 3, ... for the scheduled re-reviews of the same assessment.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     title: Mapped[str] = mapped_column(String(300))
     owner_queue: Mapped[str] = mapped_column(String(100), index=True)
     assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -208,6 +212,41 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(300), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class GateWaiver(Base):
+    """A time-boxed exception, granted by the RAI team with a reason, for one item the launch gate would
+    otherwise block on (e.g. `review:privacy-dpia`). The gate passes with a warning until `expires_at`."""
+
+    __tablename__ = "gate_waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    # The assessment it was granted on: a retriage that changes the tier or the reviews ends it.
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    item: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set once, by whichever gate run first sees the waiver expired, so its expiry is logged once.
+    expiry_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class GateRun(Base):
+    """One launch-gate check: what it was asked about, its outcome and every blocking or waived item."""
+
+    __tablename__ = "gate_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[str | None] = mapped_column(ForeignKey("ai_systems.id"), nullable=True, index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), nullable=True)
+    target: Mapped[str] = mapped_column(String(500))
+    profile_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # --- Conversations (the agent's per-thread memory) -------------------------------------------------

@@ -79,6 +79,12 @@ class TieringStandardError(ValueError):
     """A tiering standard file is missing or invalid; the message names the file and the field."""
 
 
+class RereviewTrigger(StrEnum):
+    """Besides the review cycle, what makes a tier's approved reviews count no longer."""
+
+    PROFILE_CHANGE = "profile_change"
+
+
 class RequiredReview(BaseModel):
     """One review a tier requires before approval, routed to an owner queue with a due-day target."""
 
@@ -104,6 +110,11 @@ class InternalTier(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="Artefacts needed for approval.")
     review_cycle_months: int | None = Field(
         default=None, ge=1, le=60, description="Periodic re-review interval; None means on change only."
+    )
+    rereview_on: list[RereviewTrigger] = Field(
+        default_factory=list,
+        description="Changes that call for the reviews again: 'profile_change' (any change of the system's "
+        "profile, even one keeping the tier). Without it approvals carry over while tier and reviews stay.",
     )
 
     @model_validator(mode="after")

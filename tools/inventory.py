@@ -9,6 +9,7 @@ again and report the difference. Rows stay in this module; callers get pydantic 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -309,11 +310,21 @@ def record_assessment(
 
     `owner` is set when the system is created (default: `actor`). `knowledge` is the pack content the
     triage read (default: the packs on disk now); the cited records' hashes are kept for retriage.
+
+    Idempotent: when the latest assessment was made from the same profile, on the same packs and tiering
+    standard, with the same result, that assessment is returned and nothing is recorded, so a launch gate
+    that triages on every push does not grow the history and reviews approved for it still count.
     """
     basis = knowledge or current_knowledge()
     stamp = now or utc_now()
     system = _ensure_system(session, profile=profile, owner=owner or actor, actor=actor, now=stamp)
     stored = result.model_copy(update={"system": SystemRef(id=system.id, name=system.name)})
+    cited = {c: basis.record_hash(c) for c in _rests_on(result, basis)}
+    unchanged = _unchanged_latest(
+        session, system, profile=profile, result=stored, fingerprint=basis.fingerprint, cited=cited
+    )
+    if unchanged is not None:
+        return unchanged
     values: dict[str, Any] = {
         "system_id": system.id,
         "profile": profile.model_dump(mode="json"),
@@ -324,7 +335,7 @@ def record_assessment(
         "knowledge_as_of": result.knowledge_as_of,
         "knowledge_revision": store.get_meta(session=session, key=store.REVISION_KEY),
         "packs_fingerprint": basis.fingerprint,
-        "cited_records": {c: basis.record_hash(c) for c in _rests_on(result, basis)},
+        "cited_records": cited,
         "created_at": stamp,
         "created_by": actor,
     }
@@ -354,6 +365,39 @@ def record_assessment(
     )
     row = session.get_one(Assessment, assessment_id)
     return _assessment_public(row, system.name)
+
+
+def profile_digest(profile: SystemProfile | dict[str, Any]) -> str:
+    """SHA-256 of a profile's canonical JSON (validated, every field, sorted keys): equal for the same
+    facts however the file was written (key order, comments, YAML or JSON)."""
+    model = profile if isinstance(profile, SystemProfile) else SystemProfile.model_validate(profile)
+    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _unchanged_latest(
+    session: Session,
+    system: AISystem,
+    *,
+    profile: SystemProfile,
+    result: TriageResult,
+    fingerprint: str,
+    cited: dict[str, str | None],
+) -> AssessmentPublic | None:
+    """The system's latest assessment when a new one would repeat it exactly, else None."""
+    latest = session.scalars(
+        select(Assessment)
+        .where(Assessment.system_id == system.id)
+        .order_by(Assessment.version.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.packs_fingerprint != fingerprint or dict(latest.cited_records) != cited:
+        return None
+    if profile_digest(latest.profile) != profile_digest(profile):
+        return None
+    if TriageResult.model_validate(latest.result) != result:
+        return None
+    return _assessment_public(latest, system.name)
 
 
 def _ensure_system(
@@ -723,6 +767,7 @@ __all__ = [
     "get_system",
     "insert_or_ignore",
     "list_systems",
+    "profile_digest",
     "record_assessment",
     "retriage",
     "stale_assessments",

@@ -74,6 +74,7 @@ class TaskPublic(BaseModel):
     assessment_id: int
     assessment_version: int
     review_type: str = Field(description="Review id from the tiering standard, e.g. 'privacy-dpia'.")
+    cycle: int = Field(default=1, description="1: the review triage asked for; 2, 3, ...: re-reviews.")
     title: str
     owner_queue: str
     assignee: str | None
@@ -113,6 +114,28 @@ class ClosedReview(BaseModel):
 # --- filing ------------------------------------------------------------------------------------------
 
 
+class FilingReport(BaseModel):
+    """What a filing did: the tasks covering the reviews, and which of them this call created."""
+
+    tasks: list[TaskPublic]
+    new_ids: list[int] = Field(default_factory=list, description="Ids of the tasks this call created.")
+
+    @property
+    def new(self) -> int:
+        """How many tasks this call created."""
+        return len(self.new_ids)
+
+    @property
+    def existing(self) -> int:
+        """How many were there already (filed before, or by a concurrent caller)."""
+        return len(self.tasks) - self.new
+
+    def summary(self) -> str:
+        """'Filed 1 new review task(s); 3 already existed.'"""
+        text = f"Filed {self.new} new review task(s)"
+        return text + (f"; {self.existing} already existed." if self.existing else ".")
+
+
 def file_review_tasks(
     *,
     session: Session,
@@ -125,11 +148,37 @@ def file_review_tasks(
 
     `required_reviews` defaults to those of the assessment's triage result. Reviews already filed for
     this assessment, or still open for the system from an earlier one, are returned as they are instead
-    of being filed again; concurrent callers cannot create duplicates either.
+    of being filed again; concurrent callers cannot create duplicates either. `file_reviews` also says
+    which tasks were new.
+    """
+    return file_reviews(
+        session=session, assessment=assessment, today=today, required_reviews=required_reviews, actor=actor
+    ).tasks
+
+
+def file_reviews(
+    *,
+    session: Session,
+    assessment: AssessmentPublic,
+    today: date,
+    required_reviews: Sequence[RequiredReview] | None = None,
+    actor: str = SYSTEM_ACTOR,
+    cycle: int = 1,
+    due_dates: dict[str, date] | None = None,
+    assignees: dict[str, str] | None = None,
+) -> FilingReport:
+    """`file_review_tasks`, reporting which tasks this call created and which already existed.
+
+    `cycle` 1 files the reviews triage asked for; a higher cycle files a scheduled re-review of the same
+    assessment (`tools.gate.file_due_rereviews`). `due_dates` overrides the due date per review id, and
+    `assignees` assigns a new task from the start (a re-review goes to who decided the review before).
     """
     reviews = list(assessment.result.required_reviews if required_reviews is None else required_reviews)
     now = utc_now()
+    new_ids: list[int] = []
     for review in reviews:
+        due = (due_dates or {}).get(review.id) or today + timedelta(days=review.due_days)
+        label = review.name if cycle == 1 else f"Re-review ({review.name})"
         task_id = insert_or_ignore(
             session,
             ReviewTask,
@@ -137,10 +186,11 @@ def file_review_tasks(
                 "system_id": assessment.system_id,
                 "assessment_id": assessment.id,
                 "review_type": review.id,
-                "title": f"{review.name}: {assessment.system_name}"[:300],
+                "cycle": cycle,
+                "title": f"{label}: {assessment.system_name}"[:300],
                 "owner_queue": review.owner_queue,
-                "assignee": None,
-                "due_date": today + timedelta(days=review.due_days),
+                "assignee": (assignees or {}).get(review.id),
+                "due_date": due,
                 "status": TaskStatus.OPEN.value,
                 "resolution_note": None,
                 "conditions": [],
@@ -151,6 +201,7 @@ def file_review_tasks(
             },
         )
         if task_id is not None:
+            new_ids.append(task_id)
             record_event(
                 session=session,
                 actor=actor,
@@ -161,11 +212,13 @@ def file_review_tasks(
                     "assessment_version": assessment.version,
                     "review_type": review.id,
                     "owner_queue": review.owner_queue,
-                    "due_date": (today + timedelta(days=review.due_days)).isoformat(),
+                    "due_date": due.isoformat(),
+                    "cycle": cycle,
+                    "assignee": (assignees or {}).get(review.id),
                 },
                 at=now,
             )
-    return _tasks_for(session, assessment, [r.id for r in reviews])
+    return FilingReport(tasks=_tasks_for(session, assessment, [r.id for r in reviews]), new_ids=new_ids)
 
 
 def _tasks_for(session: Session, assessment: AssessmentPublic, review_types: list[str]) -> list[TaskPublic]:
@@ -180,8 +233,10 @@ def _tasks_for(session: Session, assessment: AssessmentPublic, review_types: lis
     chosen: dict[str, TaskPublic] = {}
     for task in _run(session, stmt):
         current = chosen.get(task.review_type)
-        if current is None or (
-            task.assessment_id == assessment.id and current.assessment_id != assessment.id
+        if (
+            current is None
+            or (task.assessment_id == assessment.id and current.assessment_id != assessment.id)
+            or (task.assessment_id == current.assessment_id and task.cycle > current.cycle)
         ):
             chosen[task.review_type] = task
     return [chosen[t] for t in review_types if t in chosen]
@@ -484,6 +539,7 @@ def _public(task: ReviewTask, system_name: str, assessment_version: int) -> Task
         assessment_id=task.assessment_id,
         assessment_version=assessment_version,
         review_type=task.review_type,
+        cycle=task.cycle,
         title=task.title,
         owner_queue=task.owner_queue,
         assignee=task.assignee,

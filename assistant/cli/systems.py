@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -14,6 +15,8 @@ from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import console
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from core.config import Settings
     from core.db import Database
     from tools.inventory import AssessmentPublic, KnowledgeBasis, RetriageOutcome, SystemDetail, TriageFn
@@ -232,7 +235,8 @@ def _print_assessment(latest: AssessmentPublic) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
 @pass_app
 def retriage(app: AppContext, names: tuple[str, ...], changed: bool, dry_run: bool, as_json: bool) -> None:
-    """Triage systems again and report what changed; each run adds a new assessment version.
+    """Triage systems again and report what changed; a run adds a new assessment version unless the result
+    is the same as the latest one (same profile, knowledge and standard): that one is kept.
 
     With --changed, the systems are those whose latest assessment cites knowledge-pack records whose
     content changed since (an updated pack, an adopted amendment), or was made under a tiering standard
@@ -288,8 +292,129 @@ def _print_outcomes(outcomes: list[RetriageOutcome], *, dry_run: bool) -> None:
             say(f"{escape(o.name)} ({o.system_id}): would re-triage v{o.previous_version}{reason}")
         elif o.error:
             say(f"[red]{escape(o.name)} ({o.system_id}): triage failed: {escape(o.error)}[/red]")
+        elif o.new_version == o.previous_version:
+            say(
+                f"{escape(o.name)} ({o.system_id}): v{o.previous_version} unchanged: the same profile on the "
+                f"same knowledge gives the same result{reason}"
+            )
         else:
             say(f"{escape(o.name)} ({o.system_id}): v{o.previous_version} -> v{o.new_version}{reason}")
             lines = o.diff.summary_lines() if o.diff else []
             for line in lines or ["no change in the outcome"]:
                 say(f"  {escape(line)}")
+
+
+def _parse_within(value: str) -> int:
+    """'30d', '6w' or '30' as days; a one-line usage error otherwise."""
+    text = value.strip().lower()
+    units = {"d": 1, "w": 7}
+    factor = units.get(text[-1:], 1) if text else 1
+    number = text[:-1] if text[-1:] in units else text
+    if not number.isdigit():
+        raise click.BadParameter(f"{value!r}: give days as '30d' (or weeks as '4w')", param_hint="--within")
+    return int(number) * factor
+
+
+@systems.command()
+@click.option(
+    "--within", default="0d", show_default=True, help="Also list re-reviews due within this, e.g. 30d."
+)
+@click.option(
+    "--file", "file_tasks", is_flag=True, help="File each due re-review as a task (once) in its queue."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def due(app: AppContext, within: str, file_tasks: bool, as_json: bool) -> None:
+    """List the reviews due for re-review: approved reviews whose approval reaches the end of the internal
+    tier's review cycle (`review_cycle_months` in the tiering standard). With --file, each due re-review
+    is filed as a task of the owning queue, once: running it again (or from two places at once) files
+    nothing new and says so.
+
+    \b
+    Examples:
+      govassist systems due
+      govassist systems due --within 30d
+      govassist systems due --within 30d --file
+    """
+    from tools.gate import due_rereviews, file_due_rereviews
+
+    days = _parse_within(within)
+    knowledge = load_knowledge(app.settings)
+    db = open_database(app)
+    try:
+        with db.session() as session:
+            if file_tasks:
+                filing = file_due_rereviews(
+                    session=session, standard=knowledge.standard, within_days=days, actor=actor_name()
+                )
+                rows, new, existing = filing.due, filing.new_task_ids, filing.existing_task_ids
+            else:
+                rows = due_rereviews(session=session, standard=knowledge.standard, within_days=days)
+                new, existing = [], []
+    finally:
+        db.close()
+    if as_json:
+        payload: dict[str, object] = {"due": [r.model_dump(mode="json") for r in rows]}
+        if file_tasks:
+            payload |= {"new_task_ids": new, "existing_task_ids": existing}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        say(f"No re-review due within {days} day(s).")
+    for r in rows:
+        state = "[red]overdue[/red]" if r.overdue else "due"
+        task = f"  task #{r.task_id}" if r.task_id else "  not filed"
+        say(
+            f"{escape(r.system_name)} ({r.system_id}) {escape(r.name)} -> {r.owner_queue}: {state} "
+            f"{r.due_on.isoformat()} (approved {r.last_approved_at.date().isoformat()}){task}"
+        )
+    if file_tasks:
+        say(f"Filed {len(new)} new re-review task(s); {len(existing)} already open.")
+
+
+@systems.command()
+@click.argument("name_or_id")
+@click.option(
+    "--bundle",
+    "bundle_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The zip to write.",
+)
+@pass_app
+def export(app: AppContext, name_or_id: str, bundle_path: Path) -> None:
+    """Write an evidence bundle for auditors: assessment history and diffs, tasks and decisions, waivers,
+    gate runs, drafted documents and the audit-log entries, with a manifest of SHA-256 digests.
+
+    \b
+    Examples:
+      govassist systems export cv-screener --bundle cv-screener-evidence.zip
+    """
+    from tools.bundle import BundleError, build_bundle, stored_attachments
+
+    db = open_database(app)
+    try:
+        with db.session() as session:
+            found = system_detail_or_none(session, name_or_id)
+            manifest = build_bundle(
+                session=session,
+                system=name_or_id,
+                out=bundle_path,
+                actor=actor_name(),
+                attachments=stored_attachments(session, found) if found else [],
+            )
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {bundle_path}: {exc.strerror or exc}") from exc
+    finally:
+        db.close()
+    say(f"Wrote {bundle_path}: {len(manifest.files)} file(s) and manifest.json (SHA-256 of each).")
+
+
+def system_detail_or_none(session: Session, name_or_id: str) -> str | None:
+    """The id of the system called `name_or_id`, if there is one."""
+    from tools.inventory import get_system
+
+    found = get_system(session=session, name_or_id=name_or_id)
+    return found.id if found else None

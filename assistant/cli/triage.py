@@ -114,7 +114,9 @@ def print_outcome(outcome: TriageOutcome) -> None:
         for p in outcome.precedents:
             console.print(f"  - {p.title} [dim]({p.citation})[/dim]", highlight=False)
     if outcome.tasks:
-        console.print(f"Filed {len(outcome.tasks)} review task(s):")
+        existing = len(outcome.tasks) - outcome.tasks_new
+        already = f"; {existing} already existed" if existing else ""
+        console.print(f"Filed {outcome.tasks_new} new review task(s){already}:")
         for t in outcome.tasks:
             console.print(
                 f"  #{t.id} {t.title} -> {t.owner_queue}, due {t.due_date.isoformat()} [{t.status.value}]"

@@ -1,4 +1,5 @@
-"""The App Home tab: the person's AI systems with their tiers, and the open review tasks that are theirs."""
+"""The App Home tab: the person's AI systems with their tiers, their re-reviews coming due, and the open
+review tasks that are theirs."""
 
 from __future__ import annotations
 
@@ -54,6 +55,19 @@ def home_view(summary: HomeSummary, *, quiz_available: bool = False) -> dict[str
         )
     if len(summary.systems) > MAX_SYSTEMS:
         blocks.append(context(f"…and {len(summary.systems) - MAX_SYSTEMS} more (`govassist systems list`)"))
+    if summary.due:
+        blocks.append(divider())
+        blocks.append(section(f"*Re-reviews due for your systems* ({len(summary.due)})"))
+        for due in summary.due[:MAX_TASKS]:
+            state = ":red_circle: overdue since" if due.overdue else ":calendar: due"
+            filed = f"task #{due.task_id}" if due.task_id else "not filed yet"
+            blocks.append(
+                section(
+                    f"*{escape(due.system_name)}*: {escape(due.name)} ({escape(due.owner_queue)})\n"
+                    f"{state} {due.due_on.isoformat()} · approved {due.last_approved_at.date().isoformat()}"
+                    f" · {filed}"
+                )
+            )
     blocks.append(divider())
     blocks.append(section(f"*Review tasks assigned to you* ({len(summary.assigned)})"))
     if not summary.assigned:

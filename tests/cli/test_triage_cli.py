@@ -69,9 +69,13 @@ def test_triage_json_contract_and_inventory(run, profile: Path) -> None:  # type
     assert {r["regime"] for r in payload["other_regimes"] if r["applies"]} >= {"nyc-ll144", "gdpr"}
     assert payload["status"] == "complete" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", payload["knowledge_as_of"])
     assert payload["assessment_version"] == 1
-    # Triage again: a second version of the same system, no new system.
+    # Triage the unchanged profile again: the same assessment, no new version and no new system.
     again = json.loads(run("triage", "--input", str(profile), "--json").stdout)
-    assert again["assessment_version"] == 2
+    assert again["assessment_version"] == 1
+    # A changed profile is a second version of the same system.
+    profile.write_text(CV_SCREENER.replace("weak candidates", "the weakest candidates"), encoding="utf-8")
+    changed = json.loads(run("triage", "--input", str(profile), "--json").stdout)
+    assert changed["assessment_version"] == 2
     listed = json.loads(run("systems", "list", "--json").stdout)
     assert [s["name"] for s in listed] == ["CV screening assistant"]
 

@@ -106,6 +106,8 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     with_tasks = rig.fake.message(channel, ts)
     assert with_tasks is not None
     assert "govassist_file_tasks" not in json.dumps(with_tasks["blocks"])  # filed: no second button
+    [told] = rig.fake.wait_for("chat.postEphemeral", lambda c: "review task" in str(c.params.get("text")))
+    assert told.params["text"].startswith(f"Filed {len(tasks)} new review task(s).")
     task = tasks[0]
 
     # Assign it to Leo: Leo gets a DM with the task, and the result message shows him.

@@ -157,16 +157,36 @@ def test_diff_reports_tiers_grounds_obligations_regimes_and_reviews(
     assert [h.version for h in detail.history] == [1, 2] and detail.latest and detail.latest.version == 2
 
 
-def test_an_unchanged_retriage_gives_an_empty_diff(db: Database, knowledge: KnowledgeBasis) -> None:
+def test_an_unchanged_triage_returns_the_existing_assessment(db: Database, knowledge: KnowledgeBasis) -> None:
     with db.session() as session:
         old = inventory.record_assessment(
             session=session, profile=profile(), result=high_risk_result(), actor="a", knowledge=knowledge
         )
-        new = inventory.record_assessment(
+        again = [
+            inventory.record_assessment(
+                session=session, profile=profile(), result=high_risk_result(), actor="b", knowledge=knowledge
+            )
+            for _ in range(2)
+        ]
+        history = inventory.assessment_history(session=session, system_id=old.system_id)
+    assert [a.version for a in again] == [1, 1] and [a.id for a in again] == [old.id, old.id]
+    assert [a.version for a in history] == [1] and again[0].created_by == "a"
+    diff = inventory.diff_assessments(old, again[0])
+    assert not diff.changed and diff.summary_lines() == []
+
+
+def test_a_changed_profile_makes_a_new_version(db: Database, knowledge: KnowledgeBasis) -> None:
+    with db.session() as session:
+        old = inventory.record_assessment(
             session=session, profile=profile(), result=high_risk_result(), actor="a", knowledge=knowledge
         )
-    diff = inventory.diff_assessments(old, new)
-    assert not diff.changed and diff.summary_lines() == [] and (diff.from_version, diff.to_version) == (1, 2)
+        edited = profile().model_copy(update={"description": profile().description + " Also for interns."})
+        new = inventory.record_assessment(
+            session=session, profile=edited, result=high_risk_result(), actor="a", knowledge=knowledge
+        )
+    assert (old.version, new.version) == (1, 2)
+    assert inventory.profile_digest(old.profile) != inventory.profile_digest(new.profile)
+    assert inventory.diff_assessments(old, new).profile_fields_changed == ["description"]
 
 
 def test_assessments_cannot_be_changed_through_the_orm(db: Database, knowledge: KnowledgeBasis) -> None:
@@ -190,9 +210,10 @@ def test_concurrent_recordings_of_a_new_system_share_it_and_get_distinct_version
     versions: list[int] = []
     errors: list[BaseException] = []
 
-    def record() -> None:
+    def record(n: int) -> None:
         # Each writer has its own engine and connections, as a separate process would (the schema is
-        # migrated already: Alembic is not thread-safe).
+        # migrated already: Alembic is not thread-safe). Each records a different profile: identical
+        # ones would share one version.
         own = Database(create_db_engine(database_url))
         try:
             barrier.wait(timeout=30)
@@ -200,7 +221,9 @@ def test_concurrent_recordings_of_a_new_system_share_it_and_get_distinct_version
                 versions.append(
                     inventory.record_assessment(
                         session=session,
-                        profile=profile(),
+                        profile=profile().model_copy(
+                            update={"description": f"{profile().description} ({n})"}
+                        ),
                         result=high_risk_result(),
                         actor="a",
                         knowledge=knowledge,
@@ -211,7 +234,7 @@ def test_concurrent_recordings_of_a_new_system_share_it_and_get_distinct_version
         finally:
             own.close()
 
-    threads = [threading.Thread(target=record) for _ in range(writers)]
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:

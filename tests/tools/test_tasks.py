@@ -41,10 +41,11 @@ def record(
     db: Database, knowledge: KnowledgeBasis, name: str = "CV Screener", **kwargs: object
 ) -> AssessmentPublic:
     result = kwargs.pop("result", None) or high_risk_result(name)
+    overrides = kwargs.pop("overrides", None) or {}
     with db.session() as session:
         return inventory.record_assessment(
             session=session,
-            profile=profile(name),
+            profile=profile(name, **overrides),  # type: ignore[arg-type]
             result=result,  # type: ignore[arg-type]
             actor="priya",
             knowledge=knowledge,
@@ -95,7 +96,8 @@ def test_an_open_review_is_not_filed_again_for_a_newer_assessment(
 ) -> None:
     v1 = record(db, knowledge)
     first = {t.review_type: t for t in file(db, v1)}
-    v2 = record(db, knowledge)
+    # A changed profile: an identical triage would return version 1 again.
+    v2 = record(db, knowledge, overrides={"description": "Ranks and shortlists job applicants' CVs."})
     # Both reviews are still open from version 1: filing version 2 returns them.
     assert [t.id for t in file(db, v2)] == [first["legal"].id, first["privacy-dpia"].id]
     assert count_tasks(db) == 2
@@ -117,18 +119,17 @@ def test_an_open_review_is_not_filed_again_for_a_newer_assessment(
     assert count_tasks(db) == 3
 
 
-def file_at_once(databases: list[Database], assessment: AssessmentPublic) -> list[list[int]]:
-    """Every database files the assessment's reviews at the same moment; the task ids each got."""
+def file_at_once(databases: list[Database], assessment: AssessmentPublic) -> list[tasks.FilingReport]:
+    """Every database files the assessment's reviews at the same moment; what each filing reported."""
     barrier = threading.Barrier(len(databases))
-    results: dict[int, list[int]] = {}
+    results: dict[int, tasks.FilingReport] = {}
     errors: list[BaseException] = []
 
     def work(writer: int) -> None:
         try:
             barrier.wait(timeout=30)
             with databases[writer].session() as session:
-                filed = tasks.file_review_tasks(session=session, assessment=assessment, today=TODAY)
-            results[writer] = [t.id for t in filed]
+                results[writer] = tasks.file_reviews(session=session, assessment=assessment, today=TODAY)
         except BaseException as exc:
             errors.append(exc)
 
@@ -153,8 +154,13 @@ def test_concurrent_filing_creates_no_duplicates(
     writers = [Database(create_db_engine(database_url)) for _ in range(4)]
     try:
         for assessment in assessments:
-            got = file_at_once(writers, assessment)
+            reports = file_at_once(writers, assessment)
+            got = [[t.id for t in r.tasks] for r in reports]
             assert all(ids == got[0] for ids in got) and len(got[0]) == len(reviews)
+            # Each says what it did: together they filed each task once, the rest already existed.
+            assert sorted(i for r in reports for i in r.new_ids) == sorted(got[0])
+            assert all(r.new + r.existing == len(reviews) for r in reports)
+            assert [r.summary() for r in reports].count("Filed 0 new review task(s); 3 already existed.") >= 1
     finally:
         for writer in writers:
             writer.close()

@@ -1,7 +1,7 @@
 """notification outbox, handled events
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-07 00:20:00.000000
 
 The durable outbox of notifications (written with the change that causes them, claimed by one app
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -132,15 +132,13 @@ def register(app: App, services: SlackServices) -> None:
                 services.workspace.db, subject=triage_subject(system_id, version), channel=channel, ts=ts
             )
         try:
-            tasks = services.workspace.file_tasks(system_id, version, actor=actor(user))
+            filing = services.workspace.file_reviews(system_id, version, actor=actor(user))
         except LookupError as exc:
             tell(services, body, f":warning: {exc}")
             return
         if services.sync is not None:
             services.sync.run_once()
-        tell(
-            services, body, f"Filed {len(tasks)} review task(s). Assign them with the pickers in the message."
-        )
+        tell(services, body, f"{filing.summary()} Assign them with the pickers in the message.")
 
     app.action(ids.FILE_TASKS)(ack=ack_only, lazy=[on_file_tasks])
 
