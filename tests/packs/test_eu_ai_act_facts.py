@@ -264,7 +264,7 @@ VERIFIED_PROSE_DATES = {
     D("2026-12-02"),  # omnibus: Art. 50(2) grace period end, new Art. 5 prohibition
     D("2027-12-02"),  # omnibus: Annex III
     D("2028-08-02"),  # omnibus: Art. 6(1) / Annex I
-    # Commission guidance records (commission-guidance.yaml), checked in tests/packs/test_new_regimes_facts.py.
+    # Commission guidance (commission-guidance.yaml), checked in tests/packs/test_new_regimes_facts.py.
     D("2025-02-04"),  # guidelines on prohibited practices
     D("2025-02-06"),  # guidelines on the AI system definition
     D("2025-07-10"),  # GPAI Code of Practice published
