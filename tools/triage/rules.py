@@ -1417,7 +1417,9 @@ def _threshold(ctx: Context, citation: str, threshold_id: str) -> tuple[float, C
     """(value, comparison, 'comparison value unit') of a pack threshold: the line is read, not hard-coded."""
     record = ctx.packs[citation.partition(":")[0]].record(citation)
     item = next(t for t in record.thresholds if t.id == threshold_id)
-    return item.value, item.comparison, f"{item.comparison.value} {item.value:g} {item.unit}"
+    # Compute lines read best as powers of ten, money and head counts in full digits.
+    shown = f"{item.value:g}" if item.value >= 1e15 else f"{item.value:,.0f}"
+    return item.value, item.comparison, f"{item.comparison.value} {shown} {item.unit}"
 
 
 def _crosses(ctx: Context, value: float, citation: str, threshold_id: str) -> bool:
