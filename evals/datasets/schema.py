@@ -26,6 +26,15 @@ PackRegime = Literal[
     "ecoa-reg-b",
     "eeoc-title-vii",
     "us-health-ai",
+    "illinois-hra-ai",
+    "texas-traiga",
+    "california-sb53",
+    "california-ccpa-admt",
+    "california-ai-transparency",
+    "ny-raise",
+    "korea-ai-basic-act",
+    "us-federal-ai",
+    "uk-ai",
 ]
 PACK_REGIMES: tuple[str, ...] = get_args(PackRegime)
 SAMPLE_ORGANISATION = "northwind"

@@ -144,6 +144,8 @@ class Penalty(_Strict):
     # US regimes state amounts in dollars, some with a floor (NYC: $500 to $1,500 per later violation).
     max_amount_usd: int | None = Field(default=None, ge=0)
     min_amount_usd: int | None = Field(default=None, ge=0)
+    # Korea states its administrative fines in won (AI Basic Act: up to KRW 30 million).
+    max_amount_krw: int | None = Field(default=None, ge=0)
     rule: PenaltyRule = PenaltyRule.HIGHER_OF
     applies_to: str = Field(min_length=1, description="Which infringements or offenders the cap covers.")
 
@@ -726,6 +728,8 @@ def _penalty_text(penalty: Penalty) -> str:
     if penalty.max_amount_usd is not None:
         floor = f"at least USD {penalty.min_amount_usd:,} and " if penalty.min_amount_usd is not None else ""
         parts.append(f"{floor}at most USD {penalty.max_amount_usd:,}")
+    if penalty.max_amount_krw is not None:
+        parts.append(f"KRW {penalty.max_amount_krw:,}")
     rule = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
     amounts = " or ".join(parts)
     if len(parts) == 1:  # one figure: nothing to choose between

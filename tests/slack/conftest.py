@@ -37,7 +37,9 @@ DM_PAM = "DPAM0001"
 # The restricted and internal documents the tests look for.
 RESTRICTED_CITATION = "heron-contract:retention"
 INTERNAL_CITATION = "chat-policy:labelling"
-ABSTAIN_BELOW = 0.3  # calibrated for the hashing embedder: nonsense scores below it, real questions above
+# Calibrated for the hashing embedder: nonsense scores below it, real questions above. 0.3 let the
+# nonsense question through once the frontier-AI packs arrived (words hashed into the same buckets).
+ABSTAIN_BELOW = 0.35
 
 
 def build_workspace(fake: FakeSlack) -> None:

@@ -452,6 +452,11 @@ class Jurisdiction(StrEnum):
     US = "US"
     US_NYC = "US-NYC"
     US_CO = "US-CO"
+    US_IL = "US-IL"
+    US_TX = "US-TX"
+    US_CA = "US-CA"
+    US_NY = "US-NY"  # New York State; a system used in New York City (US-NYC) is in it too
+    KR = "KR"
 
 
 class RegimeTrigger(BaseModel):

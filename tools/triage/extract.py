@@ -580,6 +580,9 @@ _FIELD_QUESTIONS: dict[str, str] = {
     "public_interest_text": "Is generated text published to inform the public on matters of public interest?",
     "gpai_model": "Is the system, or does it provide, a general-purpose AI model?",
     "training_compute_flops": "How much compute (in FLOP) was used in total to train the model?",
+    "annual_revenue_usd": "What was the developer's annual gross revenue, with its affiliates, in the last "
+    "calendar year (in USD)?",
+    "monthly_users": "How many monthly visitors or users does the generative AI system have?",
 }
 _TIER_WORDS = {UseCaseCategory.ART5: "prohibited", UseCaseCategory.ANNEX_III: "high-risk"}
 # Verbs that appear later in a catalogue description, after "or", "and" or a comma ("... or sets ...").
@@ -765,6 +768,39 @@ def _answer_compute(profile: SystemProfile, field: str, answer: str) -> SystemPr
     return _updated(profile, {field: value})
 
 
+# Plain amounts a follow-up question may ask for (revenue for frontier-model laws, users for SB 942).
+_AMOUNT_FIELDS = frozenset({"annual_revenue_usd", "monthly_users"})
+_AMOUNT = re.compile(
+    r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<scale>thousand|k|million|mn|m|billion|bn|b|trillion)?\b",
+    re.IGNORECASE,
+)
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
+           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}  # fmt: skip
+
+
+def parse_amount(text: str) -> float | None:
+    """An amount written as 600 million, $2.5bn, 1,200,000, 750k or 3e8; None if there is none."""
+    if re.search(r"\d\s*(?:e|x|×|\*)\s*10|\de\d|10\^", text, re.IGNORECASE):
+        return parse_flops(text)
+    match = _AMOUNT.search(text.replace("$", " "))
+    if match is None:
+        return None
+    scale = _SCALES[match.group("scale").lower()] if match.group("scale") else 1.0
+    return float(match.group("number").replace(",", "")) * scale
+
+
+def _answer_amount(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+    text = _normalise(answer)
+    if _UNSURE.search(text):
+        return _updated(profile, {field: None})
+    if _BOUND.search(text):
+        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as 'about 600 million'")
+    value = parse_amount(answer)
+    if value is None:
+        raise ValueError(f"{field}: could not read a number in {answer!r}; e.g. 'about 600 million'")
+    return _updated(profile, {field: int(value) if field == "monthly_users" else value})
+
+
 def _answer_annex_i(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
     text = _normalise(answer)
     if _UNSURE.search(text):
@@ -816,6 +852,8 @@ def apply_answer(profile: SystemProfile, field: str, answer: str) -> SystemProfi
         return _answer_scope(profile, field, answer)
     if field == "training_compute_flops":
         return _answer_compute(profile, field, answer)
+    if field in _AMOUNT_FIELDS:
+        return _answer_amount(profile, field, answer)
     if field == "annex_i_product":
         return _answer_annex_i(profile, field, answer)
     if field == "role":

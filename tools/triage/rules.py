@@ -22,6 +22,7 @@ from functools import cached_property
 
 from knowledge.packs import Comparison, Pack
 from knowledge.packs import Role as Owner
+from knowledge.packs.schema import Confidence
 from knowledge.tiering import TierFactor
 from tools.triage.catalogue import (
     REGIME_TRIGGERS,
@@ -1110,6 +1111,11 @@ _IN_JURISDICTION: dict[Jurisdiction, Callable[[SystemProfile], bool]] = {
     Jurisdiction.US: lambda p: any(j == "US" or j.startswith("US-") for j in _jurisdictions(p)),
     Jurisdiction.US_NYC: lambda p: "US-NYC" in _jurisdictions(p),
     Jurisdiction.US_CO: lambda p: "US-CO" in _jurisdictions(p),
+    Jurisdiction.US_IL: lambda p: "US-IL" in _jurisdictions(p),
+    Jurisdiction.US_TX: lambda p: "US-TX" in _jurisdictions(p),
+    Jurisdiction.US_CA: lambda p: "US-CA" in _jurisdictions(p),
+    Jurisdiction.US_NY: lambda p: bool({"US-NY", "US-NYC"} & _jurisdictions(p)),
+    Jurisdiction.KR: lambda p: "KR" in _jurisdictions(p),
 }
 
 
@@ -1145,6 +1151,10 @@ def assess_regimes(ctx: Context, c: Classification, *, ask: bool) -> RegimeStep:
             finding, applied = _regime_finding(ctx, trigger)
             findings.append(finding)
             duties += applied
+    for outcome in assess_state_and_national_regimes(ctx):
+        findings.append(outcome.finding)
+        duties += outcome.duties
+        missing += outcome.missing
     obligations = _materialise(ctx, c, duties, _owners(ctx))
     return RegimeStep(
         findings=tuple(findings), obligations=obligations, missing=tuple(missing) if ask else ()
@@ -1286,3 +1296,457 @@ def tier_factors(ctx: Context, c: Classification) -> frozenset[TierFactor]:
     }
     present |= {factor for factor, holds in checks.items() if holds}
     return frozenset(present)
+
+
+# --- state and national AI laws beyond the EU (Illinois, Texas, California, New York, Korea) ------------
+#
+# Each regime below has its own deterministic rule, because what brings it is more than a use case in a
+# jurisdiction: a role, a compute or revenue line read from its pack, a count of users, or whether a person
+# reviews the decisions. A fact the rule needs and the profile lacks becomes a question, never a guess.
+# Every regime is listed, applying or not, like those of REGIME_TRIGGERS.
+
+ILLINOIS = "illinois-hra-ai"
+TEXAS = "texas-traiga"
+CA_SB53 = "california-sb53"
+CA_ADMT = "california-ccpa-admt"
+CA_TRANSPARENCY = "california-ai-transparency"
+NY_RAISE = "ny-raise"
+KOREA = "korea-ai-basic-act"
+
+# CCPA significant decisions: financial or lending services, housing, education, employment, health care.
+_CCPA_SIGNIFICANT = frozenset(
+    {"education_admission", "education_evaluation", "education_level_assessment", "recruitment",
+     "employment_decisions", "creditworthiness", "medical_diagnosis"}
+)  # fmt: skip
+# Korea's high-impact areas that the catalogue can name: hiring and loan screening, health care, energy and
+# water, biometric analysis, public-service decisions, the evaluation of students.
+_KOREA_HIGH_IMPACT = frozenset(
+    {"recruitment", "employment_decisions", "creditworthiness", "medical_diagnosis",
+     "critical_infrastructure_safety", "remote_biometric_identification", "public_benefits_eligibility",
+     "emergency_dispatch_triage", "education_admission", "education_evaluation", "education_level_assessment"}
+)  # fmt: skip
+_TEXAS_BIOMETRIC = frozenset(
+    {
+        "remote_biometric_identification",
+        "facial_image_scraping",
+        "realtime_remote_biometric_id_law_enforcement",
+    }
+)
+_EMPLOYMENT_CODES = frozenset({"recruitment", "employment_decisions"})
+
+REVENUE_QUESTION = (
+    "What was the developer's annual gross revenue, with its affiliates, in the last calendar year (in USD)?"
+)
+USERS_QUESTION = "How many monthly visitors or users does the generative AI system have?"
+COMPUTE_QUESTION = "How much compute (in FLOP) was used in total to train the model?"
+HUMAN_REVIEW_QUESTION = "Do its outputs decide about people without a meaningful human review?"
+GENERATES_QUESTION = "Does the system generate or manipulate text, images, audio or video?"
+
+
+@dataclass(frozen=True)
+class RegimeOutcome:
+    """One regime's finding, the duties it brings (materialised for our role later) and open questions."""
+
+    finding: RegimeFinding
+    duties: tuple[Duty, ...] = ()
+    missing: tuple[MissingInformation, ...] = ()
+
+
+def assess_state_and_national_regimes(ctx: Context) -> list[RegimeOutcome]:
+    """Illinois, Texas, California (SB 53, CCPA ADMT, SB 942), New York RAISE and Korea, for loaded packs."""
+    rules: tuple[tuple[str, Callable[[Context], RegimeOutcome]], ...] = (
+        (ILLINOIS, _illinois_employment),
+        (TEXAS, _texas_traiga),
+        (CA_SB53, _california_frontier),
+        (CA_ADMT, _california_admt),
+        (CA_TRANSPARENCY, _california_ai_transparency),
+        (NY_RAISE, _new_york_raise),
+        (KOREA, _korea_basic_act),
+    )
+    return [rule(ctx) for regime, rule in rules if regime in ctx.packs]
+
+
+def _when(ctx: Context, citation: str) -> str:
+    """' In force since D.' or ' Applies from D.' for the record's effective date, and a provenance clause."""
+    start = ctx.effective(citation)
+    clause = ""
+    if start is not None:
+        verb = "Applies from" if start > _reference_date(ctx) else "In force since"
+        clause = f" {verb} {start.isoformat()}."
+    return clause + _reported(ctx, citation)
+
+
+def _reported(ctx: Context, citation: str) -> str:
+    """One short clause when the cited record rests on secondary reporting rather than the official text."""
+    record = ctx.packs[citation.partition(":")[0]].record(citation)
+    return (
+        " (Reported; not confirmed against the official text.)"
+        if record.confidence is Confidence.REPORTED
+        else ""
+    )
+
+
+def _applies(
+    ctx: Context,
+    regime: str,
+    grounds: Sequence[tuple[str, str]],
+    duties: Iterable[tuple[str, str | None]],
+    missing: Iterable[MissingInformation] = (),
+) -> RegimeOutcome:
+    """A regime that applies: the first ground carries the date (and provenance) of the second's duties."""
+    cited = [ctx.ground(citation, reason) for citation, reason in grounds]
+    dated = grounds[1][0] if len(grounds) > 1 else grounds[0][0]
+    cited[0] = cited[0].model_copy(update={"reason": cited[0].reason + _when(ctx, dated)})
+    finding = RegimeFinding(regime=regime, applies=True, grounds=cited)
+    return RegimeOutcome(finding=finding, duties=tuple(Duty(c, o) for c, o in duties), missing=tuple(missing))
+
+
+def _does_not_apply(
+    ctx: Context, regime: str, citation: str, reason: str, missing: Iterable[MissingInformation] = ()
+) -> RegimeOutcome:
+    """A regime that does not apply (or not yet known to), with the record that draws its scope."""
+    finding = RegimeFinding(regime=regime, applies=False, grounds=[ctx.ground(citation, reason)])
+    return RegimeOutcome(finding=finding, missing=tuple(missing))
+
+
+def _outside(jurisdiction: Jurisdiction, subject: str) -> str:
+    return f"Jurisdictions do not include {jurisdiction.value}; the regime covers {subject}."
+
+
+def _threshold(ctx: Context, citation: str, threshold_id: str) -> tuple[float, Comparison, str]:
+    """(value, comparison, 'comparison value unit') of a pack threshold: the line is read, not hard-coded."""
+    record = ctx.packs[citation.partition(":")[0]].record(citation)
+    item = next(t for t in record.thresholds if t.id == threshold_id)
+    # Compute lines read best as powers of ten, money and head counts in full digits.
+    shown = f"{item.value:g}" if item.value >= 1e15 else f"{item.value:,.0f}"
+    return item.value, item.comparison, f"{item.comparison.value} {shown} {item.unit}"
+
+
+def _crosses(ctx: Context, value: float, citation: str, threshold_id: str) -> bool:
+    line, comparison, _ = _threshold(ctx, citation, threshold_id)
+    return _COMPARE[comparison](value, line)
+
+
+def _illinois_employment(ctx: Context) -> RegimeOutcome:
+    """Illinois HB 3773: an employer's AI in employment decisions about people in Illinois."""
+    scope = ILLINOIS + ":2-102-l-1"
+    if not _IN_JURISDICTION[Jurisdiction.US_IL](ctx.profile):
+        subject = "employers' use of AI in employment decisions about people in Illinois"
+        return _does_not_apply(ctx, ILLINOIS, scope, _outside(Jurisdiction.US_IL, subject))
+    matched = sorted(ctx.codes & _EMPLOYMENT_CODES)
+    if not matched:
+        reason = (
+            "No listed use case is an employment decision (recruitment, hiring, promotion, discipline...)."
+        )
+        return _does_not_apply(ctx, ILLINOIS, scope, reason)
+    grounds = [
+        (
+            scope,
+            f"Jurisdiction US-IL, use case(s) {', '.join(matched)}: AI in employment decisions must not "
+            "have a discriminatory effect on a protected class, and zip codes may not stand in for one.",
+        ),
+        (ILLINOIS + ":2-102-l-2", "Employees and candidates must be told that AI is used."),
+    ]
+    return _applies(ctx, ILLINOIS, grounds, [(scope, None), (ILLINOIS + ":2-102-l-2", None)])
+
+
+def _texas_traiga(ctx: Context) -> RegimeOutcome:
+    """TRAIGA: its prohibitions bind every developer and deployer in Texas; disclosure duties bind
+    government agencies and health care providers."""
+    scope = TEXAS + ":551-002"
+    if not _IN_JURISDICTION[Jurisdiction.US_TX](ctx.profile):
+        subject = "AI developed, deployed or offered in Texas"
+        return _does_not_apply(ctx, TEXAS, scope, _outside(Jurisdiction.US_TX, subject))
+    grounds = [
+        (
+            scope,
+            "Jurisdiction US-TX: the act's prohibitions bind every developer and deployer of AI in Texas.",
+        ),
+        (
+            TEXAS + ":552-052",
+            "No AI meant to incite self-harm, harm to others or crime, nor (section 552.056) to discriminate "
+            "unlawfully.",
+        ),
+    ]
+    duties: list[tuple[str, str | None]] = [(TEXAS + ":552-052", None), (TEXAS + ":552-056", None)]
+    missing: list[MissingInformation] = []
+    public = ctx.public_service
+    if public:
+        grounds.append(
+            (
+                TEXAS + ":552-051",
+                "Deployed by a public body: a Texas governmental agency tells consumers they are interacting "
+                "with AI.",
+            )
+        )
+        duties.append((TEXAS + ":552-051", "government-disclosure"))
+        if "social_scoring" in ctx.codes:
+            grounds.append((TEXAS + ":552-053", "Social scoring by a governmental entity is prohibited."))
+            duties.append((TEXAS + ":552-053", None))
+        if ctx.codes & _TEXAS_BIOMETRIC:
+            grounds.append(
+                (TEXAS + ":552-054", "Government biometric identification without consent is prohibited.")
+            )
+            duties.append((TEXAS + ":552-054", None))
+    elif public is None and ctx.interacts:
+        missing.append(
+            _ask(
+                "public_body_or_public_service",
+                "Is the system deployed by a public body, or by a private entity providing public services?",
+            )
+        )
+    if "medical_diagnosis" in ctx.codes:
+        grounds.append(
+            (TEXAS + ":552-051", "Used in health care: the provider tells patients that AI is used.")
+        )
+        duties.append((TEXAS + ":552-051", "health-care-disclosure"))
+    unique = list(dict.fromkeys(grounds))
+    return _applies(ctx, TEXAS, unique, duties, missing)
+
+
+def _frontier_developer(
+    ctx: Context, regime: str, scope: str, jurisdiction: Jurisdiction, subject: str
+) -> tuple[RegimeOutcome | None, list[MissingInformation]]:
+    """Shared gate of SB 53 and RAISE: in reach, a developer role, a GPAI model above 10^26 FLOP.
+
+    Returns (outcome, []) when the regime does not apply or cannot be decided, else (None, questions still
+    open for the revenue line).
+    """
+    p = ctx.profile
+    if not _IN_JURISDICTION[jurisdiction](p):
+        return _does_not_apply(ctx, regime, scope, _outside(jurisdiction, subject)), []
+    if p.role not in _PROVIDING_ROLES:
+        reason = (
+            "Its duties fall on the developer that trained the frontier model; our role is not a provider."
+        )
+        return _does_not_apply(ctx, regime, scope, reason), []
+    if not p.gpai_model:
+        reason = "Not declared a general-purpose (foundation) model, so not a frontier model."
+        return _does_not_apply(ctx, regime, scope, reason), []
+    _, _, line = _threshold(ctx, scope, "training-compute")
+    if p.training_compute_flops is None:
+        reason = f"Training compute not given: a frontier model is one trained with {line}."
+        return _does_not_apply(
+            ctx, regime, scope, reason, [_ask("training_compute_flops", COMPUTE_QUESTION)]
+        ), []
+    if not _crosses(ctx, p.training_compute_flops, scope, "training-compute"):
+        reason = f"Trained with {p.training_compute_flops:g} FLOP, not {line}: not a frontier model."
+        return _does_not_apply(ctx, regime, scope, reason), []
+    missing = [] if p.annual_revenue_usd is not None else [_ask("annual_revenue_usd", REVENUE_QUESTION)]
+    return None, missing
+
+
+def _california_frontier(ctx: Context) -> RegimeOutcome:
+    """SB 53: frontier developers above 10^26 FLOP; large ones (revenue above $500M) carry the most."""
+    scope = CA_SB53 + ":22757-11"
+    subject = "developers of frontier models (above 10^26 FLOP) offered in California"
+    gated, missing = _frontier_developer(ctx, CA_SB53, scope, Jurisdiction.US_CA, subject)
+    if gated is not None:
+        return gated
+    p = ctx.profile
+    grounds = [
+        (scope, f"Jurisdiction US-CA, trained with {p.training_compute_flops:g} FLOP: a frontier developer."),
+        (
+            CA_SB53 + ":22757-13-c",
+            "Critical safety incidents go to the Office of Emergency Services within 15 days (24 hours if "
+            "there is an imminent risk of death or serious injury); a transparency report accompanies each "
+            "new frontier model.",
+        ),
+    ]
+    duties: list[tuple[str, str | None]] = [
+        (CA_SB53 + ":22757-13-c", "report-incident"),
+        (CA_SB53 + ":22757-12-c", "transparency-report"),
+        (CA_SB53 + ":labor-1107", "no-retaliation"),
+    ]
+    _, _, revenue_line = _threshold(ctx, scope, "annual-revenue")
+    if p.annual_revenue_usd is None:
+        grounds.append((scope, f"Revenue not given: a large frontier developer has revenue {revenue_line}."))
+    elif _crosses(ctx, p.annual_revenue_usd, scope, "annual-revenue"):
+        grounds.append(
+            (
+                CA_SB53 + ":22757-12-a",
+                f"Revenue of {p.annual_revenue_usd:,.0f} USD, {revenue_line}: a large frontier developer, "
+                "which publishes a frontier AI framework and sends OES quarterly summaries of internal-use "
+                "risk.",
+            )
+        )
+        duties += [(CA_SB53 + ":22757-12-a", "publish-framework"), (CA_SB53 + ":22757-12-d", None)]
+    else:
+        grounds.append(
+            (
+                scope,
+                f"Revenue of {p.annual_revenue_usd:,.0f} USD, not {revenue_line}: not a large frontier "
+                "developer, so no framework or OES summaries.",
+            )
+        )
+    return _applies(ctx, CA_SB53, list(dict.fromkeys(grounds)), duties, missing)
+
+
+def _new_york_raise(ctx: Context) -> RegimeOutcome:
+    """RAISE Act (as amended in 2026, reported): frontier developers above 10^26 FLOP and $500M revenue."""
+    scope = NY_RAISE + ":frontier-developers"
+    subject = "large developers of frontier models (above 10^26 FLOP) in New York State"
+    gated, missing = _frontier_developer(ctx, NY_RAISE, scope, Jurisdiction.US_NY, subject)
+    if gated is not None:
+        return gated
+    p = ctx.profile
+    _, _, revenue_line = _threshold(ctx, scope, "annual-revenue")
+    if p.annual_revenue_usd is None:
+        reason = f"Revenue not given: the act covers frontier developers with revenue {revenue_line}."
+        return _does_not_apply(ctx, NY_RAISE, scope, reason + _reported(ctx, scope), missing)
+    if not _crosses(ctx, p.annual_revenue_usd, scope, "annual-revenue"):
+        reason = f"Revenue of {p.annual_revenue_usd:,.0f} USD, not {revenue_line}: outside the act."
+        return _does_not_apply(ctx, NY_RAISE, scope, reason + _reported(ctx, scope))
+    grounds = [
+        (
+            scope,
+            f"Jurisdiction US-NY, trained with {p.training_compute_flops:g} FLOP and revenue of "
+            f"{p.annual_revenue_usd:,.0f} USD: a covered frontier developer.",
+        ),
+        (
+            NY_RAISE + ":safety-protocol",
+            "Publish a safety and security protocol, and report safety incidents within 72 hours.",
+        ),
+    ]
+    duties = [(NY_RAISE + ":safety-protocol", None), (NY_RAISE + ":incident-reporting", None)]
+    return _applies(ctx, NY_RAISE, grounds, duties)
+
+
+def _california_admt(ctx: Context) -> RegimeOutcome:
+    """CCPA ADMT rules: technology replacing human decision-making in significant decisions (California)."""
+    scope = CA_ADMT + ":7001"
+    if not _IN_JURISDICTION[Jurisdiction.US_CA](ctx.profile):
+        subject = (
+            "automated decisions about California consumers in lending, housing, education, jobs or health"
+        )
+        return _does_not_apply(ctx, CA_ADMT, scope, _outside(Jurisdiction.US_CA, subject))
+    matched = sorted(ctx.codes & _CCPA_SIGNIFICANT)
+    if not matched:
+        reason = (
+            "No listed use case makes a significant decision (lending, housing, education, jobs, health)."
+        )
+        return _does_not_apply(ctx, CA_ADMT, scope, reason)
+    automated = ctx.profile.automated_decisions
+    if automated is False:
+        reason = (
+            f"Use case(s) {', '.join(matched)} are significant decisions, but a person with authority "
+            "reviews each output: the technology does not substantially replace human decision-making."
+        )
+        return _does_not_apply(ctx, CA_ADMT, scope, reason)
+    if automated is None:
+        reason = (
+            f"Use case(s) {', '.join(matched)} are significant decisions; whether a person meaningfully "
+            "reviews each output decides whether the ADMT rules apply."
+        )
+        return _does_not_apply(
+            ctx, CA_ADMT, scope, reason, [_ask("automated_decisions", HUMAN_REVIEW_QUESTION)]
+        )
+    grounds = [
+        (
+            scope,
+            f"Jurisdiction US-CA, use case(s) {', '.join(matched)}: automated decisions about consumers "
+            "without meaningful human review are ADMT used for significant decisions.",
+        ),
+        (
+            CA_ADMT + ":7200",
+            "Pre-use notice, opt-out and access rights; a risk assessment before use, with information and "
+            "an attestation to the Agency by 1 April 2028.",
+        ),
+    ]
+    duties: list[tuple[str, str | None]] = [
+        (CA_ADMT + ":7220", None),
+        (CA_ADMT + ":7221", None),
+        (CA_ADMT + ":7222", None),
+        (CA_ADMT + ":7150", None),
+        (CA_ADMT + ":7157", None),
+    ]
+    return _applies(ctx, CA_ADMT, grounds, duties)
+
+
+def _california_ai_transparency(ctx: Context) -> RegimeOutcome:
+    """SB 942 as amended by AB 853: producers of generative AI systems with over 1,000,000 monthly users."""
+    scope = CA_TRANSPARENCY + ":22757-1"
+    p = ctx.profile
+    if not _IN_JURISDICTION[Jurisdiction.US_CA](p):
+        subject = "producers of generative AI systems publicly accessible in California"
+        return _does_not_apply(ctx, CA_TRANSPARENCY, scope, _outside(Jurisdiction.US_CA, subject))
+    if ctx.generates is None:
+        reason = "Not known whether it generates content; the act covers generative AI systems."
+        return _does_not_apply(
+            ctx, CA_TRANSPARENCY, scope, reason, [_ask("generates_synthetic_content", GENERATES_QUESTION)]
+        )
+    if not ctx.generates:
+        return _does_not_apply(
+            ctx, CA_TRANSPARENCY, scope, "Generates no content: not a generative AI system."
+        )
+    if p.role not in _PROVIDING_ROLES:
+        reason = "Its duties fall on the covered provider that produces the generative AI system, not on us."
+        return _does_not_apply(ctx, CA_TRANSPARENCY, scope, reason)
+    _, _, line = _threshold(ctx, scope, "monthly-users")
+    if p.monthly_users is None:
+        reason = f"Monthly users not given: a covered provider's system has {line}."
+        return _does_not_apply(ctx, CA_TRANSPARENCY, scope, reason, [_ask("monthly_users", USERS_QUESTION)])
+    if not _crosses(ctx, p.monthly_users, scope, "monthly-users"):
+        reason = f"{p.monthly_users:,} monthly users, not {line}: not a covered provider."
+        return _does_not_apply(ctx, CA_TRANSPARENCY, scope, reason)
+    grounds = [
+        (
+            scope,
+            f"Jurisdiction US-CA, a generative AI system with {p.monthly_users:,} monthly users: a covered "
+            "provider (duties concern image, video and audio output).",
+        ),
+        (
+            CA_TRANSPARENCY + ":22757-3",
+            "Offer a free detection tool, a visible AI label on request and an embedded latent disclosure.",
+        ),
+    ]
+    duties = [(CA_TRANSPARENCY + ":22757-2", None), (CA_TRANSPARENCY + ":22757-3", None)]
+    return _applies(ctx, CA_TRANSPARENCY, grounds, duties)
+
+
+def _korea_basic_act(ctx: Context) -> RegimeOutcome:
+    """Korea's AI Basic Act: high-impact AI duties and generative AI notice and labelling."""
+    scope = KOREA + ":art-2"
+    if not _IN_JURISDICTION[Jurisdiction.KR](ctx.profile):
+        subject = "high-impact and generative AI offered in Korea"
+        return _does_not_apply(ctx, KOREA, scope, _outside(Jurisdiction.KR, subject))
+    high_impact = sorted(ctx.codes & _KOREA_HIGH_IMPACT)
+    generative = ctx.generates
+    if not high_impact and not generative:
+        if generative is None:
+            reason = "No listed use case is high-impact, and it is not known whether it generates content."
+            return _does_not_apply(
+                ctx, KOREA, scope, reason, [_ask("generates_synthetic_content", GENERATES_QUESTION)]
+            )
+        return _does_not_apply(ctx, KOREA, scope, "Neither a high-impact use case nor generative AI.")
+    grounds: list[tuple[str, str]] = []
+    duties: list[tuple[str, str | None]] = [(KOREA + ":art-31", "advance-notice")]
+    if high_impact:
+        grounds += [
+            (scope, f"Jurisdiction KR, use case(s) {', '.join(high_impact)}: high-impact AI."),
+            (
+                KOREA + ":art-34",
+                "Risk management plan, explanation of results, user protection, human oversight and records; "
+                "users are told in advance that AI is used.",
+            ),
+        ]
+        duties.append((KOREA + ":art-34", None))
+    if generative:
+        if not grounds:
+            grounds.append((scope, "Jurisdiction KR: generative AI."))
+        grounds.append(
+            (
+                KOREA + ":art-31",
+                "Tell users in advance that the service uses generative AI and label its output as "
+                "AI-generated (deepfakes clearly).",
+            )
+        )
+        duties.append((KOREA + ":art-31", "label-output"))
+    grounds.append(
+        (
+            KOREA + ":art-43",
+            "Fines of up to KRW 30 million, deferred for at least a year from 22 January 2026."
+            + _reported(ctx, KOREA + ":art-43"),
+        )
+    )
+    return _applies(ctx, KOREA, grounds, duties)

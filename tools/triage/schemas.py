@@ -71,7 +71,9 @@ class SystemProfile(BaseModel):
         default=True,
         description="Placed on the EU market, put into service in the EU, or its output used in the EU.",
     )
-    jurisdictions: list[str] = Field(default_factory=list, description="e.g. EU, US, US-NYC, US-CO.")
+    jurisdictions: list[str] = Field(
+        default_factory=list, description="e.g. EU, US, US-NYC, US-NY, US-CO, US-IL, US-TX, US-CA, KR."
+    )
     excluded_purpose: ExcludedPurpose = Field(default=ExcludedPurpose.NONE, description="Art. 2 exclusions.")
     use_cases: list[str] = Field(default_factory=list, description="Codes from the use-case catalogue.")
     annex_i_product: AnnexIProduct = Field(default=AnnexIProduct.NONE, description="Annex I product, if any.")
@@ -91,6 +93,14 @@ class SystemProfile(BaseModel):
     )
     gpai_model: bool | None = Field(default=None, description="Is, or provides, a general-purpose AI model.")
     training_compute_flops: float | None = Field(default=None, ge=0, description="Training compute in FLOP.")
+    annual_revenue_usd: float | None = Field(
+        default=None,
+        ge=0,
+        description="The developer's annual gross revenue with affiliates, in USD (frontier-model laws).",
+    )
+    monthly_users: int | None = Field(
+        default=None, ge=0, description="Monthly visitors or users of a generative AI system it offers."
+    )
     open_source: bool | None = Field(
         default=None, description="Released under a free and open-source licence."
     )
