@@ -10,6 +10,7 @@ from assistant.cli.ask import ask
 from assistant.cli.audit import audit
 from assistant.cli.chat import chat
 from assistant.cli.context import AppContext
+from assistant.cli.docs import docs
 from assistant.cli.eval import eval_group
 from assistant.cli.ingest import ingest
 from assistant.cli.knowledge import knowledge
@@ -50,5 +51,6 @@ cli.add_command(tasks)
 cli.add_command(train)
 cli.add_command(audit)
 cli.add_command(triage_command)
+cli.add_command(docs)
 cli.add_command(slack)
 cli.add_command(eval_group)

@@ -1,0 +1,102 @@
+"""Drafting review documents (system card, model card, FRIA, technical documentation) for a system in the
+inventory: gather what govassist knows, build the view model, render it, keep it with the assessment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from assistant.triage import find_precedents
+from assistant.workspace import Workspace
+from core.config import Settings
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from tools import inventory
+from tools.audit import utc_now
+from tools.docs.builder import build_draft
+from tools.docs.render import render
+from tools.docs.schemas import (
+    FILE_SUFFIX,
+    DocumentDraft,
+    DocumentKind,
+    DraftInputs,
+    OutputFormat,
+    PrecedentRef,
+)
+from tools.docs.store import StoredDraft, annex_iv_headings, find_template, store_draft
+
+
+class DraftNotPossibleError(LookupError):
+    """The system is unknown or has no assessment to draft from."""
+
+
+class DraftedDocument(BaseModel):
+    """A rendered draft, and where it was stored."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    draft: DocumentDraft
+    format: OutputFormat
+    filename: str
+    content: bytes
+    stored: StoredDraft | None
+
+
+def draft_filename(draft: DocumentDraft, fmt: OutputFormat) -> str:
+    """'<system-id>-<kind>-v<version>.<ext>'."""
+    return f"{draft.system_id}-{draft.kind.value}-v{draft.assessment_version}{FILE_SUFFIX[fmt]}"
+
+
+def draft_document(
+    settings: Settings,
+    index: KnowledgeIndex,
+    *,
+    system: str,
+    kind: DocumentKind,
+    fmt: OutputFormat,
+    actor: str,
+    audience: Audience | None = None,
+    record: bool = True,
+    now: datetime | None = None,
+) -> DraftedDocument:
+    """Draft `kind` for `system` (id or name) from its latest assessment, render it as `fmt`, and (with
+    `record`) store it as an attachment of that assessment, with an audit event naming `actor`.
+
+    Precedent and the organisation's templates are read as `audience` (default: internal readers)."""
+    reader = audience or Audience()
+    stamp = now or utc_now()
+    db = index.db
+    with db.session() as session:
+        found = inventory.get_system(session=session, name_or_id=system)
+        if found is None:
+            raise DraftNotPossibleError(
+                f"no system {system!r} in the inventory; see 'govassist systems list'"
+            )
+        assessment = inventory.get_assessment(session=session, system_id=found.id, version=None)
+        if assessment is None:
+            raise DraftNotPossibleError(f"system {found.id} has no assessment yet: triage it first")
+        template = find_template(session, kind, audience=reader)
+    tasks = Workspace(settings, index).tasks_for_assessment(found.id, assessment.version)
+    precedents = [
+        PrecedentRef(citation=p.citation, title=p.title)
+        for p in find_precedents(index, assessment.profile, audience=reader)
+    ]
+    inputs = DraftInputs(
+        system=found,
+        assessment=assessment,
+        tasks=tasks,
+        precedents=precedents,
+        template=template,
+        annex_iv=annex_iv_headings(list(inventory.current_knowledge().packs)),
+    )
+    draft = build_draft(kind, inputs, actor=actor, now=stamp)
+    content = render(draft, fmt)
+    filename = draft_filename(draft, fmt)
+    stored = None
+    if record:
+        with db.session() as session:
+            stored = store_draft(
+                session, draft, fmt=fmt, filename=filename, content=content, actor=actor, now=stamp
+            )
+    return DraftedDocument(draft=draft, format=fmt, filename=filename, content=content, stored=stored)
