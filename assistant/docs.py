@@ -57,10 +57,11 @@ def draft_document(
     fmt: OutputFormat,
     actor: str,
     audience: Audience | None = None,
+    version: int | None = None,
     record: bool = True,
     now: datetime | None = None,
 ) -> DraftedDocument:
-    """Draft `kind` for `system` (id or name) from its latest assessment, render it as `fmt`, and (with
+    """Draft `kind` for `system` (id or name) from its latest assessment (or `version`), render it as `fmt`, and (with
     `record`) store it as an attachment of that assessment, with an audit event naming `actor`.
 
     Precedent and the organisation's templates are read as `audience` (default: internal readers)."""
@@ -73,9 +74,10 @@ def draft_document(
             raise DraftNotPossibleError(
                 f"no system {system!r} in the inventory; see 'govassist systems list'"
             )
-        assessment = inventory.get_assessment(session=session, system_id=found.id, version=None)
+        assessment = inventory.get_assessment(session=session, system_id=found.id, version=version)
         if assessment is None:
-            raise DraftNotPossibleError(f"system {found.id} has no assessment yet: triage it first")
+            missing = f"no assessment v{version}" if version else "no assessment yet: triage it first"
+            raise DraftNotPossibleError(f"system {found.id} has {missing}")
         template = find_template(session, kind, audience=reader)
     tasks = Workspace(settings, index).tasks_for_assessment(found.id, assessment.version)
     precedents = [

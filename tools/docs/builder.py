@@ -239,29 +239,39 @@ def section_specs(kind: DocumentKind, inputs: DraftInputs) -> list[SectionSpec]:
     if template is None:
         return list(BUILT_IN[kind])
     specs: list[SectionSpec] = []
-    top = min((s.level for s in template.sections), default=1)
     skipping_below: int | None = None
     for section in template.sections:
-        if section.level == top:  # the template's own title
-            continue
         if skipping_below is not None and section.level > skipping_below:
             continue
         skipping_below = None
         if SKIPPED_HEADINGS.search(section.heading):
             skipping_below = section.level
             continue
-        level = min(6, section.level - top + 2)
         topic = None if section.has_children else topic_for_heading(section.heading)
         specs.append(
-            SectionSpec(section.heading, level, topic, _as_question(section.guidance), section.citation)
+            SectionSpec(
+                section.heading, section.level, topic, _as_question(section.guidance), section.citation
+            )
         )
     return specs
 
 
 def _as_question(guidance: str) -> str:
-    """A template's instruction for authors, as a request to the owner (its italics dropped)."""
-    text = re.sub(r"[*_]", "", " ".join(guidance.split()))
-    return text[:600]
+    """A template's instruction for authors, as a request to the owner: its italics dropped, and a table
+    to fill in named by its columns rather than copied with its example rows."""
+    prose: list[str] = []
+    columns: list[str] = []
+    for line in guidance.splitlines():
+        if line.lstrip().startswith("|"):
+            if not columns:
+                columns = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
+            continue
+        prose.append(line.strip())
+    text = " ".join(" ".join(prose).split())
+    if columns:
+        table = "Fill in the table: " + ", ".join(columns) + " (one row each)."
+        text = f"{text} {table}".strip()
+    return re.sub(r"[*_]", "", text)[:600]
 
 
 # --- facts -------------------------------------------------------------------------------------------
@@ -308,6 +318,9 @@ def fill_identification(f: Facts) -> Filled:
             f"Assessment version {a.version}, recorded on {a.created_at.date().isoformat()} "
             f"by {a.created_by}, on knowledge as of {a.knowledge_as_of.isoformat()}."
         )
+    )
+    out.questions.append(
+        "Which business line and team run it, and what is its status (pilot, live, retiring)?"
     )
     return out
 
@@ -385,7 +398,7 @@ def fill_obligations(f: Facts) -> Filled:
     out = Filled()
     for o in f.result.obligations:
         when = f", from {o.applies_from.isoformat()}" if o.applies_from else ""
-        out.statements.append(f.said(f"{o.title} ({o.owner}{when}).", f.cite(o.citation)))
+        out.statements.append(f.said(f"{o.title.rstrip('.')} ({o.owner}{when}).", f.cite(o.citation)))
     return out
 
 
@@ -434,7 +447,9 @@ def fill_oversight(f: Facts) -> Filled:
         out.statements.append(f.said(decided))
     for o in f.result.obligations:
         if o.citation.startswith(OVERSIGHT_CITATIONS):
-            out.statements.append(f.said(f"Obligation: {o.title} ({o.owner}).", f.cite(o.citation)))
+            out.statements.append(
+                f.said(f"Obligation: {o.title.rstrip('.')} ({o.owner}).", f.cite(o.citation))
+            )
     out.questions.append(
         "Who oversees it, with which authority and training, and which cases always go to a person?"
     )
@@ -452,7 +467,7 @@ def fill_transparency(f: Facts) -> Filled:
 
 def _conditions(f: Facts) -> list[Statement]:
     return [
-        Statement(text=f"Condition of '{t.title}': {c}", sources=[f.task(t.id)])
+        Statement(text=f"Condition of '{t.title}': {c.rstrip('.')}.", sources=[f.task(t.id)])
         for t in f.tasks
         for c in t.conditions
     ]
@@ -519,7 +534,8 @@ def fill_fria_required(f: Facts) -> Filled:
     out = Filled()
     if fria:
         out.statements += [
-            f.said(f"Triage lists this duty: {o.title} ({o.owner}).", f.cite(o.citation)) for o in fria
+            f.said(f"Triage lists this duty: {o.title.rstrip('.')} ({o.owner}).", f.cite(o.citation))
+            for o in fria
         ]
     else:
         out.statements.append(

@@ -77,12 +77,12 @@ def _template_sections(chunks: list[Chunk]) -> list[TemplateSection]:
     """One section per heading (a long section's later windows add to its guidance), in document order."""
     by_citation: dict[str, TemplateSection] = {}
     for chunk in chunks:
-        known = by_citation.get(chunk.citation_id)
-        if known is not None:
+        # The document's own title and introduction are not a section to fill.
+        if chunk.level == "document" or chunk.citation_id in by_citation:
             continue
         by_citation[chunk.citation_id] = TemplateSection(
             heading=chunk.title,
-            level=len(chunk.parents) + 1,
+            level=min(6, len(chunk.parents) + 2),
             citation=chunk.citation_id,
             guidance=_own_text(chunk),
         )
@@ -96,7 +96,7 @@ def _own_text(chunk: Chunk) -> str:
     lines = [line for line in chunk.text.splitlines() if line.strip()]
     if lines and lines[0].lstrip("# ").strip() == chunk.title.strip():
         lines = lines[1:]
-    return " ".join(lines)
+    return "\n".join(lines)
 
 
 def annex_iv_headings(packs: list[Pack]) -> list[AnnexHeading]:
