@@ -3,6 +3,7 @@ inventory: gather what govassist knows, build the view model, render it, keep it
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -25,6 +26,7 @@ from tools.docs.schemas import (
     PrecedentRef,
 )
 from tools.docs.store import StoredDraft, annex_iv_headings, find_template, store_draft
+from tools.tasks import REVIEWS_SOURCE_ID
 
 
 class DraftNotPossibleError(LookupError):
@@ -61,8 +63,9 @@ def draft_document(
     record: bool = True,
     now: datetime | None = None,
 ) -> DraftedDocument:
-    """Draft `kind` for `system` (id or name) from its latest assessment (or `version`), render it as `fmt`, and (with
-    `record`) store it as an attachment of that assessment, with an audit event naming `actor`.
+    """Draft `kind` for `system` (id or name) from its latest assessment (or `version`), render it as
+    `fmt`, and (with `record`) store it as an attachment of that assessment, with an audit event naming
+    `actor`.
 
     Precedent and the organisation's templates are read as `audience` (default: internal readers)."""
     reader = audience or Audience()
@@ -80,9 +83,12 @@ def draft_document(
             raise DraftNotPossibleError(f"system {found.id} has {missing}")
         template = find_template(session, kind, audience=reader)
     tasks = Workspace(settings, index).tasks_for_assessment(found.id, assessment.version)
+    # The system's own decided reviews are indexed as past reviews too; precedent is about other systems.
+    own_reviews = re.compile(rf"^{re.escape(REVIEWS_SOURCE_ID)}:{re.escape(found.id)}-v\d+-")
     precedents = [
         PrecedentRef(citation=p.citation, title=p.title)
         for p in find_precedents(index, assessment.profile, audience=reader)
+        if not own_reviews.match(p.citation)
     ]
     inputs = DraftInputs(
         system=found,

@@ -166,6 +166,12 @@ def list_drafts(session: Session, *, system_id: str) -> list[StoredDraft]:
     return [_public(r) for r in rows]
 
 
+def load_draft(session: Session, draft_id: int) -> DocumentDraft | None:
+    """The view model a stored draft was rendered from."""
+    row = session.get(DraftRow, draft_id)
+    return DocumentDraft.model_validate(row.draft) if row else None
+
+
 def draft_content(session: Session, draft_id: int) -> bytes | None:
     """The stored file of one draft."""
     row = session.get(DraftRow, draft_id)
