@@ -215,12 +215,11 @@ def section_specs(kind: DocumentKind, inputs: DraftInputs) -> list[SectionSpec]:
     """The sections of this document: the template's where one applies, else the built-in ones; the FRIA's
     and the technical documentation's come from the law's structure."""
     if kind is DocumentKind.FRIA:
-        specs = [
+        fria = [
             SectionSpec("Whether a FRIA is required", 2, Topic.FRIA_REQUIRED, basis="eu-ai-act:art-27"),
             SectionSpec("Elements of the assessment", 2, None, basis=inputs.fria_basis),
         ]
-        specs += [SectionSpec(h, 3, t, q, basis=inputs.fria_basis) for h, t, q in FRIA_ELEMENTS]
-        return specs
+        return fria + [SectionSpec(h, 3, t, q, basis=inputs.fria_basis) for h, t, q in FRIA_ELEMENTS]
     if kind is DocumentKind.TECH_DOC:
         if not inputs.annex_iv:
             raise ValueError("the eu-ai-act pack's Annex IV records are missing: cannot lay out the headings")
