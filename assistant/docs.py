@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from assistant.triage import find_precedents
 from assistant.workspace import Workspace
@@ -35,8 +35,6 @@ class DraftNotPossibleError(LookupError):
 
 class DraftedDocument(BaseModel):
     """A rendered draft, and where it was stored."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     draft: DocumentDraft
     format: OutputFormat

@@ -38,6 +38,8 @@ TITLES: dict[DocumentKind, str] = {
 
 # Obligations whose citation starts with one of these are about human oversight.
 OVERSIGHT_CITATIONS = ("eu-ai-act:art-14", "eu-ai-act:art-26-2")
+# Grounds that say why the use is risky (a listed use or product, a prohibited practice), not scope steps.
+RISK_GROUNDS = ("eu-ai-act:annex-iii", "eu-ai-act:annex-i", "eu-ai-act:art-5")
 DECIDED = {TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.CHANGES_REQUESTED}
 
 
@@ -476,7 +478,9 @@ def fill_risks(f: Facts) -> Filled:
     out = Filled(statements=_conditions(f))
     if f.result.eu_ai_act.tier in (EuTier.HIGH, EuTier.PROHIBITED):
         out.statements += [
-            f.said(f"Risk basis: {g.reason}", f.cite(g.citation)) for g in f.result.eu_ai_act.grounds
+            f.said(f"Risk basis: {g.reason}", f.cite(g.citation))
+            for g in f.result.eu_ai_act.grounds
+            if g.citation.startswith(RISK_GROUNDS)
         ]
     out.statements += [
         Statement(text=f"A similar system was reviewed before: {p.title}.", sources=[f.cite(p.citation)])
