@@ -155,6 +155,26 @@ class Assessment(Base):
     system: Mapped[AISystem] = relationship()
 
 
+class DocumentDraft(Base):
+    """A review document (system card, model card, FRIA, technical documentation) drafted from what
+    govassist knew at the time, kept as an attachment of the assessment version it was drafted from."""
+
+    __tablename__ = "document_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    format: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The view model the file was rendered from (sections, statements, sources, questions), as JSON.
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
 class ReviewTask(Base):
     """A review an assessment's tier requires, routed to a queue, moving through a status workflow.
 
@@ -209,26 +229,6 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(300), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     knowledge_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
-
-
-class DocumentDraft(Base):
-    """A review document (system card, model card, FRIA, technical documentation) drafted from what
-    govassist knew at the time, kept as an attachment of the assessment version it was drafted from."""
-
-    __tablename__ = "document_drafts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
-    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    format: Mapped[str] = mapped_column(String(16))
-    filename: Mapped[str] = mapped_column(String(300))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
-    # The view model the file was rendered from (sections, statements, sources, questions), as JSON.
-    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    created_by: Mapped[str] = mapped_column(String(200))
 
 
 # --- Conversations (the agent's per-thread memory) -------------------------------------------------
