@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from assistant.triage import find_precedents
+from assistant.triage import find_precedents, tiering_standard
 from assistant.workspace import Workspace
 from core.config import Settings
 from knowledge.access import Audience
@@ -24,8 +24,10 @@ from tools.docs.schemas import (
     DraftInputs,
     OutputFormat,
     PrecedentRef,
+    TierPolicy,
 )
 from tools.docs.store import StoredDraft, annex_iv_headings, find_template, store_draft
+from tools.inventory import AssessmentPublic
 from tools.tasks import REVIEWS_SOURCE_ID
 
 
@@ -41,6 +43,30 @@ class DraftedDocument(BaseModel):
     filename: str
     content: bytes
     stored: StoredDraft | None
+
+
+def tier_policy(settings: Settings, assessment: AssessmentPublic) -> TierPolicy | None:
+    """What the configured tiering standard says about the assessment's internal tier, provided the
+    assessment was tiered under this very standard (same doc id and content); else None, so that a draft
+    never states the policy of a standard the assessment did not use."""
+    standard = tiering_standard(settings)
+    basis = inventory.current_knowledge(standard=standard)
+    key = basis.standard_key
+    if key is None or key not in assessment.cited_records:
+        return None
+    if assessment.cited_records[key] != basis.record_hash(key):
+        return None
+    tier = next((t for t in standard.tiers if t.id == assessment.internal_tier), None)
+    if tier is None:
+        return None
+    return TierPolicy(
+        citation=key,
+        tier_id=tier.id,
+        tier_name=tier.name,
+        approval_authority=tier.approval_authority,
+        review_cycle_months=tier.review_cycle_months,
+        evidence=list(tier.evidence),
+    )
 
 
 def draft_filename(draft: DocumentDraft, fmt: OutputFormat) -> str:
@@ -89,6 +115,7 @@ def draft_document(
         if not own_reviews.match(p.citation)
     ]
     inputs = DraftInputs(
+        tier_policy=tier_policy(settings, assessment),
         system=found,
         assessment=assessment,
         tasks=tasks,

@@ -297,3 +297,22 @@ def test_bad_input_gives_one_line_and_nonzero_exit(run: Run, triaged: None, tmp_
     assert no_file.exit_code == 2 and "--output" in no_file.stderr
     unwritable = run("docs", "fria", SYSTEM, "--output", str(tmp_path / "missing" / "fria.md"))
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.stderr
+
+
+def test_tier_policy_comes_only_from_the_standard_the_assessment_used(
+    run: Run, triaged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    markdown = run("docs", "system-card", SYSTEM).stdout
+    reviews = markdown.split("## Reviews and approval", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "- Approval authority for T1: AI Review Board, with the Chief Risk Officer's sign-off. "
+        "[source: tiering-standard:tiering-standard]"
+    ) in reviews
+    assert "- Periodic review every 12 months. [source: tiering-standard:tiering-standard]" in reviews
+
+    # Another standard in force now: its policy is not this assessment's, so the draft asks instead.
+    monkeypatch.delenv("GOVASSIST_TIERING_STANDARD")
+    markdown = run("docs", "system-card", SYSTEM).stdout
+    reviews = markdown.split("## Reviews and approval", 1)[1].split("\n## ", 1)[0]
+    assert "tiering-standard:" not in reviews
+    assert f"**{QUESTION_LABEL}** Who is the approval authority for this tier?" in reviews

@@ -392,7 +392,19 @@ def fill_other_regimes(f: Facts) -> Filled:
 
 
 def fill_internal_tier(f: Facts) -> Filled:
-    return Filled(statements=[f.said(f"Internal tier: {f.result.internal_tier}.")])
+    out = Filled(statements=[f.said(f"Internal tier: {f.result.internal_tier}.")])
+    policy = f.inputs.tier_policy
+    if policy:
+        standard = f.cite(policy.citation)
+        out.statements.append(
+            Statement(text=f"{policy.tier_id} is '{policy.tier_name}'.", sources=[standard])
+        )
+        out.statements.append(
+            Statement(
+                text=f"Approval authority: {policy.approval_authority.rstrip('.')}.", sources=[standard]
+            )
+        )
+    return out
 
 
 def fill_obligations(f: Facts) -> Filled:
@@ -527,8 +539,30 @@ def fill_reviews(f: Facts) -> Filled:
             )
     if not f.tasks and not f.result.required_reviews:
         out.statements.append(f.said("The internal tier requires no review."))
+    policy = f.inputs.tier_policy
+    if policy:
+        standard = f.cite(policy.citation)
+        out.statements.append(
+            Statement(
+                text=f"Approval authority for {policy.tier_id}: {policy.approval_authority.rstrip('.')}.",
+                sources=[standard],
+            )
+        )
+        if policy.evidence:
+            evidence = "; ".join(e.rstrip(".") for e in policy.evidence)
+            out.statements.append(
+                Statement(text=f"Evidence required for approval: {evidence}.", sources=[standard])
+            )
+        cycle = (
+            f"Periodic review every {policy.review_cycle_months} months."
+            if policy.review_cycle_months
+            else "No periodic review cycle: review again on change."
+        )
+        out.statements.append(Statement(text=cycle, sources=[standard]))
+    else:
+        out.questions.append("Who is the approval authority for this tier?")
     if any(t.status not in DECIDED for t in f.tasks) or not f.tasks:
-        out.questions.append("Who is the approval authority, and when will the open reviews be decided?")
+        out.questions.append("When will the open reviews be decided, and with which evidence?")
     return out
 
 

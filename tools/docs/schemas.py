@@ -156,6 +156,17 @@ class AnnexHeading(BaseModel):
     level: int
 
 
+class TierPolicy(BaseModel):
+    """What the tiering standard the assessment was tiered under says about its internal tier."""
+
+    citation: str = Field(description="The standard's key in the assessment's cited records.")
+    tier_id: str
+    tier_name: str
+    approval_authority: str
+    review_cycle_months: int | None
+    evidence: list[str] = Field(default_factory=list)
+
+
 class DraftInputs(BaseModel):
     """Everything a draft is filled from."""
 
@@ -166,6 +177,9 @@ class DraftInputs(BaseModel):
     )
     precedents: list[PrecedentRef] = Field(default_factory=list)
     template: DocumentTemplate | None = None
+    tier_policy: TierPolicy | None = Field(
+        default=None, description="None when the standard in force is not the one the assessment used."
+    )
     annex_iv: list[AnnexHeading] = Field(default_factory=list, description="For the technical documentation.")
     fria_basis: str = Field(
         default="eu-ai-act:art-27-1", description="The record listing the FRIA's elements."
