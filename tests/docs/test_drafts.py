@@ -20,8 +20,8 @@ from core.db import Database
 from knowledge.samples import SAMPLE_TIERING_STANDARD, SAMPLES_DIR
 from tools.audit import list_events
 from tools.docs.builder import FRIA_ELEMENTS
-from tools.docs.render import QUESTION_LABEL
-from tools.docs.schemas import DocumentDraft, DocumentKind
+from tools.docs.render import QUESTION_LABEL, render
+from tools.docs.schemas import DocumentDraft, DocumentKind, OutputFormat
 from tools.docs.store import annex_iv_headings, draft_content, list_drafts, load_draft
 from tools.inventory import current_knowledge
 
@@ -316,3 +316,26 @@ def test_tier_policy_comes_only_from_the_standard_the_assessment_used(
     reviews = markdown.split("## Reviews and approval", 1)[1].split("\n## ", 1)[0]
     assert "tiering-standard:" not in reviews
     assert f"**{QUESTION_LABEL}** Who is the approval authority for this tier?" in reviews
+
+
+@pytest.mark.parametrize("kind", ["system-card", "tech-doc"])
+def test_the_three_renderers_show_the_same_statements_and_questions(
+    run: Run, db: Database, triaged: None, tmp_path: Path, kind: str
+) -> None:
+    assert run("docs", kind, SYSTEM).exit_code == 0
+    [draft] = stored(db)
+    statements = sum(len(s.statements) for s in draft.sections)
+    assert statements > 0 and draft.open_questions > 0
+
+    markdown = render(draft, OutputFormat.MARKDOWN).decode("utf-8")
+    page = render(draft, OutputFormat.HTML).decode("utf-8")
+    word = tmp_path / "draft.docx"
+    word.write_bytes(render(draft, OutputFormat.DOCX))
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+
+    assert markdown.count("[source: ") == statements
+    assert markdown.count(f"**{QUESTION_LABEL}**") == draft.open_questions
+    assert page.count('<li class="statement">') == statements
+    assert page.count('<li class="question">') == draft.open_questions
+    assert sum("[source: " in p for p in paragraphs) == statements
+    assert sum(p.startswith(QUESTION_LABEL) for p in paragraphs) == draft.open_questions
