@@ -69,6 +69,8 @@ demo: install
 	@$(GOVASSIST) chat --thread demo --user demo "What must providers of high-risk AI systems do?"
 	@echo; echo '$$ govassist chat --thread demo "and for deployers?"      # a follow-up in the same thread'
 	@$(GOVASSIST) chat --thread demo --user demo "and for deployers?"
+	@echo; echo '$$ govassist docs system-card talentrank-cv-screener      # drafted from its triage, with sources'
+	@$(GOVASSIST) docs system-card talentrank-cv-screener --user demo
 	@echo
 	@echo "Try next (state lives in $(DEMO_HOME); drop --home to use your own data directory):"
 	@echo "  $(GOVASSIST) chat                      # talk to it: questions, triage, reviews, quizzes"

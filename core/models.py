@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -152,6 +153,26 @@ class Assessment(Base):
     created_by: Mapped[str] = mapped_column(String(200))
 
     system: Mapped[AISystem] = relationship()
+
+
+class DocumentDraft(Base):
+    """A review document (system card, model card, FRIA, technical documentation) drafted from what
+    govassist knew at the time, kept as an attachment of the assessment version it was drafted from."""
+
+    __tablename__ = "document_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    format: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The view model the file was rendered from (sections, statements, sources, questions), as JSON.
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
 
 
 class ReviewTask(Base):

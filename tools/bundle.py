@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import inspect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.models import Assessment
 from tools.audit import list_events, utc_now
+from tools.docs.schemas import OutputFormat
+from tools.docs.store import draft_content, list_drafts
 from tools.gate import gate_runs, list_waivers
 from tools.inventory import assessment_history, diff_assessments, get_system
 from tools.tasks import TaskFilters, list_tasks
@@ -32,9 +35,13 @@ MANIFEST = "manifest.json"
 # The same digests in the format of `sha256sum -c`, so an auditor can check an unpacked bundle without
 # govassist.
 SUMS = "SHA256SUMS"
-# The table in which drafted review documents are stored (issue 16, part 3: another change). When it
-# exists, `stored_attachments` is where its rows become bundle attachments.
-ATTACHMENTS_TABLE = "assessment_attachments"
+
+# How each stored draft format is labelled in the manifest.
+MEDIA_TYPES = {
+    OutputFormat.MARKDOWN: "text/markdown",
+    OutputFormat.HTML: "text/html",
+    OutputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 class BundleAttachment(BaseModel):
@@ -68,11 +75,28 @@ class BundleError(ValueError):
 
 
 def stored_attachments(session: Session, system_id: str) -> list[BundleAttachment]:
-    """Drafted documents stored for the system's assessments. HOOK: the drafting change stores drafts in
-    `ATTACHMENTS_TABLE`; until that table exists (and this reads it) there are none."""
-    if not inspect(session.get_bind()).has_table(ATTACHMENTS_TABLE):
-        return []
-    return []  # wire the drafting change's reader here when it is merged
+    """The review documents drafted for the system (`govassist docs ...`), as bundle attachments named
+    `v<assessment version>/<file name>`, oldest first."""
+    versions = dict(
+        session.execute(select(Assessment.id, Assessment.version).where(Assessment.system_id == system_id))
+        .tuples()
+        .all()
+    )
+    attachments: list[BundleAttachment] = []
+    for draft in list_drafts(session, system_id=system_id):
+        content = draft_content(session, draft.id)
+        if content is None:
+            continue
+        version = versions.get(draft.assessment_id)
+        attachments.append(
+            BundleAttachment(
+                name=f"v{version}/{draft.id}-{draft.filename}",
+                content=content,
+                assessment_version=version,
+                media_type=MEDIA_TYPES.get(draft.format, "application/octet-stream"),
+            )
+        )
+    return attachments
 
 
 def build_bundle(
@@ -160,7 +184,6 @@ def _json(value: Any) -> bytes:
 
 
 __all__ = [
-    "ATTACHMENTS_TABLE",
     "BundleAttachment",
     "BundleError",
     "BundleManifest",

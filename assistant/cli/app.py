@@ -10,6 +10,7 @@ from assistant.cli.ask import ask
 from assistant.cli.audit import audit
 from assistant.cli.chat import chat
 from assistant.cli.context import AppContext
+from assistant.cli.docs import docs
 from assistant.cli.eval import eval_group
 from assistant.cli.gate import gate
 from assistant.cli.ingest import ingest
@@ -47,6 +48,7 @@ cli.add_command(chat)
 cli.add_command(ingest)
 cli.add_command(knowledge)
 cli.add_command(systems)
+cli.add_command(docs)
 cli.add_command(tasks)
 cli.add_command(train)
 cli.add_command(audit)

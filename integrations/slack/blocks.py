@@ -354,6 +354,7 @@ def triage_blocks(
             buttons.append(button("File review tasks", ids.FILE_TASKS, value, style="primary"))
         label = "Answer the open questions" if result.missing_information else "Edit the profile"
         buttons.append(button(label, ids.TRIAGE_EDIT, value))
+        buttons.append(button("Draft the system card", ids.DRAFT_SYSTEM_CARD, value))
         blocks.append(actions(*buttons, block_id="govassist_triage"))
     return cap(blocks)
 

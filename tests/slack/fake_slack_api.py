@@ -5,7 +5,9 @@ It serves `POST/GET /api/<method>` like https://slack.com/api/ does: JSON or for
 `{"ok": true, ...}` with the fields Slack returns, or `{"ok": false, "error": "..."}` where Slack would
 (invalid_auth, channel_not_found, not_in_channel, message_not_found, invalid_blocks, user_not_found...).
 It keeps a small workspace (channels, users, user groups, messages, views) and records every call, so
-tests assert on what the app sent. `POST /response/<id>` records response_url posts.
+tests assert on what the app sent. `POST /response/<id>` records response_url posts; `POST /upload/v1/<file>`
+receives the bytes of a `files_upload_v2` upload (between `files.getUploadURLExternal` and
+`files.completeUploadExternal`).
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> metadata and uploaded bytes (files_upload_v2)
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
@@ -451,6 +454,82 @@ class FakeSlack:
             raise SlackError("no_such_subteam")
         return {"users": group["users"]}
 
+    # --- file uploads (files_upload_v2: get an upload URL, POST the bytes there, complete) --------------
+
+    def upload_url(self, file_id: str) -> str:
+        """Where the bytes of `file_id` go (Slack's is on files.slack.com; ours on the same server)."""
+        return f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"
+
+    def api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), params.get("length")
+        if not filename or length is None:
+            raise SlackError("invalid_arguments")
+        if int(length) <= 0:
+            raise SlackError("invalid_length")
+        file_id = f"F{next(self._ts):07d}"
+        self.files[file_id] = {
+            "id": file_id,
+            "name": filename,
+            "length": int(length),
+            "content": None,
+            "completed": False,
+        }
+        return {"upload_url": self.upload_url(file_id), "file_id": file_id}
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        """The POST of a file's bytes to its upload URL; False for an unknown file id."""
+        with self.changed:
+            entry = self.files.get(file_id)
+            if entry is None:
+                return False
+            entry["content"] = data
+            self.changed.notify_all()
+            return True
+
+    def api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        if isinstance(files, str):
+            files = json.loads(files)
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        shared: list[dict[str, Any]] = []
+        for item in files:
+            entry = self.files.get(item.get("id", ""))
+            if entry is None:
+                raise SlackError("file_not_found")
+            if entry["content"] is None or len(entry["content"]) != entry["length"]:
+                raise SlackError("file_upload_size_mismatch")
+            entry["title"] = item.get("title") or entry["name"]
+            entry["completed"] = True
+            shared.append({k: v for k, v in entry.items() if k != "content"})
+        channel = params.get("channel_id")
+        if channel:
+            target = self._target(channel)
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": BOT_ID,
+                "text": params.get("initial_comment") or "",
+                "ts": self._next_ts(),
+                "files": shared,
+            }
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+            self.messages[target].append(message)
+            for entry in shared:
+                self.files[entry["id"]]["channels"] = [target]
+        return {"files": [{"id": e["id"], "title": e["title"], "name": e["name"]} for e in shared]}
+
+    def uploaded(self, channel: str) -> list[tuple[dict[str, Any], bytes]]:
+        """The file shares posted in `channel` (a user id means the app's DM) with each file's bytes."""
+        with self.lock:
+            target = "D" + channel[1:] if channel in self.users else channel
+            found = []
+            for message in self.messages.get(target, []):
+                for shared in message.get("files", []):
+                    found.append((copy.deepcopy(message), self.files[shared["id"]]["content"]))
+            return found
+
     # --- HTTP -------------------------------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -500,6 +579,20 @@ class FakeSlack:
                 self._reply(fake.handle(path.removeprefix("/api/"), params, headers))
 
             def do_POST(self) -> None:
+                path = urlparse(self.path).path
+                if path.startswith("/upload/v1/"):  # raw bytes, whatever the Content-Type says
+                    length = int(self.headers.get("Content-Length") or 0)
+                    data = self.rfile.read(length) if length else b""
+                    if fake.receive_upload(path.removeprefix("/upload/v1/"), data):
+                        body = f"OK - {len(data)}".encode()
+                        self.send_response(200)
+                        self.send_header("Content-Type", "text/plain; charset=utf-8")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    else:
+                        self.send_error(404)
+                    return
                 self._dispatch()
 
             def do_GET(self) -> None:

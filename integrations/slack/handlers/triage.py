@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
+from assistant.docs import DraftNotPossibleError, draft_document
 from assistant.feedback import remember_post
 from integrations.slack import ids
 from integrations.slack.blocks import escape, notice_blocks, triage_blocks
@@ -14,6 +15,7 @@ from integrations.slack.handlers.common import SKIP, action_value, channel_of, m
 from integrations.slack.modals import FormErrors, loading_view, parse_triage, read_metadata, triage_view
 from integrations.slack.runtime import SlackServices, actor, log, post, slack_error
 from integrations.slack.tasksync import triage_subject
+from tools.docs.schemas import DocumentKind, OutputFormat
 from tools.triage.extract import ExtractedProfile
 
 
@@ -87,6 +89,49 @@ def post_triage_result(
         remember_post(
             services.workspace.db, subject=triage_subject(system_id, version), channel=posted[0], ts=posted[1]
         )
+
+
+def post_system_card(
+    services: SlackServices, body: dict[str, Any], *, system_id: str, version: int, user: str
+) -> None:
+    """Draft the system card of assessment `version` (read as the conversation's audience), keep it with
+    the assessment, and post it as a file in the triage message's thread."""
+    channel = channel_of(body) or user
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts") or message_ts(body)
+    workspace = services.workspace
+    try:
+        drafted = draft_document(
+            workspace.settings,
+            workspace.index,
+            system=system_id,
+            version=version,
+            kind=DocumentKind.SYSTEM_CARD,
+            fmt=OutputFormat.MARKDOWN,
+            actor=actor(user),
+            audience=services.directory.user_context(user, channel).audience,
+        )
+    except DraftNotPossibleError as exc:
+        tell(services, body, f":warning: {exc}")
+        return
+    draft = drafted.draft
+    comment = (
+        f"Draft system card of *{escape(draft.system_name)}* (assessment v{draft.assessment_version}), "
+        f"requested by <@{user}>: every statement names its source; "
+        f"{draft.open_questions} question(s) for the owner."
+    )
+    try:
+        services.client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=drafted.content,
+            filename=drafted.filename,
+            title=draft.title,
+            initial_comment=comment,
+        )
+    except SlackApiError as exc:
+        log.warning("files.upload failed: %s", slack_error(exc))
+        tell(services, body, ":warning: The system card was drafted but could not be posted here.")
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -165,6 +210,15 @@ def register(app: App, services: SlackServices) -> None:
             log.warning("views.open failed: %s", slack_error(exc))
 
     app.action(ids.TRIAGE_EDIT)(ack=ack_only, lazy=[on_edit])
+
+    def on_draft(body: dict[str, Any]) -> None:
+        value = action_value(body)
+        system_id, version, user = value.get("s"), value.get("v"), user_of(body) or ""
+        if not isinstance(system_id, str) or not isinstance(version, int):
+            return
+        post_system_card(services, body, system_id=system_id, version=version, user=user)
+
+    app.action(ids.DRAFT_SYSTEM_CARD)(ack=ack_only, lazy=[on_draft])
 
     def on_new(body: dict[str, Any]) -> None:
         user = user_of(body) or ""

@@ -1,0 +1,1 @@
+"""Review documents drafted from what govassist knows: one view model per document, several renderers."""
