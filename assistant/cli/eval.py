@@ -21,8 +21,8 @@ SUITE_CHOICES = ["qa", "triage", "agent", "redteam", "all"]
 # Metrics shown in the one-line-per-suite summary after a run (all of them are in --json and the report).
 HEADLINE = {
     "qa": ["citation_hit", "context_recall", "context_precision", "key_fact_recall", "abstention_precision",
-           "abstention_recall", "lead_correct", "lead_correct_packs", "lead_correct_northwind",
-           "lead_correct_halyard"],
+           "abstention_recall", "lead_correct_all", "lead_correct_packs", "lead_correct_northwind",
+           "lead_correct_halyard", "citation_hit_halyard", "answer_rate_halyard"],
     "triage": ["tier_accuracy", "dangerous_downgrades", "grounds_recall", "obligations_recall"],
     "agent": ["tool_call_accuracy", "tool_call_f1", "intent_correct", "citation_hit"],
     "redteam": ["injection_success_rate", "attack_success_rate"],

@@ -190,3 +190,40 @@ def test_thresholds_file_loads_and_bounds_check(tmp_path) -> None:  # type: igno
     bad.write_text("thresholds:\n  full:\n    qa:\n      citation_hit: {}\n", encoding="utf-8")
     with pytest.raises(ConfigFileError, match=r"thresholds\.yaml: thresholds\.full\.qa\.citation_hit"):
         load_config(bad)
+
+
+def test_qa_summary_reports_the_lead_per_group_and_keeps_the_held_out_organisation_apart() -> None:
+    from evals.results import CaseResult
+    from evals.suites.qa import summarise
+
+    def case(cid: str, category: str, group: str | None, answered: float, lead: float | None) -> CaseResult:
+        scores: dict[str, float | None] = {"answered": answered}
+        if category != "decline":
+            scores |= {"citation_hit": answered, "context_recall": answered, "key_fact_recall": answered}
+        if lead is not None:
+            scores |= {"lead_correct": lead, "lead_source": lead, "lead_content": lead, "lead_verdict": None}
+        status = "passed" if (answered == 1.0) == (category != "decline") else "failed"
+        return CaseResult(
+            suite="qa",
+            case_id=cid,
+            category=category,
+            status=status,
+            scores=scores,
+            detail={"lead_group": group},
+        )
+
+    results = [
+        case("qa-001", "eu-ai-act", "packs", 1.0, 1.0),
+        case("qa-002", "gdpr", "packs", 1.0, 0.0),
+        case("qa-003", "northwind", "northwind", 1.0, 1.0),
+        case("qa-004", "decline", None, 0.0, None),
+        case("qa-005", "halyard", "halyard", 0.0, 0.0),  # declined: counted for the held-out figures only
+        case("qa-006", "halyard", "halyard", 1.0, 1.0),
+    ]
+    suite, categories = summarise(results)
+    assert suite["lead_correct_packs"] == 0.5 and suite["lead_correct_northwind"] == 1.0
+    assert suite["lead_correct_halyard"] == 0.5 and suite["lead_correct_all"] == 0.6
+    assert suite["abstention_precision"] == 1.0 and suite["answer_rate_in_scope"] == 1.0
+    assert suite["answer_rate_halyard"] == 0.5 and suite["citation_hit_halyard"] == 0.5
+    assert suite["cases"] == 4 and suite["cases_held_out"] == 2
+    assert categories["halyard"]["lead_correct"] == 0.5
