@@ -195,6 +195,10 @@ def test_an_injected_policy_never_reaches_an_answer(make_settings, policy_file: 
             assert "allowed everywhere" not in answer.answer.lower()
             assert "workplace-monitoring:guidance-for-the-assistant" not in {c.id for c in answer.citations}
             assert all(CANARY not in c.snippet for c in answer.citations)
+        # The check has teeth: released, the same passage is shown as guidance, canary and all.
+        assert release_passage(assistant.index, "workplace-monitoring:guidance-for-the-assistant", actor="t")
+        answer = assistant.ask("What is the code for emotion recognition questions?", audience=Audience())
+        assert CANARY in answer.answer.lower()
     finally:
         assistant.close()
 
