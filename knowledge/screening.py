@@ -161,6 +161,11 @@ class ScreeningFinding(BaseModel):
 
 def _excerpt(text: str, start: int, end: int) -> str:
     lo, hi = max(0, start - 40), min(len(text), end + EXCERPT_CHARS - 40)
+    # Whole words at both ends: widen to the nearest whitespace (or the text's ends).
+    while lo > 0 and not text[lo - 1].isspace():
+        lo -= 1
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
     flat = " ".join(text[lo:hi].split())
     return ("…" if lo else "") + flat + ("…" if hi < len(text) else "")
 
