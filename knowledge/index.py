@@ -20,7 +20,7 @@ from core.db import Database
 from core.models import Chunk, FlaggedPassage
 from knowledge import store
 from knowledge.access import Visibility, group_key
-from knowledge.chunking import chunk_document
+from knowledge.chunking import ChunkDraft, chunk_document
 from knowledge.embedder import Embedder
 from knowledge.lexical import LexicalIndex, LexicalRow
 from knowledge.screening import ScreeningFinding, passage_hash, screen
@@ -145,11 +145,11 @@ class KnowledgeIndex:
             generation = existing.active_generation + 1
 
         all_drafts = chunk_document(document)
-        findings = self._screen(all_drafts, origin) if origin in SCREENED_ORIGINS else {}
+        findings = self._screen(all_drafts) if origin in SCREENED_ORIGINS else {}
         rows: list[Chunk] = []
         metadatas: list[dict[str, Any]] = []
         keys: list[str] = []
-        drafts: list[Any] = []
+        drafts: list[ChunkDraft] = []
         flagged: list[FlaggedPassage] = []
         for ordinal, draft in enumerate(all_drafts):
             section = draft.section
@@ -234,7 +234,7 @@ class KnowledgeIndex:
             flagged=len({f.citation_id for f in flagged}),
         )
 
-    def _screen(self, drafts: list[Any], origin: str) -> dict[str, list[ScreeningFinding]]:
+    def _screen(self, drafts: list[ChunkDraft]) -> dict[str, list[ScreeningFinding]]:
         """Citation id -> what screening found in that section, for sections to hold back: those whose
         text reads as an instruction to an AI, unless an administrator released that exact text."""
         texts = {d.section.citation_id: d.section.text for d in drafts}
