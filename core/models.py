@@ -85,6 +85,43 @@ class Chunk(Base):
     document: Mapped[Document] = relationship(back_populates="chunks")
 
 
+class FlaggedPassage(Base):
+    """A passage held back at ingest because it reads as an instruction to an AI (prompt injection): it is
+    kept here, outside `chunks` and the vector store, so no search, answer or training question sees it.
+    `chunk` holds the chunk row it would have been and `index_text` what would have been embedded, so a
+    release can index it without re-reading the file. Rows of older generations go with their chunks."""
+
+    __tablename__ = "flagged_passages"
+    __table_args__ = (Index("ix_flagged_passages_document_generation", "document_id", "generation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    generation: Mapped[int] = mapped_column(Integer)
+    chunk_key: Mapped[str] = mapped_column(String(128), unique=True)
+    citation_id: Mapped[str] = mapped_column(String(300), index=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    rules: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excerpt: Mapped[str] = mapped_column(Text)
+    chunk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    index_text: Mapped[str] = mapped_column(Text)
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PassageRelease(Base):
+    """An administrator's decision that a flagged passage may be indexed after all. It holds for that
+    citation id with that exact text (`text_hash`): re-ingesting the same text keeps it released, an
+    edited passage is screened again."""
+
+    __tablename__ = "passage_releases"
+    __table_args__ = (UniqueConstraint("citation_id", "text_hash", name="uq_passage_releases_passage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citation_id: Mapped[str] = mapped_column(String(300))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class MetaValue(Base):
     """Small key/value facts about the installation (knowledge revision, packs fingerprint)."""
 

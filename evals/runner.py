@@ -20,7 +20,7 @@ from evals.config import EvalConfig, Profile, Suite, load_config
 from evals.results import RunSummary, SuiteResult, ThresholdCheck
 from evals.store import save_run
 from evals.suites import SuiteContext
-from evals.workspace import Workspace, open_workspace, workspace_settings
+from evals.workspace import Workspace, open_held_out_workspace, open_workspace, workspace_settings
 from tools.audit import utc_now
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -139,8 +139,16 @@ def run_eval(
     started = utc_now()
     announce(f"Opening the eval workspace in {directory} ({embedder} embedder)...")
     ws = open_workspace(workspace_settings(settings, directory, embedder=embedder))
+    held_out_dir = directory.with_name(directory.name + "-held-out")
+    if request.fresh and held_out_dir.exists():
+        shutil.rmtree(held_out_dir)
+
+    def open_held_out() -> Workspace:
+        announce(f"Opening the held-out organisation's workspace in {held_out_dir}...")
+        return open_held_out_workspace(workspace_settings(settings, held_out_dir, embedder=embedder))
+
+    ctx = SuiteContext(workspace=ws, config=config, fast=request.fast, open_held_out=open_held_out)
     try:
-        ctx = SuiteContext(workspace=ws, config=config, fast=request.fast)
         total = sum(modules[s].count(ctx) for s in request.suites)
         results: list[SuiteResult] = []
         with _progress(console, total) as start:
@@ -160,6 +168,7 @@ def run_eval(
             result.notes += notes
         version = knowledge_version(ws)
     finally:
+        ctx.close()
         ws.close()
     checks = check_thresholds(config, request.profile, results)
     summary = RunSummary(

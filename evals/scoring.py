@@ -13,20 +13,24 @@ Two adaptations happen before ragas compares, both documented where they happen:
   reference's business), and free-text arguments with a loose expectation (`contains_all`, `any_of`)
   are replaced by the reference value when they satisfy it.
 
-Ours: key-fact recall, abstention precision/recall, tier severity and dangerous downgrades.
+Ours: key-fact recall, the lead (verdict, figure or decision before the first blank line, first citation
+from the right source), abstention precision/recall, tier severity and dangerous downgrades.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
-from evals.datasets.schema import TIER_SEVERITY, ArgMatch, RefToolCall
+from evals.datasets.schema import TIER_SEVERITY, ArgMatch, LeadExpectation, RefToolCall, Verdict
 from evals.ragas_compat import ragas_ready
 from evals.retrieval import is_hit
 from knowledge.embedder import Embedder
@@ -110,6 +114,73 @@ def key_fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float | None
         return None
     text = " ".join(answer.split()).lower()
     return sum(1 for spellings in facts if any(s.lower() in text for s in spellings)) / len(facts)
+
+
+# --- the lead ------------------------------------------------------------------------------------------
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A verdict word opening the lead or one of its sentences ("Yes, ...", "No. ...", "**No** -"), not the
+# "no" of "no later than" or "no more than".
+_VERDICT = re.compile(
+    r"(?:^|[.!?:]\s+|\n)[\W_]*(yes|no)\b(?!\s+(?:later|longer|more|less|sooner|fewer|one|other|matter))",
+    re.IGNORECASE,
+)
+
+
+class LeadScore(BaseModel):
+    """How the lead of one answer fares against its expectation."""
+
+    verdict: bool | None  # None: not a yes/no question
+    content: float | None  # share of must-contain facts stated in the lead; None: nothing required
+    source: bool  # the first citation comes from an expected source
+    correct: bool  # all of the above
+
+
+def lead_of(answer: str) -> str:
+    """The lead: the answer's text before the first blank line."""
+    return _BLANK_LINE.split(answer.strip(), maxsplit=1)[0]
+
+
+def verdict_of(lead: str) -> Verdict | None:
+    """The verdict the lead gives first (a sentence opening with yes or no), or None."""
+    found = _VERDICT.search(lead)
+    return Verdict(found.group(1).lower()) if found else None
+
+
+def date_spellings(spelling: str) -> list[str]:
+    """An ISO date with its written forms ("2026-08-02", "2 August 2026", "August 2, 2026"); any other
+    text as it is."""
+    if not _ISO_DATE.match(spelling):
+        return [spelling]
+    try:
+        day = dt.date.fromisoformat(spelling)
+    except ValueError:
+        return [spelling]
+    month = day.strftime("%B")
+    return [spelling, f"{day.day} {month} {day.year}", f"{month} {day.day}, {day.year}"]
+
+
+def first_citation_ok(cited: Sequence[str], accepted: Sequence[str]) -> bool:
+    """Whether the first cited id is one of `accepted` (at paragraph level), or lies in an accepted
+    source (an entry ending in ':')."""
+    if not cited:
+        return False
+    first = cited[0]
+    return any(first.startswith(a) if a.endswith(":") else is_hit(first, a) for a in accepted)
+
+
+def lead_score(answer: str, cited: Sequence[str], expected: LeadExpectation) -> LeadScore:
+    """Score the lead of `answer` (and its first citation) against `expected`."""
+    lead = lead_of(answer)
+    verdict = None if expected.verdict is None else verdict_of(lead) == expected.verdict
+    content = None
+    if expected.must_contain:
+        facts = [[form for s in fact for form in date_spellings(s)] for fact in expected.must_contain]
+        content = key_fact_recall(lead, facts)
+    source = first_citation_ok(cited, expected.first_citation)
+    correct = verdict is not False and (content is None or content == 1.0) and source
+    return LeadScore(verdict=verdict, content=content, source=source, correct=correct)
 
 
 class LocalRagasEmbedding(BaseRagasEmbedding):

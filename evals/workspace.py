@@ -17,7 +17,13 @@ import yaml
 
 from assistant.service import Assistant
 from core.config import Settings
-from evals.datasets import INTERNAL_FIXTURES, RESTRICTED_FIXTURES, RESTRICTED_GROUPS
+from evals.datasets import (
+    HELD_OUT_POLICIES,
+    HELD_OUT_REVIEWS,
+    INTERNAL_FIXTURES,
+    RESTRICTED_FIXTURES,
+    RESTRICTED_GROUPS,
+)
 from knowledge.access import Visibility
 from knowledge.builtin import SAMPLES_DIR, load_sample_organisation
 from knowledge.ingest import IngestRequest, ingest_paths
@@ -65,6 +71,17 @@ def workspace_settings(base: Settings, directory: Path, *, embedder: str) -> Set
         llm_timeout=base.llm_timeout,
         llm_max_retries=base.llm_max_retries,
     )
+
+
+def open_held_out_workspace(settings: Settings) -> Workspace:
+    """Open (building or updating) the held-out organisation's workspace: the built-in packs and the
+    Halyard Freight Group fixtures ingested as a user would (`--kind policy`, `--kind review`), without
+    the sample organisation, so "our" questions can only be answered from Halyard's own documents."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    assistant = Assistant.open(settings)
+    ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_POLICIES], kind=DocumentKind.POLICY))
+    ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_REVIEWS], kind=DocumentKind.REVIEW))
+    return Workspace(settings=settings, assistant=assistant)
 
 
 def open_workspace(settings: Settings) -> Workspace:

@@ -10,19 +10,20 @@ import hashlib
 import pickle
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from core.db import Database
-from core.models import Chunk
+from core.models import Chunk, FlaggedPassage
 from knowledge import store
 from knowledge.access import Visibility, group_key
-from knowledge.chunking import chunk_document
+from knowledge.chunking import ChunkDraft, chunk_document
 from knowledge.embedder import Embedder
 from knowledge.lexical import LexicalIndex, LexicalRow
+from knowledge.screening import ScreeningFinding, passage_hash, screen
 from knowledge.sections import ParsedDocument
 from knowledge.vectors import VectorStore
 
@@ -43,6 +44,7 @@ class DocumentStatus(BaseModel):
     sections: int
     ingested_at: str
     as_of: date | None
+    flagged: int = 0  # sections held back as possible prompt injection
 
 
 class IngestOutcome(BaseModel):
@@ -51,6 +53,39 @@ class IngestOutcome(BaseModel):
     key: str
     status: str  # "added" | "updated" | "unchanged"
     sections: int
+    flagged: int = 0  # sections held back as possible prompt injection (`knowledge flagged`)
+
+
+class FlaggedPassageInfo(BaseModel):
+    """One passage held back by ingest-time screening, as `knowledge flagged` lists it."""
+
+    citation_id: str
+    document: str
+    source_id: str
+    title: str
+    locator: str
+    rules: list[str]
+    excerpt: str
+    flagged_at: str
+
+
+# Documents from these origins are screened for instructions aimed at an AI; the built-in packs are ours.
+SCREENED_ORIGINS = frozenset({"file"})
+
+
+def vector_metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    """The Chroma metadata of a chunk, from its row fields (generation key, ids, kind, access)."""
+    meta: dict[str, Any] = {
+        "doc_id": fields["document_id"],
+        "generation": fields["generation"],
+        "gen_key": f"{fields['document_id']}@{fields['generation']}",
+        "citation_id": fields["citation_id"],
+        "source_id": fields["source_id"],
+        "kind": fields["kind"],
+        "visibility": fields["visibility"],
+    }
+    meta.update({group_key(g): True for g in fields["groups"]})
+    return meta
 
 
 def content_hash(*parts: bytes | str) -> str:
@@ -109,47 +144,58 @@ class KnowledgeIndex:
             doc_id, status = existing.id, ("updated" if existing.active_generation else "added")
             generation = existing.active_generation + 1
 
-        drafts = chunk_document(document)
-        if on_planned:
-            on_planned(len(drafts))
+        all_drafts = chunk_document(document)
+        findings = self._screen(all_drafts) if origin in SCREENED_ORIGINS else {}
         rows: list[Chunk] = []
         metadatas: list[dict[str, Any]] = []
         keys: list[str] = []
-        for ordinal, draft in enumerate(drafts):
+        drafts: list[ChunkDraft] = []
+        flagged: list[FlaggedPassage] = []
+        for ordinal, draft in enumerate(all_drafts):
             section = draft.section
             chunk_key = f"{doc_id}-g{generation}-{ordinal}-w{draft.window}"
-            keys.append(chunk_key)
-            rows.append(
-                Chunk(
-                    document_id=doc_id,
-                    generation=generation,
-                    chunk_key=chunk_key,
-                    ordinal=ordinal,
-                    citation_id=section.citation_id,
-                    anchor=section.citation_id.split(":", 1)[-1],
-                    source_id=document.source_id,
-                    locator=section.locator,
-                    title=section.title,
-                    parents=section.parents,
-                    parent_id=section.parent_id,
-                    level=section.level.value,
-                    kind=document.kind.value,
-                    visibility=visibility.value,
-                    groups=groups,
-                    text=section.text,
-                )
-            )
-            meta: dict[str, Any] = {
-                "doc_id": doc_id,
+            fields: dict[str, Any] = {
+                "document_id": doc_id,
                 "generation": generation,
-                "gen_key": f"{doc_id}@{generation}",
+                "chunk_key": chunk_key,
+                "ordinal": ordinal,
                 "citation_id": section.citation_id,
+                "anchor": section.citation_id.split(":", 1)[-1],
                 "source_id": document.source_id,
+                "locator": section.locator,
+                "title": section.title,
+                "parents": section.parents,
+                "parent_id": section.parent_id,
+                "level": section.level.value,
                 "kind": document.kind.value,
                 "visibility": visibility.value,
+                "groups": groups,
+                "text": section.text,
             }
-            meta.update({group_key(g): True for g in groups})
-            metadatas.append(meta)
+            found = findings.get(section.citation_id)
+            if found:
+                # Held back: stored with what a release needs, never embedded or searchable.
+                flagged.append(
+                    FlaggedPassage(
+                        document_id=doc_id,
+                        generation=generation,
+                        chunk_key=chunk_key,
+                        citation_id=section.citation_id,
+                        text_hash=passage_hash(section.text),
+                        rules=[f.rule.value for f in found],
+                        excerpt=found[0].excerpt,
+                        chunk=fields,
+                        index_text=draft.index_text,
+                        flagged_at=datetime.now().astimezone(),
+                    )
+                )
+                continue
+            drafts.append(draft)
+            keys.append(chunk_key)
+            rows.append(Chunk(**fields))
+            metadatas.append(vector_metadata(fields))
+        if on_planned:
+            on_planned(len(drafts))
 
         # Embed in order of length, as the raw embedder does over a whole corpus: batches of similar
         # length waste little on padding. Storage order does not matter.
@@ -177,10 +223,72 @@ class KnowledgeIndex:
                 visibility=visibility.value,
                 groups=groups,
                 as_of=document.as_of,
+                flagged=flagged,
             )
         # Old vectors are invisible from the commit above on; now reclaim them.
         self.vectors.delete_document(doc_id, keep_generation=generation)
-        return IngestOutcome(key=key, status=status, sections=len({d.section.citation_id for d in drafts}))
+        return IngestOutcome(
+            key=key,
+            status=status,
+            sections=len({d.section.citation_id for d in drafts}),
+            flagged=len({f.citation_id for f in flagged}),
+        )
+
+    def _screen(self, drafts: list[ChunkDraft]) -> dict[str, list[ScreeningFinding]]:
+        """Citation id -> what screening found in that section, for sections to hold back: those whose
+        text reads as an instruction to an AI, unless an administrator released that exact text."""
+        texts = {d.section.citation_id: d.section.text for d in drafts}
+        with self.db.session() as session:
+            released = store.released_passages(session=session, citation_ids=list(texts))
+        held: dict[str, list[ScreeningFinding]] = {}
+        for citation_id, text in texts.items():
+            found = screen(text)
+            if found and (citation_id, passage_hash(text)) not in released:
+                held[citation_id] = found
+        return held
+
+    def flagged(self) -> list[FlaggedPassageInfo]:
+        """Passages held back by ingest-time screening, one per section (a long section's windows are one
+        passage)."""
+        with self.db.session() as session:
+            rows = store.flagged_passages(session=session)
+            keys = {d.id: d.key for d in store.list_documents(session=session)}
+            seen: dict[str, FlaggedPassageInfo] = {}
+            for row in rows:
+                seen.setdefault(
+                    row.citation_id,
+                    FlaggedPassageInfo(
+                        citation_id=row.citation_id,
+                        document=keys.get(row.document_id, "?"),
+                        source_id=str(row.chunk.get("source_id", "")),
+                        title=str(row.chunk.get("title", "")),
+                        locator=str(row.chunk.get("locator", "")),
+                        rules=list(row.rules),
+                        excerpt=row.excerpt,
+                        flagged_at=row.flagged_at.strftime("%Y-%m-%d %H:%M"),
+                    ),
+                )
+            return list(seen.values())
+
+    def release(self, citation_id: str, *, released_by: str) -> FlaggedPassageInfo | None:
+        """Index the held-back passage `citation_id` after all (an administrator read it and judged it
+        safe); None when nothing is held back under that id. The release holds for this exact text, so
+        re-ingesting the unchanged file keeps it indexed."""
+        listed = next((p for p in self.flagged() if p.citation_id == citation_id), None)
+        if listed is None:
+            return None
+        with self.db.session() as session:
+            rows = store.flagged_passages(session=session, citation_id=citation_id)
+            batch = [(row.chunk_key, row.index_text, dict(row.chunk)) for row in rows]
+        # Vectors first: they stay invisible until the chunk rows below are committed.
+        vectors = self.embedder.embed([text for _, text, _ in batch])
+        self.vectors.add([key for key, _, _ in batch], vectors, [vector_metadata(f) for _, _, f in batch])
+        with self.db.session() as session:
+            rows = store.flagged_passages(session=session, citation_id=citation_id)
+            store.release_passage(
+                session=session, rows=rows, released_by=released_by, released_at=datetime.now().astimezone()
+            )
+        return listed
 
     def unchanged(self, *, path: str, digest: str) -> IngestOutcome | None:
         """The outcome for a file already indexed from `path` with the same `digest`, if there is one."""
@@ -203,8 +311,9 @@ class KnowledgeIndex:
     # --- reading -------------------------------------------------------------------------------------
 
     def status(self) -> list[DocumentStatus]:
-        """Every document with its section count and dates."""
+        """Every document with its section count, held-back sections and dates."""
         with self.db.session() as session:
+            flagged = store.flagged_counts(session=session)
             return [
                 DocumentStatus(
                     key=d.key,
@@ -217,6 +326,7 @@ class KnowledgeIndex:
                     sections=d.chunk_count,
                     ingested_at=d.ingested_at.strftime("%Y-%m-%d %H:%M"),
                     as_of=d.as_of,
+                    flagged=flagged.get(d.id, 0),
                 )
                 for d in store.list_documents(session=session)
             ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from knowledge.access import Visibility
 from knowledge.index import IngestOutcome, KnowledgeIndex, ProgressCallback, content_hash
 from knowledge.parsing import SUPPORTED_SUFFIXES, parse_file
+from knowledge.screening import SCREENING_VERSION
 from knowledge.sections import DocumentKind, ParseError
 
 # Bump when parsing or chunking changes what a file yields, so unchanged files are re-indexed once.
@@ -42,6 +43,11 @@ class IngestReport(BaseModel):
     def count(self, status: str) -> int:
         """How many documents ended with `status` ('added', 'updated', 'unchanged')."""
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def flagged(self) -> int:
+        """Sections held back by this ingest as possible prompt injection."""
+        return sum(o.flagged for o in self.outcomes)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileFailure]]:
@@ -93,6 +99,7 @@ def ingest_paths(
         digest = content_hash(
             raw,
             PIPELINE_VERSION,
+            SCREENING_VERSION,
             request.kind or "",
             request.source_id or "",
             request.visibility.value,

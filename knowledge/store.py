@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from core.models import Chunk, Document, MetaValue
+from core.models import Chunk, Document, FlaggedPassage, MetaValue, PassageRelease
 
 REVISION_KEY = "knowledge_revision"
 
@@ -91,10 +91,18 @@ def activate_generation(
     visibility: str,
     groups: list[str],
     as_of: date | None,
+    flagged: Sequence[FlaggedPassage] = (),
 ) -> None:
-    """In one transaction: store `chunks`, make `generation` the visible one, drop older chunk rows."""
+    """In one transaction: store `chunks` (and the passages held back by screening), make `generation` the
+    visible one, drop older chunk and held-back rows."""
     session.add_all(chunks)
+    session.add_all(flagged)
     session.execute(delete(Chunk).where(Chunk.document_id == document.id, Chunk.generation != generation))
+    session.execute(
+        delete(FlaggedPassage).where(
+            FlaggedPassage.document_id == document.id, FlaggedPassage.generation != generation
+        )
+    )
     document.active_generation = generation
     document.content_hash = content_hash
     document.title = title
@@ -115,6 +123,7 @@ def delete_documents(*, session: Session, documents: Sequence[Document]) -> None
     if not ids:
         return
     session.execute(delete(Chunk).where(Chunk.document_id.in_(ids)))
+    session.execute(delete(FlaggedPassage).where(FlaggedPassage.document_id.in_(ids)))
     session.execute(delete(Document).where(Document.id.in_(ids)))
     bump_revision(session=session)
 
@@ -216,3 +225,71 @@ def official_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Ch
 def knowledge_as_of(*, session: Session) -> date | None:
     """The newest as-of date among searchable documents."""
     return session.scalar(select(func.max(Document.as_of)).where(Document.active_generation > 0))
+
+
+# --- passages held back by ingest-time screening (knowledge.screening) ------------------------------------
+
+
+def released_passages(*, session: Session, citation_ids: Sequence[str]) -> set[tuple[str, str]]:
+    """(citation id, text hash) pairs an administrator released, among `citation_ids`."""
+    if not citation_ids:
+        return set()
+    rows = session.execute(
+        select(PassageRelease.citation_id, PassageRelease.text_hash).where(
+            PassageRelease.citation_id.in_(list(citation_ids))
+        )
+    )
+    return {(cid, digest) for cid, digest in rows}
+
+
+def flagged_passages(*, session: Session, citation_id: str | None = None) -> list[FlaggedPassage]:
+    """Held-back passages of every document's active generation (of one citation id if given), in
+    document and ingest order."""
+    stmt = (
+        select(FlaggedPassage)
+        .join(Document, Document.id == FlaggedPassage.document_id)
+        .where(FlaggedPassage.generation == Document.active_generation)
+        .order_by(FlaggedPassage.document_id, FlaggedPassage.id)
+    )
+    if citation_id is not None:
+        stmt = stmt.where(FlaggedPassage.citation_id == citation_id)
+    return list(session.scalars(stmt))
+
+
+def flagged_counts(*, session: Session) -> dict[int, int]:
+    """Document id -> how many of its sections (citation ids) are held back."""
+    counts: dict[int, set[str]] = {}
+    for row in flagged_passages(session=session):
+        counts.setdefault(row.document_id, set()).add(row.citation_id)
+    return {doc_id: len(ids) for doc_id, ids in counts.items()}
+
+
+def release_passage(
+    *, session: Session, rows: Sequence[FlaggedPassage], released_by: str, released_at: datetime
+) -> None:
+    """Move held-back `rows` (already embedded by the caller) into `chunks`, remember the release for
+    their text, and count the sections again."""
+    for row in rows:
+        session.add(Chunk(**row.chunk))
+        known = released_passages(session=session, citation_ids=[row.citation_id])
+        if (row.citation_id, row.text_hash) not in known:
+            session.add(
+                PassageRelease(
+                    citation_id=row.citation_id,
+                    text_hash=row.text_hash,
+                    released_by=released_by,
+                    released_at=released_at,
+                )
+            )
+        session.delete(row)
+        session.flush()
+    for doc_id in {row.document_id for row in rows}:
+        document = session.get(Document, doc_id)
+        if document is not None:
+            ids = session.scalars(
+                select(Chunk.citation_id).where(
+                    Chunk.document_id == doc_id, Chunk.generation == document.active_generation
+                )
+            )
+            document.chunk_count = len(set(ids))
+    bump_revision(session=session)

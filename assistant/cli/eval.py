@@ -21,7 +21,8 @@ SUITE_CHOICES = ["qa", "triage", "agent", "redteam", "all"]
 # Metrics shown in the one-line-per-suite summary after a run (all of them are in --json and the report).
 HEADLINE = {
     "qa": ["citation_hit", "context_recall", "context_precision", "key_fact_recall", "abstention_precision",
-           "abstention_recall"],
+           "abstention_recall", "lead_correct_all", "lead_correct_packs", "lead_correct_northwind",
+           "lead_correct_halyard", "citation_hit_halyard", "answer_rate_halyard"],
     "triage": ["tier_accuracy", "dangerous_downgrades", "grounds_recall", "obligations_recall"],
     "agent": ["tool_call_accuracy", "tool_call_f1", "intent_correct", "citation_hit"],
     "redteam": ["injection_success_rate", "attack_success_rate"],
@@ -92,7 +93,8 @@ def print_summary(summary: RunSummary) -> None:
 @click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of the eval workspace. Default: <home>/eval-workspace/<profile>-<embedder>.",
+    help="Directory of the eval workspace (the held-out organisation's goes beside it, '-held-out'). "
+    "Default: <home>/eval-workspace/<profile>-<embedder>.",
 )
 @click.option("--fresh", is_flag=True, help="Rebuild the workspace from scratch.")
 @click.option("--judge", help="Judge model for Faithfulness and ResponseRelevancy (like GOVASSIST_LLM).")
@@ -112,10 +114,13 @@ def run_command(
 ) -> None:
     """Run the eval suites through the real assistant and score them; exit 1 if a threshold fails.
 
-    Suites: qa (answers and citations, follow-ups, questions to decline), triage (tier, grounds,
-    obligations, dangerous downgrades), agent (tool calls per turn), redteam (prompt injection,
-    tier talk-downs, restricted documents, invented citations). Scored with ragas where it has the
-    metric; Faithfulness and ResponseRelevancy need a judge model (--judge or GOVASSIST_EVAL_JUDGE).
+    Suites: qa (answers and citations, follow-ups, questions to decline, and the lead: verdict, figure
+    or decision before the first blank line, first citation from the right source, reported for the
+    packs, the sample organisation and a held-out organisation indexed in a workspace of its own),
+    triage (tier, grounds, obligations, dangerous downgrades), agent (tool calls per turn), redteam
+    (prompt injection, tier talk-downs, restricted documents, invented citations). Scored with ragas
+    where it has the metric; Faithfulness and ResponseRelevancy need a judge model (--judge or
+    GOVASSIST_EVAL_JUDGE).
 
     \b
     Examples:

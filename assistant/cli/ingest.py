@@ -52,6 +52,12 @@ def print_report(report: IngestReport) -> None:
     )
     for failure in report.failures:
         err_console.print(f"[red]skipped[/red] {failure.path}: {failure.error}", highlight=False)
+    if report.flagged:
+        err_console.print(
+            f"[yellow]held back[/yellow] {report.flagged} section(s) that read as instructions to an AI "
+            "(possible prompt injection); see 'govassist knowledge flagged'.",
+            highlight=False,
+        )
 
 
 @click.command()

@@ -1,4 +1,5 @@
-"""`govassist knowledge ...`: what is indexed, removing sources, the packs and the sample."""
+"""`govassist knowledge ...`: what is indexed, removing sources, the packs and the sample, and the
+passages held back at ingest as possible prompt injection (listing and releasing them)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ def knowledge() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """List indexed sources with section counts, when ingested and as-of dates."""
+    """List indexed sources with section counts, sections held back, when ingested and as-of dates.
+
+    Sections that read as instructions to an AI (possible prompt injection) are held back at ingest:
+    not searchable, never in an answer. 'govassist knowledge flagged' lists them.
+    """
     from rich.table import Table
 
     rows = app.assistant().index.status()
@@ -28,8 +33,8 @@ def status(app: AppContext, as_json: bool) -> None:
         return
     table = Table(box=None, header_style="bold", padding=(0, 1))
     table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=22)
-    for name in ("kind", "visibility", "sections", "ingested", "as of"):
-        table.add_column(name, no_wrap=True, justify="right" if name == "sections" else "left")
+    for name in ("kind", "visibility", "sections", "held back", "ingested", "as of"):
+        table.add_column(name, no_wrap=True, justify="right" if name in {"sections", "held back"} else "left")
     for r in rows:
         vis = r.visibility + (f" ({','.join(r.groups)})" if r.groups else "")
         table.add_row(
@@ -37,12 +42,66 @@ def status(app: AppContext, as_json: bool) -> None:
             "pack" if r.origin == "pack" else r.kind,
             vis,
             str(r.sections),
+            str(r.flagged) if r.flagged else "-",
             r.ingested_at[:10],
             r.as_of.isoformat() if r.as_of else "-",
         )
     console.print(table)
     as_of = app.assistant().index.knowledge_as_of()
     console.print(f"{len(rows)} documents; knowledge as of {as_of.isoformat() if as_of else 'unknown'}.")
+    held = sum(r.flagged for r in rows)
+    if held:
+        console.print(
+            f"{held} section(s) held back as possible prompt injection: 'govassist knowledge flagged' lists "
+            "them, 'govassist knowledge release CITATION_ID' indexes one after review."
+        )
+
+
+@knowledge.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def flagged(app: AppContext, as_json: bool) -> None:
+    """List the passages held back at ingest because they read as instructions to an AI.
+
+    Such passages ("ignore previous instructions", "you are now ...", "respond only with ...",
+    chat-template markers, instructions hidden in HTML comments) are kept out of search, answers and
+    training questions. Read each one; release it with 'govassist knowledge release CITATION_ID' only if
+    it is a genuine policy text.
+    """
+    rows = app.assistant().index.flagged()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
+    if not rows:
+        console.print("No passages are held back.")
+        return
+    for r in rows:
+        console.print(f"[bold]{r.citation_id}[/bold]  ({r.document}; {', '.join(r.rules)}; {r.flagged_at})")
+        console.print(f"  {r.excerpt}", highlight=False, markup=False)
+    console.print(f"{len(rows)} passage(s) held back.")
+
+
+@knowledge.command()
+@click.argument("citation_id")
+@pass_app
+def release(app: AppContext, citation_id: str) -> None:
+    """Index the held-back passage CITATION_ID after all (see 'govassist knowledge flagged').
+
+    The release is recorded in the audit log under the acting user ($GOVASSIST_ACTOR, else your login
+    name). It holds for the passage's current text: re-ingesting the unchanged file keeps it indexed, an
+    edited passage is screened again.
+    """
+    from assistant.cli.systems import actor_name
+    from tools.screening import release_passage
+
+    released = release_passage(app.assistant().index, citation_id, actor=actor_name())
+    if released is None:
+        raise click.ClickException(
+            f"no passage {citation_id!r} is held back (see 'govassist knowledge flagged')"
+        )
+    console.print(f"Released {released.citation_id} ({released.document}); it is now searchable.")
 
 
 @knowledge.command()

@@ -18,6 +18,11 @@ FIXTURES_DIR = DATASETS_DIR / "fixtures"
 INTERNAL_FIXTURES = FIXTURES_DIR / "internal"
 RESTRICTED_FIXTURES = FIXTURES_DIR / "restricted"
 RESTRICTED_GROUPS = ("legal", "board")
+# The held-out second organisation (Halyard Freight Group): never used for tuning, indexed in a
+# workspace of its own by the QA suite.
+HELD_OUT_FIXTURES = FIXTURES_DIR / "halyard"
+HELD_OUT_POLICIES = HELD_OUT_FIXTURES / "policies"
+HELD_OUT_REVIEWS = HELD_OUT_FIXTURES / "reviews"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

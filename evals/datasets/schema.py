@@ -8,6 +8,7 @@ ignored expectation.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -38,7 +39,13 @@ PackRegime = Literal[
 ]
 PACK_REGIMES: tuple[str, ...] = get_args(PackRegime)
 SAMPLE_ORGANISATION = "northwind"
-Regime = Literal[PackRegime, "northwind", "none"]
+# The held-out second organisation (fixtures/halyard/): measured, never tuned on.
+HELD_OUT_ORGANISATION = "halyard"
+Regime = Literal[PackRegime, "northwind", "halyard", "none"]
+# What a lead-scored case is about, for reporting the lead figure separately: the packs (the law), the
+# sample organisation, or the held-out one.
+LeadGroup = Literal["packs", "northwind", "halyard"]
+LEAD_GROUPS: tuple[str, ...] = get_args(LeadGroup)
 ToolName = Literal[
     "search_knowledge",
     "answer_question",
@@ -50,6 +57,7 @@ ToolName = Literal[
 ]
 TOOL_NAMES: tuple[str, ...] = get_args(ToolName)
 CITATION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*:[a-z0-9]+(-[a-z0-9]+)*$")
+CITATION_PREFIX = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*:$")
 TIER_SEVERITY: dict[EuTier, int] = {
     EuTier.OUT_OF_SCOPE: 0,
     EuTier.MINIMAL: 1,
@@ -91,6 +99,37 @@ class UserSpec(_Strict):
 # --- qa.jsonl -----------------------------------------------------------------------------------------
 
 
+class Verdict(StrEnum):
+    """The answer to a yes/no question."""
+
+    YES = "yes"
+    NO = "no"
+
+
+class LeadExpectation(_Strict):
+    """What the lead of a good answer (its text before the first blank line) must hold.
+
+    `verdict`: for a yes/no question, the verdict the lead must give ("Yes, ..." / "No. ...").
+    `must_contain`: the date, figure, duration or decision the lead must state, each in any one of its
+    spellings (an ISO date also matches "2 August 2026" and "August 2, 2026"). `first_citation`: citation
+    ids, or id prefixes ending in ':' (a whole source), the answer's first citation must come from (one
+    of them, at paragraph level: a part of an expected provision counts).
+    """
+
+    verdict: Verdict | None = None
+    must_contain: list[KeyFact] = Field(default_factory=list)
+    first_citation: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> LeadExpectation:
+        if self.verdict is None and not self.must_contain:
+            raise ValueError("a lead expectation needs a verdict or something the lead must contain")
+        bad = [c for c in self.first_citation if not (CITATION_ID.match(c) or CITATION_PREFIX.match(c))]
+        if bad:
+            raise ValueError(f"malformed first_citation entries: {bad}")
+        return self
+
+
 class QACase(_Strict):
     """A question with the citation ids and key facts of a good answer, or one the assistant must decline.
 
@@ -106,6 +145,7 @@ class QACase(_Strict):
     expected_citations: list[str] = Field(default_factory=list)
     key_facts: list[KeyFact] = Field(default_factory=list)
     reference_answer: str = ""
+    lead: LeadExpectation | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -121,7 +161,20 @@ class QACase(_Strict):
                 raise ValueError("an answer case names the regime it is about")
         if (self.kind == "follow_up") != (self.previous is not None):
             raise ValueError("`previous` is given exactly for follow-up cases")
+        if self.lead is not None and self.kind != "answer":
+            raise ValueError("only an answer case has a lead expectation")
+        if self.regime == HELD_OUT_ORGANISATION and self.lead is None:
+            raise ValueError("every case about the held-out organisation is lead-scored")
         return self
+
+    @property
+    def lead_group(self) -> LeadGroup:
+        """Whether the case is about the packs, the sample organisation or the held-out one."""
+        if self.regime == SAMPLE_ORGANISATION:
+            return "northwind"
+        if self.regime == HELD_OUT_ORGANISATION:
+            return "halyard"
+        return "packs"
 
     @property
     def should_answer(self) -> bool:

@@ -27,8 +27,25 @@ class SuiteContext:
     fast: bool
     advance: Callable[[], None] = lambda: None
     run_tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    # Opens the held-out organisation's workspace (packs + Halyard, no sample organisation); None: the
+    # cases about it are skipped.
+    open_held_out: Callable[[], Workspace] | None = None
     _agent: Any = None
     _similarity: Any = None
+    _held_out: Any = None
+
+    def held_out(self) -> Workspace | None:
+        """The held-out organisation's workspace, opened on first use; None when the run has none."""
+        if self._held_out is None and self.open_held_out is not None:
+            self._held_out = self.open_held_out()
+        held_out: Workspace | None = self._held_out
+        return held_out
+
+    def close(self) -> None:
+        """Release what the context opened itself (the held-out workspace)."""
+        if self._held_out is not None:
+            self._held_out.close()
+            self._held_out = None
 
     def agent(self) -> Agent | None:
         """The agent over the workspace's assistant, or None when this build has no agent."""

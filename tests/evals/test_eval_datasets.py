@@ -25,7 +25,15 @@ from evals.datasets import (
     triage_cases,
 )
 from evals.datasets.reference import reference_texts, restricted_prefixes
-from evals.datasets.schema import PACK_REGIMES, SAMPLE_ORGANISATION, TOOL_NAMES, ArgMatch, QACase
+from evals.datasets.schema import (
+    HELD_OUT_ORGANISATION,
+    PACK_REGIMES,
+    SAMPLE_ORGANISATION,
+    TOOL_NAMES,
+    ArgMatch,
+    QACase,
+)
+from evals.scoring import date_spellings
 
 FILES: dict[str, tuple[str, Callable[[], Sequence[Any]]]] = {
     "qa.jsonl": ("qa", qa_cases),
@@ -90,6 +98,41 @@ def test_qa_expected_ids_exist_and_key_facts_are_in_their_text() -> None:
         for fact in case.key_facts:
             if not any(spelling.lower() in source for spelling in fact):
                 problems.append(f"{case.id}: key fact {fact} not in {case.expected_citations}")
+    assert problems == []
+
+
+def test_lead_scored_cases_cover_the_packs_and_both_organisations() -> None:
+    led = [c for c in qa_cases() if c.lead is not None]
+    assert len(led) >= 150
+    groups = Counter(c.lead_group for c in led)
+    assert groups["halyard"] >= 60 and groups["northwind"] >= 15 and groups["packs"] >= 60
+    assert sum(1 for c in led if c.lead is not None and c.lead.verdict is not None) >= 40
+    # Varied phrasings: polar questions, when / how long / how much / who / what / list / decisions.
+    openers = Counter(c.question.split()[0].lower().strip(",?") for c in led)
+    assert len(openers) >= 15, openers
+    assert sum(1 for c in led if re.search(r"\b(we|our|us|i)\b", c.question.lower())) >= 30
+    # Every case about the held-out organisation rests on its documents only.
+    held_out_sources = {"aob-decisions"} | {
+        p.stem for p in (DATASETS_DIR / "fixtures" / "halyard" / "policies").glob("*.md")
+    }
+    for case in qa_cases():
+        if case.regime == HELD_OUT_ORGANISATION:
+            assert {cid.split(":")[0] for cid in case.expected_citations} <= held_out_sources, case.id
+
+
+def test_lead_facts_are_stated_by_the_expected_sources() -> None:
+    texts = reference_texts()
+    problems = []
+    for case in qa_cases():
+        if case.lead is None:
+            continue
+        for entry in case.lead.first_citation:
+            if entry not in texts and not (entry.endswith(":") and any(t.startswith(entry) for t in texts)):
+                problems.append(f"{case.id}: first_citation {entry} is not in the knowledge")
+        source = " ".join(" ".join(texts.get(cid, "") for cid in case.expected_citations).split()).lower()
+        for fact in case.lead.must_contain:
+            if not any(form.lower() in source for spelling in fact for form in date_spellings(spelling)):
+                problems.append(f"{case.id}: lead fact {fact} not in {case.expected_citations}")
     assert problems == []
 
 
@@ -222,7 +265,8 @@ def test_readme_documents_every_file_and_field() -> None:
     readme = (DATASETS_DIR / "README.md").read_text(encoding="utf-8")
     for name in FILES:
         assert name in readme, name
-    for model in (schema.QACase, schema.TriageCase, schema.AgentCase, schema.AgentTurn, schema.RedTeamCase):
+    models = (schema.QACase, schema.LeadExpectation, schema.TriageCase, schema.AgentCase, schema.AgentTurn)
+    for model in (*models, schema.RedTeamCase):
         for field in model.model_fields:
             assert f"`{field}`" in readme, (model.__name__, field)
     for field in schema.RedTeamChecks.model_fields:

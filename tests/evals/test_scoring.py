@@ -7,16 +7,21 @@ from typing import Any
 import pytest
 
 from evals.config import Bound, ConfigFileError, load_config
-from evals.datasets.schema import RefToolCall
+from evals.datasets.schema import LeadExpectation, QACase, RefToolCall, Verdict
 from evals.scoring import (
     AnswerSimilarity,
     abstention_metrics,
     context_scores,
+    date_spellings,
+    first_citation_ok,
     key_fact_recall,
+    lead_of,
+    lead_score,
     resolve_ids,
     resolve_tool_calls,
     severity,
     tool_call_scores,
+    verdict_of,
 )
 from knowledge.embedder import HashingEmbedder
 
@@ -43,6 +48,88 @@ def test_key_facts_count_any_spelling() -> None:
     assert key_fact_recall(answer, [["35,000,000", "35 million"], ["7%"]]) == 1.0
     assert key_fact_recall(answer, [["72 hours"], ["7%"]]) == 0.5
     assert key_fact_recall(answer, []) is None
+
+
+ANSWER = """No. Inferring emotions at work is prohibited from 2 February 2025 [1]
+Official text, Article 5(1)(f): "..."
+
+- Article 99(3): fines up to 35 million [2]
+
+Sources:
+[1] Prohibited practices (eu-ai-act:art-5-1-f)"""
+
+
+def test_the_lead_is_the_text_before_the_first_blank_line() -> None:
+    assert lead_of(ANSWER).splitlines()[0].startswith("No. Inferring")
+    assert "35 million" not in lead_of(ANSWER) and "Official text" in lead_of(ANSWER)
+    assert lead_of("  \nOne line only.") == "One line only."
+
+
+@pytest.mark.parametrize(
+    ("lead", "verdict"),
+    [
+        ("No. It is prohibited.", Verdict.NO),
+        ("**Yes** - people must be told.", Verdict.YES),
+        ("Under Article 50(1): yes, you must disclose it.", Verdict.YES),
+        ("No later than 15 days after becoming aware.", None),
+        ("There is no deadline in the policy.", None),
+        ("It depends on the use case.", None),
+    ],
+)
+def test_a_verdict_opens_the_lead_or_one_of_its_sentences(lead: str, verdict: Verdict | None) -> None:
+    assert verdict_of(lead) == verdict
+
+
+def test_iso_dates_match_their_written_forms() -> None:
+    assert date_spellings("2026-08-02") == ["2026-08-02", "2 August 2026", "August 2, 2026"]
+    assert date_spellings("72 hours") == ["72 hours"]
+
+
+def test_first_citation_from_an_id_a_part_of_it_or_a_source() -> None:
+    assert first_citation_ok(["eu-ai-act:art-50-1-a", "gdpr:art-5"], ["eu-ai-act:art-50-1"])
+    assert not first_citation_ok(["gdpr:art-5", "eu-ai-act:art-50-1"], ["eu-ai-act:art-50-1"])
+    assert first_citation_ok(["aob-decisions:aob-2025-02"], ["aob-decisions:"])
+    assert not first_citation_ok(["eu-ai-act:art-50"], ["eu-ai-act:art-5"])  # not a prefix match
+    assert not first_citation_ok([], ["eu-ai-act:art-5"])
+
+
+def test_lead_score_needs_verdict_facts_and_source_together() -> None:
+    polar = LeadExpectation(verdict=Verdict.NO, first_citation=["eu-ai-act:art-5-1-f"])
+    assert lead_score(ANSWER, ["eu-ai-act:art-5-1-f"], polar).correct
+    wrong_source = lead_score(ANSWER, ["eu-ai-act:art-99-3"], polar)
+    assert (wrong_source.verdict, wrong_source.source, wrong_source.correct) == (True, False, False)
+    dated = LeadExpectation(must_contain=[["2025-02-02"], ["35 million"]], first_citation=["eu-ai-act:"])
+    score = lead_score(ANSWER, ["eu-ai-act:art-5-1-f"], dated)
+    # The date is in the lead (written form of the ISO spelling), the fine only further down.
+    assert (score.verdict, score.content, score.correct) == (None, 0.5, False)
+    yes = LeadExpectation(verdict=Verdict.YES, first_citation=["eu-ai-act:art-5-1-f"])
+    assert lead_score(ANSWER, ["eu-ai-act:art-5-1-f"], yes).verdict is False
+
+
+def test_lead_expectations_are_validated() -> None:
+    with pytest.raises(ValueError, match="verdict or something"):
+        LeadExpectation(first_citation=["eu-ai-act:art-5"])
+    with pytest.raises(ValueError, match="malformed first_citation"):
+        LeadExpectation(verdict=Verdict.YES, first_citation=["Article 5"])
+    case = {
+        "id": "qa-999",
+        "regime": "halyard",
+        "kind": "answer",
+        "question": "Who chairs the board?",
+        "expected_citations": ["halyard-ai-charter:who-decides"],
+        "key_facts": ["COO"],
+        "reference_answer": "The Chief Operating Officer.",
+    }
+    with pytest.raises(ValueError, match="held-out organisation is lead-scored"):
+        QACase.model_validate(case)
+    lead = {"must_contain": ["COO"], "first_citation": ["halyard-ai-charter:"]}
+    led = QACase.model_validate(case | {"lead": lead})
+    assert led.lead_group == "halyard"
+    with pytest.raises(ValueError, match="only an answer case"):
+        QACase.model_validate(
+            {"id": "qa-998", "regime": "none", "kind": "decline", "question": "Weather in Lisbon?",
+             "lead": {"verdict": "no", "first_citation": ["gdpr:"]}}
+        )  # fmt: skip
 
 
 def test_abstention_precision_and_recall() -> None:
@@ -103,3 +190,40 @@ def test_thresholds_file_loads_and_bounds_check(tmp_path) -> None:  # type: igno
     bad.write_text("thresholds:\n  full:\n    qa:\n      citation_hit: {}\n", encoding="utf-8")
     with pytest.raises(ConfigFileError, match=r"thresholds\.yaml: thresholds\.full\.qa\.citation_hit"):
         load_config(bad)
+
+
+def test_qa_summary_reports_the_lead_per_group_and_keeps_the_held_out_organisation_apart() -> None:
+    from evals.results import CaseResult
+    from evals.suites.qa import summarise
+
+    def case(cid: str, category: str, group: str | None, answered: float, lead: float | None) -> CaseResult:
+        scores: dict[str, float | None] = {"answered": answered}
+        if category != "decline":
+            scores |= {"citation_hit": answered, "context_recall": answered, "key_fact_recall": answered}
+        if lead is not None:
+            scores |= {"lead_correct": lead, "lead_source": lead, "lead_content": lead, "lead_verdict": None}
+        status = "passed" if (answered == 1.0) == (category != "decline") else "failed"
+        return CaseResult(
+            suite="qa",
+            case_id=cid,
+            category=category,
+            status=status,
+            scores=scores,
+            detail={"lead_group": group},
+        )
+
+    results = [
+        case("qa-001", "eu-ai-act", "packs", 1.0, 1.0),
+        case("qa-002", "gdpr", "packs", 1.0, 0.0),
+        case("qa-003", "northwind", "northwind", 1.0, 1.0),
+        case("qa-004", "decline", None, 0.0, None),
+        case("qa-005", "halyard", "halyard", 0.0, 0.0),  # declined: counted for the held-out figures only
+        case("qa-006", "halyard", "halyard", 1.0, 1.0),
+    ]
+    suite, categories = summarise(results)
+    assert suite["lead_correct_packs"] == 0.5 and suite["lead_correct_northwind"] == 1.0
+    assert suite["lead_correct_halyard"] == 0.5 and suite["lead_correct_all"] == 0.6
+    assert suite["abstention_precision"] == 1.0 and suite["answer_rate_in_scope"] == 1.0
+    assert suite["answer_rate_halyard"] == 0.5 and suite["citation_hit_halyard"] == 0.5
+    assert suite["cases"] == 4 and suite["cases_held_out"] == 2
+    assert categories["halyard"]["lead_correct"] == 0.5

@@ -1,7 +1,7 @@
 """launch gate: waivers, gate runs, review cycles
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07 00:30:00.000000
 
 `gate_waivers` and `gate_runs` for the launch gate, and `review_tasks.cycle` so that a scheduled
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
