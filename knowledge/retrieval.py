@@ -15,6 +15,7 @@ from knowledge import store
 from knowledge.access import Audience
 from knowledge.glossary import load_glossary
 from knowledge.index import KnowledgeIndex
+from knowledge.packs.provenance import asks_about_history, read_provenance
 from knowledge.references import find_references, regime_hint
 
 CONTAINER_LEVELS = frozenset({"article", "annex"})
@@ -137,7 +138,14 @@ def search(
     anchors = [r.anchor for r in refs]
     hinted = regime_hint(query)
     about_decisions = bool(_ABOUT_DECISIONS.search(query))
-    for key, chunk in chunks.items():
+    about_history = asks_about_history(query)
+    for key, chunk in list(chunks.items()):
+        # A withdrawn or superseded rule is never offered as a current one: it answers only questions
+        # about the old rule, or that name it.
+        if not about_history and chunk.anchor not in anchors and read_provenance(chunk.text).historical:
+            del chunks[key]
+            fused.pop(key, None)
+            continue
         if chunk.kind == "review" and not about_decisions:
             fused[key] *= REVIEW_FACTOR
         if chunk.level == "recital" and not any(a.startswith("recital") for a in anchors):
@@ -153,7 +161,9 @@ def search(
 
     ranked = _by_citation(fused, chunks, similarity)
     chosen = _dedupe(ranked, k)
-    chosen = _most_specific(index, chosen, query_vector, named=set(anchors), audience=audience)
+    chosen = _most_specific(
+        index, chosen, query_vector, named=set(anchors), audience=audience, history=about_history
+    )
     with index.db.session() as session:
         origins = store.document_origins(session=session, document_ids={c.document_id for c, _, _ in chosen})
     return [
@@ -182,6 +192,7 @@ def _most_specific(
     *,
     named: set[str],
     audience: Audience,
+    history: bool = False,
 ) -> list[tuple[Chunk, float, float]]:
     """Replace a whole article or annex that ranked on its title by its part closest to the question,
     so the citation points at the paragraph that answers; a provision the question named stays."""
@@ -195,6 +206,7 @@ def _most_specific(
             c
             for c in store.child_chunks(session=session, parent_ids=containers)
             if audience.can_read(c.visibility, list(c.groups))
+            and (history or not read_provenance(c.text).historical)
         ]
     vectors = index.vectors.vectors([c.chunk_key for c in children])
     taken = {c.citation_id for c, _, _ in chosen}

@@ -17,6 +17,14 @@ from knowledge.packs.amendments import (
     StatusEvent,
 )
 from knowledge.packs.loader import DEFAULT_ROOT, PackError, load_pack, load_packs, packs_fingerprint
+from knowledge.packs.provenance import (
+    HISTORICAL,
+    Confidence,
+    Provenance,
+    RecordStatus,
+    asks_about_history,
+    read_provenance,
+)
 from knowledge.packs.schema import (
     Amendment,
     Comparison,
@@ -36,6 +44,12 @@ from knowledge.packs.schema import (
 
 __all__ = [
     "DEFAULT_ROOT",
+    "HISTORICAL",
+    "Confidence",
+    "Provenance",
+    "RecordStatus",
+    "asks_about_history",
+    "read_provenance",
     "Amendment",
     "AmendmentStatus",
     "AppliedChange",

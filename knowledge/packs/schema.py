@@ -24,11 +24,19 @@ from knowledge.packs.amendments import (
     explain_date,
     parent_id,
 )
+from knowledge.packs.provenance import (
+    HISTORICAL,
+    Confidence,
+    RecordStatus,
+    provenance_lines,
+)
 from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CITATION_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*:[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CITATION_ID = re.compile(CITATION_ID_PATTERN)
+# The shortest notes that can name a source ("Reported by Cooley, 24 April 2026").
+MIN_SOURCE_NOTE = 15
 
 
 def is_citation_id(value: str) -> bool:
@@ -93,24 +101,6 @@ class PenaltyRule(StrEnum):
 
     HIGHER_OF = "higher_of"
     LOWER_OF = "lower_of"
-
-
-class RecordStatus(StrEnum):
-    """Where a record's instrument stands today. Only `in_force` and `adopted` records state current duties."""
-
-    IN_FORCE = "in_force"
-    ADOPTED = "adopted"  # adopted, not yet applying
-    PROPOSED = "proposed"
-    WITHDRAWN = "withdrawn"
-    STAYED = "stayed"  # enforcement stayed by a court; the text stands
-    SUPERSEDED = "superseded"
-
-
-class Confidence(StrEnum):
-    """What a record's facts rest on: the official text, or secondary reporting of it."""
-
-    OFFICIAL = "official"
-    REPORTED = "reported"
 
 
 class _Strict(BaseModel):
@@ -238,6 +228,25 @@ class PackRecord(_Strict):
             raise ValueError("related: a record cannot be related to itself")
         return self
 
+    @model_validator(mode="after")
+    def _provenance_stated(self) -> PackRecord:
+        # A reader acts on what a record says: a reported fact must name what it rests on, and a record
+        # that is not simply in force must say why, or the answer citing it cannot.
+        if self.confidence is Confidence.REPORTED and len(self.notes.strip()) < MIN_SOURCE_NOTE:
+            raise ValueError("notes: a 'reported' record must say in notes which source it rests on")
+        if self.status not in (RecordStatus.IN_FORCE, RecordStatus.ADOPTED) and not self.status_note.strip():
+            raise ValueError(f"status_note: a '{self.status}' record must say when and by what")
+        if self.status in HISTORICAL and self.use_case_codes:
+            raise ValueError(
+                f"use_case_codes: a '{self.status}' record is history and must not trigger triage"
+            )
+        return self
+
+    @property
+    def is_current(self) -> bool:
+        """False for withdrawn and superseded records: history, never a current duty."""
+        return self.status not in HISTORICAL
+
     @property
     def regime_id(self) -> str:
         """The regime this record belongs to."""
@@ -256,6 +265,9 @@ class PackRecord(_Strict):
         Dates here are the base text's; `Pack.record_text` adds the effective dates after amendments.
         """
         lines = [f"{self.locator}: {self.title}", self.summary.strip()]
+        lines.extend(
+            provenance_lines(self.status, self.status_note, self.confidence, self.notes, self.instrument)
+        )
         if self.defined_term:
             lines.append(f"Defined term: {self.defined_term}")
         if self.applies_from:

@@ -20,7 +20,8 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 
-from knowledge.packs import Comparison, Pack
+from knowledge.packs import Comparison, Confidence, Pack
+from knowledge.packs.provenance import reported_clause
 from knowledge.packs import Role as Owner
 from knowledge.tiering import TierFactor
 from tools.triage.catalogue import (
@@ -265,8 +266,19 @@ class Context:
         return True if self.implying(ART_50_1) else self.profile.interacts_with_people
 
     def ground(self, citation: str, reason: str) -> Ground:
-        """A ground citing `citation`, which must exist in the packs (a bad id is a bug, not a case)."""
+        """A ground citing `citation`, which must exist in the packs (a bad id is a bug, not a case).
+
+        A withdrawn or superseded record is never a ground (it is no longer the law); a record with a
+        status note (a stay, a pending rulemaking) carries it, and a reported one says so in one clause.
+        """
         self.record_title(citation)
+        record = self.packs[citation.partition(":")[0]].record(citation)
+        if not record.is_current:
+            raise ValueError(f"triage cites {citation!r}, which is {record.status}: history, not a duty")
+        if record.status_note:
+            reason = f"{reason} Status: {record.status_note}"
+        if record.confidence is Confidence.REPORTED:
+            reason = f"{reason} {reported_clause()}"
         return Ground(citation=citation, reason=reason)
 
     def record_title(self, citation: str) -> str:
@@ -1071,6 +1083,8 @@ def _materialise(
             continue
         pack = ctx.packs[duty.citation.partition(":")[0]]
         record = pack.record(duty.citation)
+        if not record.is_current:
+            raise ValueError(f"triage lists a duty of {record.citation_id}, which is {record.status}")
         for item in record.obligations:
             if duty.obligation_id not in (None, item.id) or item.owner not in owners:
                 continue
