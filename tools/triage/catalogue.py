@@ -160,13 +160,16 @@ CATALOGUE: tuple[UseCase, ...] = (
     _entry(
         "intimate_imagery_generation",
         _ART5,
-        "art-5-1-i",
+        "art-5-1-ba",
         "Generates or manipulates sexual or intimate images, video or audio of identifiable real people "
         "without consent, or child sexual abuse material.",
-        ["non-consensual-intimate-imagery-generation", "csam-generation", "nudification"],
+        ["non-consensual-intimate-imagery-generation", "nudification"],
         factors=[_F.SYNTHETIC_CONTENT, _F.VULNERABLE_PEOPLE],
         transparency=["art-50-2"],
-        note="Added to Article 5 by the Digital Omnibus on AI (2026).",
+        note=(
+            "Added to Article 5 by the Digital Omnibus on AI (2026), reported as points (ba) and (bb); "
+            "child sexual abuse material is Art. 5(1)(bb)."
+        ),
     ),
     # --- Annex III: high-risk use cases ------------------------------------------------------------
     _entry(
