@@ -8,7 +8,7 @@ from, and typed facts triage reads (use-case codes, thresholds, fines, time limi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -337,12 +337,18 @@ class Amendment(_Strict):
                 current = event.status
         return current
 
-    def as_text(self) -> str:
-        """Readable text of the amendment for the retriever."""
+    def as_text(self, locators: Mapping[str, str] | None = None, extra_lines: Sequence[str] = ()) -> str:
+        """Readable text of the amendment for the retriever.
+
+        `locators` names changed records by their locator ("Article 113") rather than their citation id,
+        so an answer quoting a change reads as prose; `extra_lines` adds provenance lines.
+        """
+        names = locators or {}
         lines = [
             f"Amendment: {self.title} ({self.source})",
             f"Status: {self.status} on {self.status_date.isoformat()}",
             self.summary.strip(),
+            *extra_lines,
         ]
         if self.reference:
             lines.append(f"Reference: {self.reference}")
@@ -352,10 +358,15 @@ class Amendment(_Strict):
         changes = []
         for change in self.changes:
             value = change.new_value.isoformat() if isinstance(change.new_value, date) else change.new_value
-            target = change.citation_id + (" and below" if change.scope is ChangeScope.SUBTREE else "")
-            changes.append(f"{target}: {change.field} -> {value}. {change.note}")
+            name = names.get(change.citation_id, change.citation_id)
+            target = name + (" and below" if change.scope is ChangeScope.SUBTREE else "")
+            if change.field is ChangeField.NOTE:
+                changes.append(f"{target}: {value}")
+            else:
+                label = "applies from" if change.field is ChangeField.APPLIES_FROM else "transition ends"
+                changes.append(f"{target}: {label} {value}. {change.note}")
         _section(lines, "Changes", changes)
-        _section(lines, "New provisions", [f"{r.citation_id} ({r.title})" for r in self.new_records])
+        _section(lines, "New provisions", [f"{r.locator}: {r.title}" for r in self.new_records])
         if self.reported:
             lines.append(f"As reported: {self.reported.strip()}")
         if self.status is not AmendmentStatus.ADOPTED:
@@ -540,6 +551,7 @@ class Pack(_Strict):
                     text=self.record_text(record.citation_id),
                 )
             )
+        locators = {cid: record.locator for cid, record in self._index.items()}
         for amendment in self.amendments:
             sections.append(
                 Section(
@@ -547,7 +559,7 @@ class Pack(_Strict):
                     locator=f"Amendment: {amendment.source}",
                     title=amendment.title,
                     level=SectionLevel.RECORD,
-                    text=amendment.as_text(),
+                    text=amendment.as_text(locators, self._amendment_provenance(amendment)),
                 )
             )
         return ParsedDocument(
@@ -557,6 +569,16 @@ class Pack(_Strict):
             sections=sections,
             as_of=self.as_of,
         )
+
+    def _amendment_provenance(self, amendment: Amendment) -> list[str]:
+        """An amendment whose changes all hit rules no longer in force is history too: say so, so that
+        retrieval treats it like the records it changed (the 2025 postponement of a repealed act)."""
+        targets = [self._index[c.citation_id] for c in amendment.changes if c.citation_id in self._index]
+        added = [self._index[r.citation_id] for r in amendment.new_records if r.citation_id in self._index]
+        if not targets or any(t.is_current for t in [*targets, *added]):
+            return []
+        notes = sorted({t.status_note for t in targets if t.status_note})
+        return provenance_lines(RecordStatus.SUPERSEDED, " ".join(notes[:1]), Confidence.OFFICIAL, "", None)
 
     def _date_lines(self, record: PackRecord, as_of: date | None) -> list[str]:
         explanation = self.explain_date(record.citation_id, as_of)

@@ -512,7 +512,22 @@ def test_to_document_one_section_per_record_and_amendment(tmp_path: Path) -> Non
     assert child.level is SectionLevel.RECORD
     assert "2027-01-01" in child.text and "knowledge as of 2026-11-20" in child.text
     amendment_text = document.sections[-1].text
-    assert "Status: adopted on 2026-03-01" in amendment_text and "demo-act:art-2" in amendment_text
+    assert "Status: adopted on 2026-03-01" in amendment_text
+    # Changed and added records are named by their locators, so a quoted change reads as prose.
+    assert "- Article art-2: applies from 2027-01-01. Postponed by a year." in amendment_text
+    assert "- Article art-1-2: Title of art-1-2" in amendment_text and "demo-act:" not in amendment_text
+
+
+def test_an_amendment_of_superseded_rules_is_history(tmp_path: Path) -> None:
+    records = _base_records()
+    note = "Repealed by the Demo Act 2026 before it applied."
+    records[2] = {**records[2], "status": "superseded", "status_note": note}  # art-2, which it moves
+    pack = load_pack(write_pack(tmp_path, records=records, amendments=[_amendment(new_records=[])]))
+    text = pack.to_document().sections[-1].text
+    assert read_provenance(text).historical and read_provenance(text).status_note == note
+    # While the rule it changed is current, the amendment is not history.
+    current = load_pack(write_pack(tmp_path / "current", amendments=[_amendment(new_records=[])]))
+    assert not read_provenance(current.to_document().sections[-1].text).historical
 
 
 # --- fingerprint -----------------------------------------------------------------------------------
