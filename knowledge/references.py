@@ -39,6 +39,10 @@ _REGIME_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# The regimes a question can name; retrieval favours the named one over the others.
+HINTED_REGIMES = frozenset(regime for regime, _ in _REGIME_HINTS)
+
+
 class ProvisionRef(BaseModel):
     """A provision named in text: its anchor (`art-50-4`) and, if the text says, its regime."""
 

@@ -55,7 +55,8 @@ _CONFIDENCE_LINE = re.compile(r"^Confidence: (?P<confidence>[a-z]+)\.(?: (?P<sou
 # Questions about the old rule: the only ones a withdrawn or superseded record may answer.
 _ABOUT_HISTORY = re.compile(
     r"\b(?:withdr[ae]wn?|withdrawal|rescind\w*|repeal\w*|supersed\w*|replac\w*|used to|history|historical|"
-    r"previous\w*|former\w*|originally|no longer|still|anymore|any more|before it was|"
+    r"previous\w*|former\w*|originally|no longer|anymore|any more|before it was|"
+    r"still (?:in force|in effect|appl\w*|valid|current|stand\w*|exist\w*|on the books)|"
     r"sb ?24-?205|2022-03|circular|technical assistance|2023 guidance|ta document)\b",
     re.IGNORECASE,
 )
@@ -124,7 +125,14 @@ def reported_clause() -> str:
 def status_clause(provenance: Provenance) -> str:
     """How a cited record's status is shown: 'withdrawn: <note>' for history, the note for a stay."""
     label = STATUS_LABELS[provenance.status]
-    return f"{label}: {provenance.status_note}" if provenance.status_note else label
+    note = provenance.status_note
+    if not note:
+        return label
+    # A note that opens with its own status word ("Withdrawn: ...") needs no label in front of it.
+    openings = {label.split(",")[0], label.split()[0]}
+    if any(len(word) > 3 and note.lower().startswith(word) for word in openings):
+        return note
+    return f"{label}: {note}"
 
 
 def _first_sentence(text: str) -> str:

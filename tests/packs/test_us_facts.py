@@ -150,7 +150,7 @@ DATES = [
     *[
         (CO + locator, "2027-01-01", "2027-01-01")
         for locator in (
-            "sb26-189",
+            "sb26-189-overview",
             "sb26-189-developer",
             "sb26-189-deployer-notice",
             "sb26-189-adverse-outcome",
@@ -204,7 +204,7 @@ def test_colorado_effective_date_by_knowledge_date(locator: str, as_of: str, exp
 
 
 @pytest.mark.parametrize(("as_of", "expected"), SB26_189_BY_AS_OF)
-@pytest.mark.parametrize("locator", ["sb26-189", "sb26-189-deployer-notice", "sb26-189-developer"])
+@pytest.mark.parametrize("locator", ["sb26-189-overview", "sb26-189-deployer-notice", "sb26-189-developer"])
 def test_sb26_189_effective_date_by_knowledge_date(locator: str, as_of: str, expected: str | None) -> None:
     day = _pack("colorado-ai-act").effective_date(CO + locator, D(as_of))
     assert day == (D(expected) if expected else None)
@@ -539,7 +539,7 @@ REQUIRED = [
     *[
         f"{CO}sb26-189{s}"
         for s in (
-            "",
+            "-overview",
             "-admt",
             "-consequential-decision",
             "-developer",
@@ -702,7 +702,7 @@ OFF, REP = Confidence.OFFICIAL, Confidence.REPORTED
 STATUSES = [
     (CO + "6-1-1703-3", S, OFF, "repeals and re-enacts"),
     (CO + "6-1-1702-2", S, OFF, "1 January 2027"),
-    (CO + "sb26-189", AD, OFF, "X.AI LLC v. Weiser"),
+    (CO + "sb26-189-overview", AD, OFF, "X.AI LLC v. Weiser"),
     (CO + "sb26-189-admt", AD, REP, "1:26-cv-01515"),
     (CO + "sb26-189-consequential-decision", AD, REP, "27 April 2026"),
     (CO + "sb26-189-developer", AD, REP, "no ruling on the merits"),
