@@ -27,8 +27,9 @@ _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ()]{0,40}:\s*\S{0,40}$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # Bookkeeping lines of the knowledge packs: true, but never the answer to a question.
 _METADATA_LINE = re.compile(
-    r"^(?:\d{4}-\d{2}-\d{2}: |Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|Use cases|"
-    r"Not covered|Legal act|Area|Defined term|Status|Confidence|Instrument|Amendment|Reference|As reported)\b"
+    r"^(?:\d{4}-\d{2}-\d{2}: |Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|"
+    r"Use cases|Not covered|Legal act|Area|Defined term|Status|Confidence|Instrument|Amendment|Reference|"
+    r"As reported)\b"
 )
 
 

@@ -32,7 +32,8 @@ _REGIME_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "colorado-ai-act",
         re.compile(
-            r"\bcolorado(?:'s)? (?:ai|artificial intelligence|admt|automated decision)|\bsb ?2[46]-?(?:205|189)\b",
+            r"\bcolorado(?:'s)? (?:ai|artificial intelligence|admt|automated decision)"
+            r"|\bsb ?2[46]-?(?:205|189)\b",
             re.IGNORECASE,
         ),
     ),

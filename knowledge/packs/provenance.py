@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class RecordStatus(StrEnum):
-    """Where a record's instrument stands today. Only `in_force` and `adopted` records state current duties."""
+    """Where a record's instrument stands today. Withdrawn and superseded records state no current duty."""
 
     IN_FORCE = "in_force"
     ADOPTED = "adopted"  # adopted, not yet applying

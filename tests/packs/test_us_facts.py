@@ -415,7 +415,14 @@ PROSE_FACTS = {
     ),
     "ecoa-reg-b": ProseFacts(
         # Circulars; their withdrawal; the 2026 final rule's publication and effective date; sources.
-        dates={"26 May 2022", "19 September 2023", "12 May 2025", "22 April 2026", "21 July 2026", "May 2026"},
+        dates={
+            "26 May 2022",
+            "19 September 2023",
+            "12 May 2025",
+            "22 April 2026",
+            "21 July 2026",
+            "May 2026",
+        },
         amounts={"$10,000", "$500,000", "$1 million"},
         percents={"1"},
         periods={"30 day", "90 day", "60 day", "25 month", "12 month", "5 year", "30-day", "90-day"},
@@ -721,7 +728,10 @@ STATUSES = [
     ("eeoc-title-vii:2000e-2-k", IF, OFF, ""),
     ("eeoc-title-vii:eeoc-memo-2025-09", IF, REP, ""),
     ("eeoc-title-vii:doj-opinion-2026-ugesp", IF, REP, ""),
-    *[(f"eeoc-title-vii:{s}", IF, OFF, "not been rescinded") for s in ("1607-3", "1607-4", "1607-4-d", "1607-5")],
+    *[
+        (f"eeoc-title-vii:{s}", IF, OFF, "not been rescinded")
+        for s in ("1607-3", "1607-4", "1607-4-d", "1607-5")
+    ],
     ("us-health-ai:section-1557-decision-support-tools", IF, OFF, "since 1 May 2025"),
     ("us-health-ai:onc-hti-1-dsi", IF, OFF, "HTI-5"),
     ("us-health-ai:fda-ai-dsf-guidance", P, OFF, "Still a draft"),

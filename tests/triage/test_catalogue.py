@@ -114,7 +114,9 @@ def test_transparency_use_cases_match_the_article_50_records(eu: Pack) -> None:
 
 def test_every_prohibited_point_and_annex_iii_point_is_in_the_catalogue(eu: Pack) -> None:
     cited = {e.citation for e in CATALOGUE if not e.carve_out}
-    points = [r.citation_id for r in eu.records if re.fullmatch(r"eu-ai-act:art-5-1-[a-z]{1,2}", r.citation_id)]
+    points = [
+        r.citation_id for r in eu.records if re.fullmatch(r"eu-ai-act:art-5-1-[a-z]{1,2}", r.citation_id)
+    ]
     # Point (bb), child sexual abuse material, is named in the description of the entry citing (ba).
     assert set(points) - {"eu-ai-act:art-5-1-bb"} <= cited and len(points) == 10
     intimate = next(e for e in CATALOGUE if e.citation == "eu-ai-act:art-5-1-ba")

@@ -72,7 +72,10 @@ def test_ecoa_obligations_have_no_effects_test_duty() -> None:
     grounds = _regime(result, "ecoa-reg-b")
     assert "no effects-test (disparate impact) liability" in grounds["ecoa-reg-b:1691-a"]
     ecoa = [o for o in result.obligations if o.citation.startswith("ecoa-reg-b:")]
-    assert {o.id for o in ecoa} >= {"ecoa-reg-b:1691-d#specific-reasons", "ecoa-reg-b:1002-9-b-2#principal-reasons"}
+    assert {o.id for o in ecoa} >= {
+        "ecoa-reg-b:1691-d#specific-reasons",
+        "ecoa-reg-b:1002-9-b-2#principal-reasons",
+    }
     assert not [o for o in ecoa if "effect" in o.title.lower() or "disparate" in o.title.lower()]
     assert not [o for o in ecoa if "circular" in o.citation]
 

@@ -21,8 +21,8 @@ from enum import StrEnum
 from functools import cached_property
 
 from knowledge.packs import Comparison, Confidence, Pack
-from knowledge.packs.provenance import reported_clause
 from knowledge.packs import Role as Owner
+from knowledge.packs.provenance import reported_clause
 from knowledge.tiering import TierFactor
 from tools.triage.catalogue import (
     REGIME_TRIGGERS,
