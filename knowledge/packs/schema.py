@@ -366,7 +366,7 @@ class Amendment(_Strict):
                 label = "applies from" if change.field is ChangeField.APPLIES_FROM else "transition ends"
                 changes.append(f"{target}: {label} {value}. {change.note}")
         _section(lines, "Changes", changes)
-        _section(lines, "New provisions", [f"{r.locator}: {r.title}" for r in self.new_records])
+        _section(lines, "New provisions", [f"{r.title} ({r.locator})" for r in self.new_records])
         if self.reported:
             lines.append(f"As reported: {self.reported.strip()}")
         if self.status is not AmendmentStatus.ADOPTED:

@@ -515,7 +515,7 @@ def test_to_document_one_section_per_record_and_amendment(tmp_path: Path) -> Non
     assert "Status: adopted on 2026-03-01" in amendment_text
     # Changed and added records are named by their locators, so a quoted change reads as prose.
     assert "- Article art-2: applies from 2027-01-01. Postponed by a year." in amendment_text
-    assert "- Article art-1-2: Title of art-1-2" in amendment_text and "demo-act:" not in amendment_text
+    assert "- Title of art-1-2 (Article art-1-2)" in amendment_text and "demo-act:" not in amendment_text
 
 
 def test_an_amendment_of_superseded_rules_is_history(tmp_path: Path) -> None:
