@@ -21,7 +21,7 @@ PACKS_FINGERPRINT_KEY = "packs_fingerprint"
 PACK_KEY_PREFIX = "pack:"
 # How packs become indexed text (provenance lines, amendment wording). Bump it when that rendering changes
 # so existing indexes pick up the new text although the pack files did not change.
-PACK_RENDERING_VERSION = "3"
+PACK_RENDERING_VERSION = "2"
 
 ProgressHook = Callable[[str, int], None]
 
