@@ -572,13 +572,19 @@ class Pack(_Strict):
 
     def _amendment_provenance(self, amendment: Amendment) -> list[str]:
         """An amendment whose changes all hit rules no longer in force is history too: say so, so that
-        retrieval treats it like the records it changed (the 2025 postponement of a repealed act)."""
+        retrieval treats it like the records it changed (the 2025 postponement of a repealed act). One
+        that rests on reporting (its `reported` text) says so like a reported record."""
         targets = [self._index[c.citation_id] for c in amendment.changes if c.citation_id in self._index]
         added = [self._index[r.citation_id] for r in amendment.new_records if r.citation_id in self._index]
-        if not targets or any(t.is_current for t in [*targets, *added]):
-            return []
-        notes = sorted({t.status_note for t in targets if t.status_note})
-        return provenance_lines(RecordStatus.SUPERSEDED, " ".join(notes[:1]), Confidence.OFFICIAL, "", None)
+        historical = bool(targets) and not any(t.is_current for t in [*targets, *added])
+        notes = sorted({t.status_note for t in targets if t.status_note}) if historical else []
+        return provenance_lines(
+            RecordStatus.SUPERSEDED if historical else RecordStatus.IN_FORCE,
+            " ".join(notes[:1]),
+            Confidence.REPORTED if amendment.reported.strip() else Confidence.OFFICIAL,
+            amendment.reported,
+            None,
+        )
 
     def _date_lines(self, record: PackRecord, as_of: date | None) -> list[str]:
         explanation = self.explain_date(record.citation_id, as_of)

@@ -528,6 +528,12 @@ def test_an_amendment_of_superseded_rules_is_history(tmp_path: Path) -> None:
     # While the rule it changed is current, the amendment is not history.
     current = load_pack(write_pack(tmp_path / "current", amendments=[_amendment(new_records=[])]))
     assert not read_provenance(current.to_document().sections[-1].text).historical
+    # An amendment known from reporting says so, as a reported record does.
+    reported = _amendment(new_records=[], reported="Known from the Gazette of 3 May 2026. Text not read.")
+    pack = load_pack(write_pack(tmp_path / "reported", amendments=[reported]))
+    provenance = read_provenance(pack.to_document().sections[-1].text)
+    assert provenance.reported and provenance.source == "Known from the Gazette of 3 May 2026."
+    assert not provenance.historical
 
 
 # --- fingerprint -----------------------------------------------------------------------------------
