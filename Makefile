@@ -39,12 +39,17 @@ demo: install
 	  echo 'tiering_standard = "$(CURDIR)/knowledge/samples/tiering-standard.yaml"' > $(DEMO_HOME)/config.toml
 	@$(GOVASSIST) knowledge load-sample
 	@$(GOVASSIST) knowledge status
+	@echo; echo '$$ govassist systems retriage --changed     # systems assessed under older knowledge'
+	@echo '# A demo home from before a knowledge update (e.g. the December 2026 one: Colorado SB 26-189,'
+	@echo '# the ECOA final rule, withdrawn EEOC guidance) has its systems re-triaged here, with what changed.'
+	@$(GOVASSIST) systems retriage --changed
 	@for q in \
 	  "Do we have to tell customers they are talking to a chatbot?" \
 	  "What is the maximum fine for using a prohibited AI practice?" \
 	  "When is a DPIA required under the GDPR?" \
 	  "What does GOVERN 1.1 in the NIST AI RMF ask for?" \
 	  "Does NYC Local Law 144 require a bias audit for our hiring tool?" \
+	  "When does the Colorado AI Act apply?" \
 	  "Can I paste claims data into ChatGPT?" \
 	  "What did we decide about the Nora customer-service chatbot?" \
 	  "What is the best pizza topping?"; do \
@@ -62,6 +67,8 @@ demo: install
 	  echo "  task #$$id approved"; done
 	@echo; echo '$$ govassist gate check knowledge/samples/systems/cv-screener.yaml   # every review approved: passed'
 	@$(GOVASSIST) gate check knowledge/samples/systems/cv-screener.yaml
+	@echo; echo '$$ govassist triage --input knowledge/samples/systems/loan-scorer.yaml'
+	@$(GOVASSIST) triage --input knowledge/samples/systems/loan-scorer.yaml
 	@echo; echo '$$ govassist triage --describe "A chatbot on our website that answers customers..." --no-record'
 	@$(GOVASSIST) triage --no-record --name "Claims chatbot" \
 	  --describe "A chatbot on our website that answers customers' questions about their insurance claims."

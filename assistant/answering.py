@@ -8,6 +8,7 @@ from datetime import date
 
 from assistant.schemas import Answer, Citation
 from knowledge.lexical import tokenize
+from knowledge.packs.provenance import NOTED, read_provenance, reported_clause, status_clause
 from knowledge.references import find_references
 from knowledge.retrieval import Passage
 
@@ -26,8 +27,9 @@ _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ()]{0,40}:\s*\S{0,40}$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # Bookkeeping lines of the knowledge packs: true, but never the answer to a question.
 _METADATA_LINE = re.compile(
-    r"^(?:Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|Use cases|"
-    r"Not covered|Legal act|Area|Defined term)\b"
+    r"^(?:\d{4}-\d{2}-\d{2}: |Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|"
+    r"Use cases|Not covered|Legal act|Area|Defined term|Status|Confidence|Instrument|Amendment|Reference|"
+    r"As reported)\b"
 )
 
 
@@ -107,6 +109,26 @@ def is_grounded(question: str, passages: list[Passage], *, threshold: float) -> 
     return max(p.similarity for p in passages) >= threshold
 
 
+def _statement(question: str, p: Passage, words: int) -> str:
+    """The passage's best sentence for `question`, marked as history when its rule is withdrawn or
+    superseded, and with one short clause when it rests on reporting rather than the official text."""
+    provenance = read_provenance(p.text)
+    text = clip_words(best_sentence(question, p.text, heading=_heading(p)), words)
+    if provenance.historical:
+        text = f"History only ({status_clause(provenance)}): {text}"
+    if provenance.reported:
+        text = f"{text} {reported_clause()}"
+    return text
+
+
+def _status_line(p: Passage) -> str | None:
+    """A line showing a stayed, adopted or proposed record's status note, where the passage has one."""
+    provenance = read_provenance(p.text)
+    if provenance.status in NOTED and provenance.status_note:
+        return f"Status of {p.locator}: {status_clause(provenance)}"
+    return None
+
+
 def _citation(p: Passage, question: str) -> Citation:
     return Citation(
         id=p.citation_id,
@@ -133,7 +155,10 @@ def compose_answer(
     lead, *rest = passages
     support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
     used = [lead, *support]
-    lines = [f"{clip_words(best_sentence(question, lead.text, heading=_heading(lead)), LEAD_MAX_WORDS)} [1]"]
+    lines = [f"{_statement(question, lead, LEAD_MAX_WORDS)} [1]"]
+    status = _status_line(lead)
+    if status:
+        lines.append(status)
     wording = (official or {}).get(lead.citation_id)
     if wording:
         lines.append(
@@ -142,8 +167,7 @@ def compose_answer(
     if support:
         lines.append("")
         for number, p in enumerate(support, start=2):
-            point = clip_words(best_sentence(question, p.text, heading=_heading(p)), POINT_MAX_WORDS)
-            lines.append(f"- {p.locator}: {point} [{number}]")
+            lines.append(f"- {p.locator}: {_statement(question, p, POINT_MAX_WORDS)} [{number}]")
     lines += ["", "Sources:"]
     lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]
     if as_of:

@@ -19,6 +19,9 @@ from knowledge.sections import DocumentKind
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 PACKS_FINGERPRINT_KEY = "packs_fingerprint"
 PACK_KEY_PREFIX = "pack:"
+# How packs become indexed text (provenance lines, amendment wording). Bump it when that rendering changes
+# so existing indexes pick up the new text although the pack files did not change.
+PACK_RENDERING_VERSION = "2"
 
 ProgressHook = Callable[[str, int], None]
 
@@ -30,7 +33,7 @@ def ensure_builtin_knowledge(
 
     Cheap when nothing changed: one fingerprint of the pack files compared with the stored one.
     """
-    fingerprint = packs_fingerprint(packs_root)
+    fingerprint = f"{packs_fingerprint(packs_root)}+r{PACK_RENDERING_VERSION}"
     with index.db.session() as session:
         if store.get_meta(session=session, key=PACKS_FINGERPRINT_KEY) == fingerprint:
             return []
@@ -38,7 +41,8 @@ def ensure_builtin_knowledge(
     packs = load_packs(packs_root)
     for pack in packs:
         document = pack.to_document()
-        digest = content_hash(pack.model_dump_json(), PIPELINE_VERSION)
+        # The rendered document, not only the pack's data: a rendering change re-indexes the pack.
+        digest = content_hash(document.model_dump_json(), PIPELINE_VERSION)
         try:
             outcome = index.ingest(
                 document,

@@ -20,8 +20,28 @@ _NIST = re.compile(r"\b(GOVERN|MAP|MEASURE|MANAGE|Govern|Map|Measure|Manage)\s+(
 _PARTS = re.compile(r"\(\s*([0-9]{1,3}|[a-z]{1,4})\s*\)", re.IGNORECASE)
 _REGIME_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gdpr", re.compile(r"\bgdpr\b|2016/679|data protection regulation", re.IGNORECASE)),
-    ("eu-ai-act", re.compile(r"\bai act\b|2024/1689|artificial intelligence act", re.IGNORECASE)),
+    # "AI Act" alone means the EU's; "Colorado AI Act" is Colorado's (and says so below).
+    (
+        "eu-ai-act",
+        re.compile(
+            r"(?<!colorado )\bai act\b|2024/1689|(?<!colorado )artificial intelligence act", re.IGNORECASE
+        ),
+    ),
+    ("ecoa-reg-b", re.compile(r"\becoa\b|\bequal credit opportunity\b|\breg(?:ulation)? b\b", re.IGNORECASE)),
+    ("eeoc-title-vii", re.compile(r"\beeoc\b|\btitle vii\b|\buniform guidelines\b", re.IGNORECASE)),
+    (
+        "colorado-ai-act",
+        re.compile(
+            r"\bcolorado(?:'s)? (?:ai|artificial intelligence|admt|automated decision)"
+            r"|\bsb ?2[46]-?(?:205|189)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
+
+
+# The regimes a question can name; retrieval favours the named one over the others.
+HINTED_REGIMES = frozenset(regime for regime, _ in _REGIME_HINTS)
 
 
 class ProvisionRef(BaseModel):

@@ -15,7 +15,8 @@ from knowledge import store
 from knowledge.access import Audience
 from knowledge.glossary import load_glossary
 from knowledge.index import KnowledgeIndex
-from knowledge.references import find_references, regime_hint
+from knowledge.packs.provenance import asks_about_history, read_provenance
+from knowledge.references import HINTED_REGIMES, find_references, regime_hint
 
 CONTAINER_LEVELS = frozenset({"article", "annex"})
 SUPPORT_SHARE = 0.5
@@ -37,8 +38,18 @@ _ABOUT_DECISIONS = re.compile(
     r"\b(?:review(?:s|ed)?|decid\w*|decision\w*|approv\w*|reject\w*|precedent\w*|past|previous\w*|earlier)\b",
     re.IGNORECASE,
 )
-# A question that names its regime ("under GDPR") favours that regime's passages.
+# A question that names its regime ("under GDPR") favours that regime's passages, and passages of the
+# other regimes it can name (the EU AI Act for a question about the EEOC) fall back.
 REGIME_HINT_FACTOR = 1.3
+OTHER_REGIME_FACTOR = 0.7
+# A pack's amendment section is long and about many provisions, so its windows add up; the provisions it
+# changed carry its effect in their own text. It leads only when the question is about the change itself.
+AMENDMENT_FACTOR = 0.5
+_ABOUT_CHANGES = re.compile(
+    r"\b(?:amend\w*|omnibus|postpon\w*|delay\w*|mov(?:e|ed)|chang\w*|repeal\w*|re-?enact\w*|replac\w*|"
+    r"new law|sb ?\d{2}[a-z]?-?\d{3})\b",
+    re.IGNORECASE,
+)
 
 
 class SearchFilters(BaseModel):
@@ -137,13 +148,25 @@ def search(
     anchors = [r.anchor for r in refs]
     hinted = regime_hint(query)
     about_decisions = bool(_ABOUT_DECISIONS.search(query))
-    for key, chunk in chunks.items():
+    about_history = asks_about_history(query)
+    about_changes = bool(_ABOUT_CHANGES.search(query))
+    for key, chunk in list(chunks.items()):
+        # A withdrawn or superseded rule is never offered as a current one: it answers only questions
+        # about the old rule, or that name it.
+        if not about_history and chunk.anchor not in anchors and read_provenance(chunk.text).historical:
+            del chunks[key]
+            fused.pop(key, None)
+            continue
         if chunk.kind == "review" and not about_decisions:
             fused[key] *= REVIEW_FACTOR
         if chunk.level == "recital" and not any(a.startswith("recital") for a in anchors):
             fused[key] *= RECITAL_FACTOR
+        if chunk.anchor.startswith("amendment-") and not about_changes:
+            fused[key] *= AMENDMENT_FACTOR
         if hinted and chunk.source_id == hinted:
             fused[key] *= REGIME_HINT_FACTOR
+        elif hinted and chunk.source_id in HINTED_REGIMES:
+            fused[key] *= OTHER_REGIME_FACTOR
         if hinted and chunk.source_id != hinted:
             continue
         if chunk.anchor in anchors:
@@ -153,7 +176,9 @@ def search(
 
     ranked = _by_citation(fused, chunks, similarity)
     chosen = _dedupe(ranked, k)
-    chosen = _most_specific(index, chosen, query_vector, named=set(anchors), audience=audience)
+    chosen = _most_specific(
+        index, chosen, query_vector, named=set(anchors), audience=audience, history=about_history
+    )
     with index.db.session() as session:
         origins = store.document_origins(session=session, document_ids={c.document_id for c, _, _ in chosen})
     return [
@@ -182,6 +207,7 @@ def _most_specific(
     *,
     named: set[str],
     audience: Audience,
+    history: bool = False,
 ) -> list[tuple[Chunk, float, float]]:
     """Replace a whole article or annex that ranked on its title by its part closest to the question,
     so the citation points at the paragraph that answers; a provision the question named stays."""
@@ -195,6 +221,7 @@ def _most_specific(
             c
             for c in store.child_chunks(session=session, parent_ids=containers)
             if audience.can_read(c.visibility, list(c.groups))
+            and (history or not read_provenance(c.text).historical)
         ]
     vectors = index.vectors.vectors([c.chunk_key for c in children])
     taken = {c.citation_id for c, _, _ in chosen}

@@ -17,6 +17,14 @@ from knowledge.packs.amendments import (
     StatusEvent,
 )
 from knowledge.packs.loader import DEFAULT_ROOT, PackError, load_pack, load_packs, packs_fingerprint
+from knowledge.packs.provenance import (
+    HISTORICAL,
+    Confidence,
+    Provenance,
+    RecordStatus,
+    asks_about_history,
+    read_provenance,
+)
 from knowledge.packs.schema import (
     Amendment,
     Comparison,
@@ -36,6 +44,7 @@ from knowledge.packs.schema import (
 
 __all__ = [
     "DEFAULT_ROOT",
+    "HISTORICAL",
     "Amendment",
     "AmendmentStatus",
     "AppliedChange",
@@ -43,6 +52,7 @@ __all__ = [
     "ChangeField",
     "ChangeScope",
     "Comparison",
+    "Confidence",
     "DateExplanation",
     "Obligation",
     "Pack",
@@ -51,14 +61,18 @@ __all__ = [
     "PackRecord",
     "Penalty",
     "PenaltyRule",
+    "Provenance",
+    "RecordStatus",
     "Role",
     "RouteDate",
     "StatusEvent",
     "Threshold",
     "TimeLimit",
     "TimeUnit",
+    "asks_about_history",
     "is_citation_id",
     "load_pack",
     "load_packs",
     "packs_fingerprint",
+    "read_provenance",
 ]

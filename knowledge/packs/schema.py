@@ -8,7 +8,7 @@ from, and typed facts triage reads (use-case codes, thresholds, fines, time limi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -24,11 +24,19 @@ from knowledge.packs.amendments import (
     explain_date,
     parent_id,
 )
+from knowledge.packs.provenance import (
+    HISTORICAL,
+    Confidence,
+    RecordStatus,
+    provenance_lines,
+)
 from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CITATION_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*:[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CITATION_ID = re.compile(CITATION_ID_PATTERN)
+# The shortest notes that can name a source ("Reported by Cooley, 24 April 2026").
+MIN_SOURCE_NOTE = 15
 
 
 def is_citation_id(value: str) -> bool:
@@ -93,24 +101,6 @@ class PenaltyRule(StrEnum):
 
     HIGHER_OF = "higher_of"
     LOWER_OF = "lower_of"
-
-
-class RecordStatus(StrEnum):
-    """Where a record's instrument stands today. Only `in_force` and `adopted` records state current duties."""
-
-    IN_FORCE = "in_force"
-    ADOPTED = "adopted"  # adopted, not yet applying
-    PROPOSED = "proposed"
-    WITHDRAWN = "withdrawn"
-    STAYED = "stayed"  # enforcement stayed by a court; the text stands
-    SUPERSEDED = "superseded"
-
-
-class Confidence(StrEnum):
-    """What a record's facts rest on: the official text, or secondary reporting of it."""
-
-    OFFICIAL = "official"
-    REPORTED = "reported"
 
 
 class _Strict(BaseModel):
@@ -240,6 +230,25 @@ class PackRecord(_Strict):
             raise ValueError("related: a record cannot be related to itself")
         return self
 
+    @model_validator(mode="after")
+    def _provenance_stated(self) -> PackRecord:
+        # A reader acts on what a record says: a reported fact must name what it rests on, and a record
+        # that is not simply in force must say why, or the answer citing it cannot.
+        if self.confidence is Confidence.REPORTED and len(self.notes.strip()) < MIN_SOURCE_NOTE:
+            raise ValueError("notes: a 'reported' record must say in notes which source it rests on")
+        if self.status not in (RecordStatus.IN_FORCE, RecordStatus.ADOPTED) and not self.status_note.strip():
+            raise ValueError(f"status_note: a '{self.status}' record must say when and by what")
+        if self.status in HISTORICAL and self.use_case_codes:
+            raise ValueError(
+                f"use_case_codes: a '{self.status}' record is history and must not trigger triage"
+            )
+        return self
+
+    @property
+    def is_current(self) -> bool:
+        """False for withdrawn and superseded records: history, never a current duty."""
+        return self.status not in HISTORICAL
+
     @property
     def regime_id(self) -> str:
         """The regime this record belongs to."""
@@ -258,6 +267,9 @@ class PackRecord(_Strict):
         Dates here are the base text's; `Pack.record_text` adds the effective dates after amendments.
         """
         lines = [f"{self.locator}: {self.title}", self.summary.strip()]
+        lines.extend(
+            provenance_lines(self.status, self.status_note, self.confidence, self.notes, self.instrument)
+        )
         if self.defined_term:
             lines.append(f"Defined term: {self.defined_term}")
         if self.applies_from:
@@ -327,12 +339,18 @@ class Amendment(_Strict):
                 current = event.status
         return current
 
-    def as_text(self) -> str:
-        """Readable text of the amendment for the retriever."""
+    def as_text(self, locators: Mapping[str, str] | None = None, extra_lines: Sequence[str] = ()) -> str:
+        """Readable text of the amendment for the retriever.
+
+        `locators` names changed records by their locator ("Article 113") rather than their citation id,
+        so an answer quoting a change reads as prose; `extra_lines` adds provenance lines.
+        """
+        names = locators or {}
         lines = [
             f"Amendment: {self.title} ({self.source})",
             f"Status: {self.status} on {self.status_date.isoformat()}",
             self.summary.strip(),
+            *extra_lines,
         ]
         if self.reference:
             lines.append(f"Reference: {self.reference}")
@@ -342,10 +360,15 @@ class Amendment(_Strict):
         changes = []
         for change in self.changes:
             value = change.new_value.isoformat() if isinstance(change.new_value, date) else change.new_value
-            target = change.citation_id + (" and below" if change.scope is ChangeScope.SUBTREE else "")
-            changes.append(f"{target}: {change.field} -> {value}. {change.note}")
+            name = names.get(change.citation_id, change.citation_id)
+            target = name + (" and below" if change.scope is ChangeScope.SUBTREE else "")
+            if change.field is ChangeField.NOTE:
+                changes.append(f"{target}: {value}")
+            else:
+                label = "applies from" if change.field is ChangeField.APPLIES_FROM else "transition ends"
+                changes.append(f"{target}: {label} {value}. {change.note}")
         _section(lines, "Changes", changes)
-        _section(lines, "New provisions", [f"{r.citation_id} ({r.title})" for r in self.new_records])
+        _section(lines, "New provisions", [f"{r.title} ({r.locator})" for r in self.new_records])
         if self.reported:
             lines.append(f"As reported: {self.reported.strip()}")
         if self.status is not AmendmentStatus.ADOPTED:
@@ -530,6 +553,7 @@ class Pack(_Strict):
                     text=self.record_text(record.citation_id),
                 )
             )
+        locators = {cid: record.locator for cid, record in self._index.items()}
         for amendment in self.amendments:
             sections.append(
                 Section(
@@ -537,7 +561,7 @@ class Pack(_Strict):
                     locator=f"Amendment: {amendment.source}",
                     title=amendment.title,
                     level=SectionLevel.RECORD,
-                    text=amendment.as_text(),
+                    text=amendment.as_text(locators, self._amendment_provenance(amendment)),
                 )
             )
         return ParsedDocument(
@@ -546,6 +570,22 @@ class Pack(_Strict):
             kind=DocumentKind.REGULATION,
             sections=sections,
             as_of=self.as_of,
+        )
+
+    def _amendment_provenance(self, amendment: Amendment) -> list[str]:
+        """An amendment whose changes all hit rules no longer in force is history too: say so, so that
+        retrieval treats it like the records it changed (the 2025 postponement of a repealed act). One
+        that rests on reporting (its `reported` text) says so like a reported record."""
+        targets = [self._index[c.citation_id] for c in amendment.changes if c.citation_id in self._index]
+        added = [self._index[r.citation_id] for r in amendment.new_records if r.citation_id in self._index]
+        historical = bool(targets) and not any(t.is_current for t in [*targets, *added])
+        notes = sorted({t.status_note for t in targets if t.status_note}) if historical else []
+        return provenance_lines(
+            RecordStatus.SUPERSEDED if historical else RecordStatus.IN_FORCE,
+            " ".join(notes[:1]),
+            Confidence.REPORTED if amendment.reported.strip() else Confidence.OFFICIAL,
+            amendment.reported,
+            None,
         )
 
     def _date_lines(self, record: PackRecord, as_of: date | None) -> list[str]:

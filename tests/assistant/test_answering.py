@@ -99,3 +99,50 @@ def test_a_long_bookkeeping_line_is_never_the_answer() -> None:
     )
     chosen = best_sentence("What must deployers of high-risk AI systems do?", text)
     assert chosen.startswith("Deployers monitor the operation")
+
+
+# --- provenance: history, stays and reported facts ---------------------------------------------------
+
+
+def test_a_reported_fact_says_so_in_one_clause() -> None:
+    text = (
+        "12 CFR § 1002.6(a): No effects test\n"
+        "ECOA does not authorise disparate-impact liability since the final rule of 2026 took effect.\n"
+        "Confidence: reported. Reported by law-firm summaries of the final rule."
+    )
+    answer = compose_answer(
+        "does ECOA allow disparate impact", [passage("ecoa-reg-b:1002-6-a", text)],
+        grounded=True, as_of=date(2026, 12, 7), contact="RAI",
+    )  # fmt: skip
+    lead = answer.answer.splitlines()[0]
+    assert lead.startswith("ECOA does not authorise disparate-impact liability")
+    assert lead.endswith("(reported by secondary sources; not confirmed against the official text) [1]")
+    assert answer.answer.count("reported by secondary sources") == 1
+    assert "Confidence: reported" not in answer.answer  # the bookkeeping line is never the answer
+
+
+def test_history_is_labelled_and_a_stay_is_shown_with_its_note() -> None:
+    old = (
+        "§ 6-1-1703(3): Impact assessments\n"
+        "Deployers completed impact assessments every year under the 2024 text.\n"
+        "Status: superseded. Never took effect: SB 26-189 repeals and re-enacts the part from 1 January 2027."
+    )
+    stayed = (
+        "SB 26-189, enforcement: Attorney General enforcement\n"
+        "Only the Attorney General enforces the law, as a deceptive trade practice.\n"
+        "Status: stayed. Enforcement is stayed in X.AI LLC v. Weiser; no ruling on the merits is known."
+    )
+    answer = compose_answer(
+        "who enforces the Colorado law and what did SB24-205 require",
+        [passage("colorado-ai-act:sb26-189-enforcement", stayed, score=0.05),
+         passage("colorado-ai-act:6-1-1703-3", old, score=0.04)],
+        grounded=True, as_of=date(2026, 12, 7), contact="RAI",
+    )  # fmt: skip
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("Only the Attorney General enforces") and lines[0].endswith("[1]")
+    assert lines[1] == (
+        "Status of Loc colorado-ai-act:sb26-189-enforcement: Enforcement is stayed in X.AI LLC v. Weiser; "
+        "no ruling on the merits is known."
+    )
+    history = next(line for line in lines if line.startswith("- Loc colorado-ai-act:6-1-1703-3"))
+    assert "History only (superseded: Never took effect: SB 26-189" in history and history.endswith("[2]")

@@ -32,6 +32,10 @@ def test_regime_hints() -> None:
     assert regime_hint("GDPR Article 22") == "gdpr"
     assert regime_hint("Under the AI Act, ...") == "eu-ai-act"
     assert regime_hint("Compare the GDPR and the AI Act") is None
+    # "Colorado AI Act" names Colorado's law, not the EU's.
+    assert regime_hint("When does the Colorado AI Act apply?") == "colorado-ai-act"
+    assert regime_hint("What did SB24-205 require?") == "colorado-ai-act"
+    assert regime_hint("Does the AI Act apply in Colorado?") == "eu-ai-act"
     assert find_references("GDPR Art. 22(1)")[0].regime == "gdpr"
 
 

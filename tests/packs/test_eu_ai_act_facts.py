@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.packs import AmendmentStatus, Comparison, Pack, PenaltyRule, Role, TimeUnit, load_packs
+from knowledge.packs import (
+    AmendmentStatus,
+    Comparison,
+    Confidence,
+    Pack,
+    PenaltyRule,
+    Role,
+    TimeUnit,
+    load_packs,
+)
 from tests.packs.prose import copied_runs, dates_in, runs
 
 D = date.fromisoformat
@@ -73,7 +82,13 @@ BASE_AND_EFFECTIVE = [
     ("art-4", "2025-02-02", "2025-02-02"),
     ("art-5", "2025-02-02", "2025-02-02"),
     *[(f"art-5-1-{p}", "2025-02-02", "2025-02-02") for p in "abcdefgh"],
-    ("art-5-1-i", "2026-12-02", "2026-12-02"),
+    # Inserted by the Digital Omnibus, reported as points (ba) and (bb); Article 4a from entry into force.
+    ("art-5-1-ba", "2026-12-02", "2026-12-02"),
+    ("art-5-1-bb", "2026-12-02", "2026-12-02"),
+    ("art-4a", "2026-07-27", "2026-07-27"),
+    # National sandboxes: base text 2 August 2026, moved to 2 August 2027 (Art. 57(1)).
+    ("art-57", "2026-08-02", "2026-08-02"),
+    ("art-57-1", "2026-08-02", "2027-08-02"),
     ("art-6-1", "2027-08-02", "2028-08-02"),
     ("art-6-2", "2026-08-02", "2027-12-02"),
     ("art-6-3", "2026-08-02", "2027-12-02"),
@@ -166,7 +181,8 @@ def test_entry_into_force_is_the_acts_own_date(pack: Pack) -> None:
 def test_before_adoption_the_base_dates_stand(pack: Pack, locator: str) -> None:
     base = pack.explain_date(EU + locator).base
     assert pack.effective_date(EU + locator, as_of=D("2026-06-28")) == base
-    assert pack.effective_date(EU + "art-5-1-i", as_of=D("2026-06-28")) is None
+    for added in ("art-5-1-ba", "art-5-1-bb", "art-4a"):
+        assert pack.effective_date(EU + added, as_of=D("2026-06-28")) is None
 
 
 # Duties that apply to both high-risk routes: Annex III dates, and the Article 6(1) date for Annex I products.
@@ -229,20 +245,26 @@ def test_digital_omnibus_is_modelled_as_adopted_with_its_history(pack: Pack) -> 
         (AmendmentStatus.AGREED, D("2026-05-07")),
         (AmendmentStatus.ADOPTED, D("2026-06-29")),
     ]
-    assert "COM(2025) 836" in omnibus.reference
-    new = pack.record(EU + "art-5-1-i")
+    assert "COM(2025) 836" in omnibus.reference and "2026/1744" in omnibus.reference
+    new = pack.record(EU + "art-5-1-ba")
     assert new.added_by == "digital-omnibus-ai-2026" and new in pack.records
-    assert {"non-consensual-intimate-imagery-generation", "csam-generation"} <= set(new.use_case_codes)
+    assert {"non-consensual-intimate-imagery-generation", "nudification"} <= set(new.use_case_codes)
+    assert "csam-generation" in pack.record(EU + "art-5-1-bb").use_case_codes
+    # The OJ number, the point letters and Article 4a rest on reporting: the records say so.
+    for added in ("art-5-1-ba", "art-5-1-bb", "art-4a"):
+        record = pack.record(EU + added)
+        assert record.confidence is Confidence.REPORTED and record.notes.startswith("Reported")
+        assert "Confidence: reported." in pack.record_text(EU + added)
     small_mid_caps = {n.citation_id for n in omnibus.changes if n.field == "note"}
     assert {EU + "art-99-6", EU + "art-11-1"} <= small_mid_caps
     assert "small mid-cap" in pack.record_text(EU + "art-99-6")
 
 
 def test_pack_as_of_and_what_it_reflects(pack: Pack) -> None:
-    assert pack.as_of == D("2026-11-20")
+    assert pack.as_of == D("2026-12-07")
     assert "Digital Omnibus" in pack.as_of_note and "12 July 2024" in pack.as_of_note
     assert all(
-        "knowledge as of 2026-11-20" in s.text
+        "knowledge as of 2026-12-07" in s.text
         for s in pack.to_document().sections
         if s.citation_id.startswith(EU + "art-6")
     )
@@ -262,6 +284,8 @@ VERIFIED_PROSE_DATES = {
     D("2026-06-16"),  # European Parliament approval
     D("2026-06-29"),  # Council adoption
     D("2026-12-02"),  # omnibus: Art. 50(2) grace period end, new Art. 5 prohibition
+    D("2026-07-24"),  # omnibus: publication in the Official Journal (reported)
+    D("2026-07-27"),  # omnibus: entry into force (reported)
     D("2027-12-02"),  # omnibus: Annex III
     D("2028-08-02"),  # omnibus: Art. 6(1) / Annex I
     # Commission guidance (commission-guidance.yaml), checked in tests/packs/test_new_regimes_facts.py.
@@ -466,7 +490,11 @@ def test_every_article_5_point_exists_and_binds_the_right_roles(pack: Pack) -> N
         assert record.use_case_codes, letter
         assert owners == ({Role.DEPLOYER} if letter == "h" else {Role.PROVIDER, Role.DEPLOYER}), letter
         assert EU + "art-99-3" in record.related
-    assert pack.record(EU + "art-5-1-i").applies_from == D("2026-12-02")
+    for added in ("ba", "bb"):
+        record = pack.record(f"{EU}art-5-1-{added}")
+        assert record.applies_from == D("2026-12-02") and EU + "art-99-3" in record.related
+        assert {o.owner for o in record.obligations} == {Role.PROVIDER, Role.DEPLOYER}
+    assert not pack.has_record(EU + "art-5-1-i")  # the pack's earlier guess at the letter
 
 
 def test_article_6_3_conditions_and_profiling_override(pack: Pack) -> None:

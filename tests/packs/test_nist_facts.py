@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.packs import DEFAULT_ROOT, Pack, PackRecord, load_pack
+from knowledge.packs import DEFAULT_ROOT, Confidence, Pack, PackRecord, RecordStatus, load_pack
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument, SectionLevel
 from tests.packs.prose import copied_runs, runs
@@ -92,9 +92,31 @@ FUNCTION_COUNTS = [("govern", 6, 19), ("map", 5, 18), ("measure", 4, 22), ("mana
 
 
 def test_rmf_manifest(rmf: Pack) -> None:
-    assert (rmf.regime_id, rmf.version, rmf.as_of.isoformat()) == ("nist-ai-rmf", "1.0.0", "2026-11-20")
+    assert (rmf.regime_id, rmf.version, rmf.as_of.isoformat()) == ("nist-ai-rmf", "1.0.0", "2026-12-07")
     assert "January 2023" in rmf.as_of_note and "January 2023" in rmf.source_reference
     assert "NIST AI 100-1" in rmf.source_reference
+
+
+# Where AI RMF 1.0 and its companion publications stand: (id suffix, status, confidence).
+PUBLICATIONS = [
+    ("ai-100-2", RecordStatus.IN_FORCE, Confidence.OFFICIAL),  # NIST AI 100-2 E2025, final
+    ("cosais", RecordStatus.PROPOSED, Confidence.REPORTED),  # control overlays, draft
+    ("ir-8596", RecordStatus.PROPOSED, Confidence.REPORTED),  # Cyber AI Profile, draft
+]
+
+
+@pytest.mark.parametrize(("suffix", "status", "confidence"), PUBLICATIONS)
+def test_publication_status(rmf: Pack, suffix: str, status: RecordStatus, confidence: Confidence) -> None:
+    record = rmf.record(f"{RMF}publications-{suffix}")
+    assert (record.status, record.confidence) == (status, confidence)
+    if status is RecordStatus.PROPOSED:
+        assert "Draft" in record.status_note and "Status: proposed." in rmf.record_text(record.citation_id)
+
+
+def test_ai_rmf_1_0_is_the_current_version(rmf: Pack) -> None:
+    record = rmf.record(RMF + "publications")
+    assert record.status is RecordStatus.IN_FORCE and "AI RMF 1.0" in record.summary
+    assert "still the current version" in record.summary and "revision" in record.summary
 
 
 def test_voluntary_framework_has_no_application_dates(rmf: Pack) -> None:
@@ -284,7 +306,7 @@ def test_rmf_ids_are_exactly_the_official_ids(rmf: Pack, corpus_dir: Path) -> No
     pack_only = {r.citation_id for r in rmf.records} - set(locators)
     assert pack_only == {RMF + "core", RMF + "trustworthy"} | {
         f"{RMF}trustworthy-{s}" for s, *_ in TRUSTWORTHY
-    }
+    } | {RMF + "publications"} | {f"{RMF}publications-{p}" for p, *_ in PUBLICATIONS}
 
 
 def test_rmf_ids_match_the_raw_subcategory_list(rmf: Pack, corpus_dir: Path) -> None:

@@ -27,8 +27,10 @@ _EU_ID = re.compile(r"(?<![a-z0-9-])eu-ai-act:[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Pack ids with no counterpart in the official text. Keep this short: anything else is a mismatch.
 PACK_ONLY = {
-    # Prohibition inserted by the Digital Omnibus on AI (2026); the corpus holds the 2024 text only.
-    EU + "art-5-1-i",
+    # Inserted by the Digital Omnibus on AI (2026); the corpus holds the 2024 text only.
+    EU + "art-5-1-ba",
+    EU + "art-5-1-bb",
+    EU + "art-4a",
     # The section `Pack.to_document` adds for the amendment itself: ours, not a provision.
     EU + "amendment-digital-omnibus-ai-2026",
 }

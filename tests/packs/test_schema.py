@@ -14,10 +14,13 @@ from knowledge.packs import (
     AmendmentStatus,
     PackError,
     PackRecord,
+    Provenance,
     Role,
+    asks_about_history,
     load_pack,
     load_packs,
     packs_fingerprint,
+    read_provenance,
 )
 from knowledge.sections import DocumentKind, SectionLevel
 
@@ -117,7 +120,7 @@ def test_builtin_packs_load_with_version_and_as_of() -> None:
     assert "eu-ai-act" in by_id
     pack = by_id["eu-ai-act"]
     assert pack.version
-    assert pack.as_of == date(2026, 11, 20)
+    assert pack.as_of == date(2026, 12, 7)
     assert "2024/1689" in pack.source_reference
     assert all(record.citation_id.startswith("eu-ai-act:") for record in pack.records)
 
@@ -509,7 +512,28 @@ def test_to_document_one_section_per_record_and_amendment(tmp_path: Path) -> Non
     assert child.level is SectionLevel.RECORD
     assert "2027-01-01" in child.text and "knowledge as of 2026-11-20" in child.text
     amendment_text = document.sections[-1].text
-    assert "Status: adopted on 2026-03-01" in amendment_text and "demo-act:art-2" in amendment_text
+    assert "Status: adopted on 2026-03-01" in amendment_text
+    # Changed and added records are named by their locators, so a quoted change reads as prose.
+    assert "- Article art-2: applies from 2027-01-01. Postponed by a year." in amendment_text
+    assert "- Title of art-1-2 (Article art-1-2)" in amendment_text and "demo-act:" not in amendment_text
+
+
+def test_an_amendment_of_superseded_rules_is_history(tmp_path: Path) -> None:
+    records = _base_records()
+    note = "Repealed by the Demo Act 2026 before it applied."
+    records[2] = {**records[2], "status": "superseded", "status_note": note}  # art-2, which it moves
+    pack = load_pack(write_pack(tmp_path, records=records, amendments=[_amendment(new_records=[])]))
+    text = pack.to_document().sections[-1].text
+    assert read_provenance(text).historical and read_provenance(text).status_note == note
+    # While the rule it changed is current, the amendment is not history.
+    current = load_pack(write_pack(tmp_path / "current", amendments=[_amendment(new_records=[])]))
+    assert not read_provenance(current.to_document().sections[-1].text).historical
+    # An amendment known from reporting says so, as a reported record does.
+    reported = _amendment(new_records=[], reported="Known from the Gazette of 3 May 2026. Text not read.")
+    pack = load_pack(write_pack(tmp_path / "reported", amendments=[reported]))
+    provenance = read_provenance(pack.to_document().sections[-1].text)
+    assert provenance.reported and provenance.source == "Known from the Gazette of 3 May 2026."
+    assert not provenance.historical
 
 
 # --- fingerprint -----------------------------------------------------------------------------------
@@ -528,3 +552,90 @@ def test_fingerprint_is_stable_and_detects_changes(tmp_path: Path) -> None:
 def test_missing_root_is_a_pack_error(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="not a directory"):
         load_packs(tmp_path / "absent")
+
+
+# --- provenance: status and confidence ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"confidence": "reported"}, "must say in notes which source"),
+        ({"confidence": "reported", "notes": "reported"}, "must say in notes which source"),
+        ({"status": "withdrawn"}, "a 'withdrawn' record must say when and by what"),
+        ({"status": "superseded", "status_note": "  "}, "a 'superseded' record must say when"),
+        ({"status": "stayed"}, "a 'stayed' record must say when"),
+        ({"status": "proposed"}, "a 'proposed' record must say when"),
+        (
+            {"status": "withdrawn", "status_note": "Withdrawn in 2025.", "use_case_codes": ["hiring"]},
+            "is history and must not trigger triage",
+        ),
+        ({"status": "repealed"}, "status"),
+        ({"confidence": "rumoured"}, "confidence"),
+    ],
+)
+def test_provenance_rules(tmp_path: Path, change: dict[str, Any], message: str) -> None:
+    records = _base_records()
+    records[2] = {**records[2], **change}
+    with pytest.raises(PackError) as caught:
+        load_pack(write_pack(tmp_path, records=records))
+    assert "records[2]" in str(caught.value) and message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "adopted"},  # adopted, not yet applying: the date says when
+        {"status": "withdrawn", "status_note": "Withdrawn on 12 May 2025."},
+        {"confidence": "reported", "notes": "Reported by the Gazette, 3 May 2026."},
+        {"status_note": "In force; a court challenge is pending."},
+    ],
+)
+def test_provenance_that_passes(tmp_path: Path, change: dict[str, Any]) -> None:
+    records = _base_records()
+    records[2] = {**records[2], **change}
+    pack = load_pack(write_pack(tmp_path, records=records))
+    assert pack.record(f"{REGIME}:art-2").status.value == change.get("status", "in_force")
+
+
+def test_provenance_travels_with_the_indexed_text(tmp_path: Path) -> None:
+    records = _base_records()
+    records[2] = {
+        **records[2],
+        "instrument": "Demo Act 2024",
+        "status": "superseded",
+        "status_note": "Replaced by the Demo Act 2026 from 1 January 2027.",
+        "confidence": "reported",
+        "notes": "Reported by the Demo Gazette. The enrolled text was not read.",
+    }
+    pack = load_pack(write_pack(tmp_path, records=records))
+    text = pack.record_text(f"{REGIME}:art-2")
+    assert "Instrument: Demo Act 2024" in text
+    assert "Status: superseded. Replaced by the Demo Act 2026 from 1 January 2027." in text
+    assert "Confidence: reported. Reported by the Demo Gazette." in text  # first sentence names the source
+    provenance = read_provenance(text)
+    assert provenance.historical and provenance.reported
+    assert provenance.status_note == "Replaced by the Demo Act 2026 from 1 January 2027."
+    assert provenance.source == "Reported by the Demo Gazette."
+    # An official record in force carries no provenance lines and reads back as such.
+    plain = pack.record_text(f"{REGIME}:art-1")
+    assert "Status:" not in plain and "Confidence:" not in plain
+    assert read_provenance(plain) == Provenance()
+    assert not pack.record(f"{REGIME}:art-2").is_current and pack.record(f"{REGIME}:art-1").is_current
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("What did SB24-205 require of deployers?", True),
+        ("Was the EEOC AI guidance withdrawn?", True),
+        ("What did the CFPB circular used to say?", True),
+        ("Is CFPB Circular 2022-03 still in force?", True),
+        ("What is the history of the Colorado AI Act?", True),
+        ("When does the Colorado AI Act apply?", False),
+        ("Does ECOA allow disparate impact claims?", False),
+        ("How old must an applicant be to count as elderly?", False),
+    ],
+)
+def test_questions_about_history(question: str, history: bool) -> None:
+    assert asks_about_history(question) is history

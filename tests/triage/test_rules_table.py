@@ -218,10 +218,10 @@ CASES: list[Case] = [
     _prohibited("realtime_remote_biometric_id_law_enforcement", "h", profile={"role": "deployer"}),
     _prohibited(
         "intimate_imagery_generation",
-        "i",
+        "ba",
         ban=INTIMATE_IMAGERY_BAN,
         transparency=[EU + "art-50-2"],
-        obligations={f"{EU}art-5-1-i#safeguards": INTIMATE_IMAGERY_BAN},
+        obligations={f"{EU}art-5-1-ba#safeguards": INTIMATE_IMAGERY_BAN},
     ),
     _c(
         "art5-beats-annex-iii",
@@ -262,10 +262,10 @@ CASES: list[Case] = [
         ["intimate_imagery_generation"],
         as_of=BEFORE_OMNIBUS,
         profile={"deep_fake": True, "public_interest_text": False},
-        grounds=[EU + "art-5-1-i", EU + "art-50"],
+        grounds=[EU + "art-5-1-ba", EU + "art-50"],
         transparency=[EU + "art-50-2", EU + "art-50-4"],
         applies_from=ART_50_DATE,
-        no_obligations=[EU + "art-5-1-i"],
+        no_obligations=[EU + "art-5-1-ba"],
         obligations={f"{EU}art-50-4#disclose-deep-fake": ART_50_DATE},
     ),
     _c(
@@ -273,7 +273,7 @@ CASES: list[Case] = [
         "prohibited",
         ["intimate_imagery_generation"],
         as_of=date(2026, 7, 1),
-        grounds=[EU + "art-5-1-i"],
+        grounds=[EU + "art-5-1-ba"],
         transparency=[EU + "art-50-2"],
         applies_from=INTIMATE_IMAGERY_BAN,
     ),
@@ -833,6 +833,7 @@ CASES: list[Case] = [
         profile={"jurisdictions": ["US-NYC"]},
         regimes={"nyc-ll144": False, "ecoa-reg-b": True},
     ),
+    # Colorado: SB 26-189 (signed 14 May 2026) from 1 January 2027; SB 24-205 never took effect.
     _c(
         "colorado-credit",
         "high",
@@ -840,41 +841,33 @@ CASES: list[Case] = [
         profile={"jurisdictions": ["US", "US-CO"]},
         regimes={"colorado-ai-act": True, "ecoa-reg-b": True, "eeoc-title-vii": False},
         regime_grounds={
-            "colorado-ai-act": ["colorado-ai-act:6-1-1701-3"],
+            "colorado-ai-act": ["colorado-ai-act:sb26-189-admt", "colorado-ai-act:sb26-189-enforcement"],
             "ecoa-reg-b": ["ecoa-reg-b:1691-d"],
         },
         obligations={
-            "colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-06-30",
+            "colorado-ai-act:sb26-189-deployer-notice#pre-use-notice": "2027-01-01",
+            "colorado-ai-act:sb26-189-adverse-outcome#human-review": "2027-01-01",
             "ecoa-reg-b:1691-d#specific-reasons": None,
         },
+        no_obligations=["colorado-ai-act:6-1-1703-4-a", "colorado-ai-act:6-1-1703-2"],
     ),
     _c(
-        "colorado-before-start",
+        "colorado-after-signature",
         "high",
         ["life_health_insurance_pricing"],
-        as_of=date(2026, 1, 1),
+        as_of=date(2026, 6, 1),
         profile={"jurisdictions": ["US-CO"]},
         regimes={"colorado-ai-act": True},
-        obligations={"colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-06-30"},
+        obligations={"colorado-ai-act:sb26-189-deployer-notice#pre-use-notice": "2027-01-01"},
         applies_from="2026-08-02",
     ),
     _c(
-        "colorado-before-postponement",
-        "high",
-        ["life_health_insurance_pricing"],
-        as_of=date(2025, 8, 27),  # the day before SB 25B-004 was signed: the base text's date
-        profile={"jurisdictions": ["US-CO"]},
-        regimes={"colorado-ai-act": True},
-        obligations={"colorado-ai-act:6-1-1703-4-a#pre-decision-notice": "2026-02-01"},
-        applies_from="2026-08-02",
-    ),
-    _c(
-        "colorado-carve-out",
+        "colorado-not-consequential",
         "minimal",
         ["fraud_detection"],
         profile={"jurisdictions": ["US-CO"]},
         regimes={"colorado-ai-act": False},
-        regime_grounds={"colorado-ai-act": ["colorado-ai-act:6-1-1701-9-b"]},
+        regime_grounds={"colorado-ai-act": ["colorado-ai-act:sb26-189-consequential-decision"]},
     ),
     _c(
         "eeoc-employment",
@@ -1026,7 +1019,7 @@ def test_triage_table(case: Case) -> None:
     assert result.status == ("needs_information" if case.missing else "complete")
     if case.internal_tier is not None:
         assert result.internal_tier == case.internal_tier
-    assert result.system.id == case.id and result.knowledge_as_of == date(2026, 11, 20)
+    assert result.system.id == case.id and result.knowledge_as_of == date(2026, 12, 7)
 
 
 def test_table_is_large_and_covers_every_catalogue_code() -> None:
@@ -1089,7 +1082,7 @@ def test_triage_is_deterministic_and_json_round_trips() -> None:
     first, second = _run(case), _run(case)
     assert first == second
     dumped = first.model_dump(mode="json")
-    assert dumped["knowledge_as_of"] == "2026-11-20" and dumped["eu_ai_act"]["tier"] == "high"
+    assert dumped["knowledge_as_of"] == "2026-12-07" and dumped["eu_ai_act"]["tier"] == "high"
     assert TriageResult.model_validate(dumped) == first
 
 

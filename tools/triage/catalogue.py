@@ -160,13 +160,16 @@ CATALOGUE: tuple[UseCase, ...] = (
     _entry(
         "intimate_imagery_generation",
         _ART5,
-        "art-5-1-i",
+        "art-5-1-ba",
         "Generates or manipulates sexual or intimate images, video or audio of identifiable real people "
         "without consent, or child sexual abuse material.",
-        ["non-consensual-intimate-imagery-generation", "csam-generation", "nudification"],
+        ["non-consensual-intimate-imagery-generation", "nudification"],
         factors=[_F.SYNTHETIC_CONTENT, _F.VULNERABLE_PEOPLE],
         transparency=["art-50-2"],
-        note="Added to Article 5 by the Digital Omnibus on AI (2026).",
+        note=(
+            "Added to Article 5 by the Digital Omnibus on AI (2026), reported as points (ba) and (bb); "
+            "child sexual abuse material is Art. 5(1)(bb)."
+        ),
     ),
     # --- Annex III: high-risk use cases ------------------------------------------------------------
     _entry(
@@ -515,28 +518,30 @@ REGIME_TRIGGERS: tuple[RegimeTrigger, ...] = (
         regime="colorado-ai-act",
         jurisdiction=Jurisdiction.US_CO,
         use_cases=_CONSEQUENTIAL,
-        subject="AI that is a substantial factor in consequential decisions about Colorado consumers",
-        scope_citation="colorado-ai-act:6-1-1701-3",
+        subject=(
+            "automated decision-making technology that materially influences consequential decisions about "
+            "Colorado consumers (SB 26-189, from 2027-01-01)"
+        ),
+        scope_citation="colorado-ai-act:sb26-189-consequential-decision",
         grounds=(
             (
-                "colorado-ai-act:6-1-1701-3",
-                "Makes or substantially supports a consequential decision (education, employment, lending, "
-                "essential government services, health care, housing, insurance or legal services).",
+                "colorado-ai-act:sb26-189-admt",
+                "Covered automated decision-making technology under SB 26-189: it materially influences a "
+                "consequential decision (education, employment, housing, lending, insurance, health care or "
+                "essential government services). SB 24-205 never took effect and its duties are history.",
             ),
             (
-                "colorado-ai-act:6-1-1701-9-a",
-                "A high-risk AI system under the Colorado act.",
+                "colorado-ai-act:sb26-189-enforcement",
+                "Only the Attorney General enforces, as a deceptive trade practice.",
             ),
         ),
         duties=(
-            ("colorado-ai-act:6-1-1703-4-a", "pre-decision-notice"),
-            ("colorado-ai-act:6-1-1703-4-b", "explain-adverse-decision"),
-            ("colorado-ai-act:6-1-1703-4-b", "correction"),
-            ("colorado-ai-act:6-1-1703-4-b", "appeal"),
-            ("colorado-ai-act:6-1-1702-2", "document-for-deployers"),
+            ("colorado-ai-act:sb26-189-deployer-notice", "pre-use-notice"),
+            ("colorado-ai-act:sb26-189-adverse-outcome", "explain-adverse-outcome"),
+            ("colorado-ai-act:sb26-189-adverse-outcome", "correct-data"),
+            ("colorado-ai-act:sb26-189-adverse-outcome", "human-review"),
+            ("colorado-ai-act:sb26-189-developer", "document-for-deployers"),
         ),
-        excluded_use_cases=frozenset({"fraud_detection", "spam_filtering", "customer_chatbot"}),
-        exclusion_citation="colorado-ai-act:6-1-1701-9-b",
     ),
     RegimeTrigger(
         regime="ecoa-reg-b",
@@ -545,7 +550,12 @@ REGIME_TRIGGERS: tuple[RegimeTrigger, ...] = (
         subject="credit decisions about applicants in the United States",
         scope_citation="ecoa-reg-b:1691-a",
         grounds=(
-            ("ecoa-reg-b:1691-a", "Credit decisions must not discriminate on a prohibited basis."),
+            (
+                "ecoa-reg-b:1691-a",
+                "Credit decisions must not discriminate on a prohibited basis, directly or through an "
+                "intentional proxy; since 2026-07-21 Regulation B recognises no effects-test (disparate "
+                "impact) liability under ECOA.",
+            ),
             (
                 "ecoa-reg-b:1691-d",
                 "Applicants refused credit get a notice with the specific principal reasons, whatever the "
@@ -569,20 +579,21 @@ REGIME_TRIGGERS: tuple[RegimeTrigger, ...] = (
         grounds=(
             (
                 "eeoc-title-vii:2000e-2-k",
-                "A selection procedure with disparate impact must be job-related and consistent with "
-                "business necessity, or be replaced by a less discriminatory alternative.",
+                "Statute: a selection procedure with disparate impact must be job-related and consistent "
+                "with business necessity, or be replaced by a less discriminatory alternative; private "
+                "suits continue although federal enforcement of disparate impact is deprioritised.",
             ),
             (
                 "eeoc-title-vii:1607-4",
-                "The Uniform Guidelines expect employers to track the adverse impact of their selection "
-                "procedures.",
+                "Regulation: the Uniform Guidelines expect employers to track the adverse impact of their "
+                "selection procedures. The EEOC's 2023 AI technical assistance is withdrawn guidance and "
+                "creates no duty.",
             ),
         ),
         duties=(
             ("eeoc-title-vii:2000e-2-k", "validate-or-replace"),
             ("eeoc-title-vii:1607-4", "track-impact"),
             ("eeoc-title-vii:1607-5", "validate"),
-            ("eeoc-title-vii:ta-2023-ai-selection-vendors", "vendor-diligence"),
             ("eeoc-title-vii:12112-b-5-a", "accommodate"),
         ),
     ),

@@ -20,9 +20,9 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 
-from knowledge.packs import Comparison, Pack
+from knowledge.packs import Comparison, Confidence, Pack
 from knowledge.packs import Role as Owner
-from knowledge.packs.schema import Confidence
+from knowledge.packs.provenance import reported_clause
 from knowledge.tiering import TierFactor
 from tools.triage.catalogue import (
     REGIME_TRIGGERS,
@@ -266,8 +266,19 @@ class Context:
         return True if self.implying(ART_50_1) else self.profile.interacts_with_people
 
     def ground(self, citation: str, reason: str) -> Ground:
-        """A ground citing `citation`, which must exist in the packs (a bad id is a bug, not a case)."""
+        """A ground citing `citation`, which must exist in the packs (a bad id is a bug, not a case).
+
+        A withdrawn or superseded record is never a ground (it is no longer the law); a record with a
+        status note (a stay, a pending rulemaking) carries it, and a reported one says so in one clause.
+        """
         self.record_title(citation)
+        record = self.packs[citation.partition(":")[0]].record(citation)
+        if not record.is_current:
+            raise ValueError(f"triage cites {citation!r}, which is {record.status}: history, not a duty")
+        if record.status_note:
+            reason = f"{reason} Status: {record.status_note}"
+        if record.confidence is Confidence.REPORTED:
+            reason = f"{reason} {reported_clause()}"
         return Ground(citation=citation, reason=reason)
 
     def record_title(self, citation: str) -> str:
@@ -1072,6 +1083,8 @@ def _materialise(
             continue
         pack = ctx.packs[duty.citation.partition(":")[0]]
         record = pack.record(duty.citation)
+        if not record.is_current:
+            raise ValueError(f"triage lists a duty of {record.citation_id}, which is {record.status}")
         for item in record.obligations:
             if duty.obligation_id not in (None, item.id) or item.owner not in owners:
                 continue
@@ -1366,24 +1379,18 @@ def assess_state_and_national_regimes(ctx: Context) -> list[RegimeOutcome]:
     return [rule(ctx) for regime, rule in rules if regime in ctx.packs]
 
 
-def _when(ctx: Context, citation: str) -> str:
-    """' In force since D.' or ' Applies from D.' for the record's effective date, and a provenance clause."""
+def _when(ctx: Context, citation: str, *, ground: str) -> str:
+    """' In force since D.' or ' Applies from D.' for the record's effective date, and the reported clause
+    when the dated record is not the ground's own (`Context.ground` already marks its own record)."""
     start = ctx.effective(citation)
     clause = ""
     if start is not None:
         verb = "Applies from" if start > _reference_date(ctx) else "In force since"
         clause = f" {verb} {start.isoformat()}."
-    return clause + _reported(ctx, citation)
-
-
-def _reported(ctx: Context, citation: str) -> str:
-    """One short clause when the cited record rests on secondary reporting rather than the official text."""
     record = ctx.packs[citation.partition(":")[0]].record(citation)
-    return (
-        " (Reported; not confirmed against the official text.)"
-        if record.confidence is Confidence.REPORTED
-        else ""
-    )
+    if citation != ground and record.confidence is Confidence.REPORTED:
+        clause = f"{clause} {reported_clause()}"
+    return clause
 
 
 def _applies(
@@ -1396,7 +1403,9 @@ def _applies(
     """A regime that applies: the first ground carries the date (and provenance) of the second's duties."""
     cited = [ctx.ground(citation, reason) for citation, reason in grounds]
     dated = grounds[1][0] if len(grounds) > 1 else grounds[0][0]
-    cited[0] = cited[0].model_copy(update={"reason": cited[0].reason + _when(ctx, dated)})
+    cited[0] = cited[0].model_copy(
+        update={"reason": cited[0].reason + _when(ctx, dated, ground=grounds[0][0])}
+    )
     finding = RegimeFinding(regime=regime, applies=True, grounds=cited)
     return RegimeOutcome(finding=finding, duties=tuple(Duty(c, o) for c, o in duties), missing=tuple(missing))
 
@@ -1593,10 +1602,10 @@ def _new_york_raise(ctx: Context) -> RegimeOutcome:
     _, _, revenue_line = _threshold(ctx, scope, "annual-revenue")
     if p.annual_revenue_usd is None:
         reason = f"Revenue not given: the act covers frontier developers with revenue {revenue_line}."
-        return _does_not_apply(ctx, NY_RAISE, scope, reason + _reported(ctx, scope), missing)
+        return _does_not_apply(ctx, NY_RAISE, scope, reason, missing)
     if not _crosses(ctx, p.annual_revenue_usd, scope, "annual-revenue"):
         reason = f"Revenue of {p.annual_revenue_usd:,.0f} USD, not {revenue_line}: outside the act."
-        return _does_not_apply(ctx, NY_RAISE, scope, reason + _reported(ctx, scope))
+        return _does_not_apply(ctx, NY_RAISE, scope, reason)
     grounds = [
         (
             scope,
@@ -1745,8 +1754,7 @@ def _korea_basic_act(ctx: Context) -> RegimeOutcome:
     grounds.append(
         (
             KOREA + ":art-43",
-            "Fines of up to KRW 30 million, deferred for at least a year from 22 January 2026."
-            + _reported(ctx, KOREA + ":art-43"),
+            "Fines of up to KRW 30 million, deferred for at least a year from 22 January 2026.",
         )
     )
     return _applies(ctx, KOREA, grounds, duties)

@@ -1,0 +1,103 @@
+"""Questions about the law as it changed by December 2026, asked as a new user would (built-in packs and the
+sample organisation, packaged MiniLM, real Chroma and SQLite): the lead sentence gives the current position
+with the right citation, a withdrawn or superseded rule is never cited as a current duty (only as history
+when the question asks about the old rule), and a fact resting on reporting says so."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from assistant.schemas import Answer
+from assistant.service import Assistant
+from evals.abstention import demo_assistant
+from knowledge.packs import Pack, load_packs
+from knowledge.packs.provenance import reported_clause
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("minilm-demo")]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    demo = demo_assistant(home=tmp_path_factory.mktemp("demo"))
+    assert isinstance(demo, Assistant)
+    return demo
+
+
+@cache
+def _packs() -> dict[str, Pack]:
+    return {pack.regime_id: pack for pack in load_packs()}
+
+
+def _historical(citation_id: str) -> bool:
+    pack = _packs().get(citation_id.partition(":")[0])
+    return bool(pack and pack.has_record(citation_id) and not pack.record(citation_id).is_current)
+
+
+def _lead(answer: Answer) -> str:
+    return answer.answer.splitlines()[0]
+
+
+OMNIBUS = "eu-ai-act:amendment-digital-omnibus-ai-2026"
+# (question, acceptable first citations, words the lead sentence holds)
+CURRENT = [
+    ("When does the Colorado AI Act apply?", {"colorado-ai-act:sb26-189-overview"}, ["1 January 2027"]),
+    ("Does ECOA allow disparate impact liability?", {"ecoa-reg-b:1002-6-a"},
+     ["does not authorise", "21 July 2026"]),
+    ("By when must each Member State have a national AI regulatory sandbox running?",
+     {"eu-ai-act:art-57-1", OMNIBUS}, ["2 August 2027"]),
+    ("What changed in the Article 4 AI literacy duty?", {"eu-ai-act:art-4"}, ["support"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "first", "words"), CURRENT)
+def test_the_lead_gives_the_current_position(
+    assistant: Assistant, question: str, first: set[str], words: list[str]
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.grounded and answer.citations[0].id in first, [c.id for c in answer.citations]
+    assert all(word in _lead(answer) for word in words), _lead(answer)
+    assert [c.id for c in answer.citations if _historical(c.id)] == []
+
+
+def test_a_reported_fact_says_so_in_the_lead(assistant: Assistant) -> None:
+    answer = assistant.ask("Does ECOA allow disparate impact liability?")
+    assert _lead(answer).count(reported_clause()) == 1
+
+
+# Questions about current duties in the regimes whose old rules are kept as history.
+DUTY_QUESTIONS = [
+    "What must a deployer of a high-risk AI system in Colorado do?",
+    "What must Colorado deployers tell consumers after an adverse decision?",
+    "Do we need impact assessments for AI used in Colorado hiring decisions?",
+    "Can a lender use an AI model it cannot explain to deny credit?",
+    "What does the EEOC expect from employers using AI hiring tools?",
+    "Are employers liable when a vendor's hiring algorithm has adverse impact?",
+    "How should we check a hiring tool for adverse impact under the four-fifths rule?",
+]
+
+
+@pytest.mark.parametrize("question", DUTY_QUESTIONS)
+def test_no_withdrawn_or_superseded_record_is_cited_as_a_current_duty(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert [c.id for c in answer.citations if _historical(c.id)] == []
+    assert "History only" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "prefix"),
+    [
+        ("Is the EEOC's 2023 technical assistance on AI in hiring still in force?", "eeoc-title-vii:ta-2023"),
+        ("What did SB24-205 require of deployers?", "colorado-ai-act:6-1-170"),
+        ("Was CFPB Circular 2022-03 withdrawn?", "ecoa-reg-b:cfpb-circular-2022-03"),
+    ],
+)
+def test_history_is_cited_as_history_when_asked(assistant: Assistant, question: str, prefix: str) -> None:
+    answer = assistant.ask(question)
+    old = [c.id for c in answer.citations if c.id.startswith(prefix)]
+    assert old, [c.id for c in answer.citations]
+    assert all(_historical(c) for c in old)
+    assert "History only (" in answer.answer
