@@ -1379,16 +1379,16 @@ def assess_state_and_national_regimes(ctx: Context) -> list[RegimeOutcome]:
     return [rule(ctx) for regime, rule in rules if regime in ctx.packs]
 
 
-def _when(ctx: Context, citation: str, *, ground: str) -> str:
+def _when(ctx: Context, citation: str, *, reason: str) -> str:
     """' In force since D.' or ' Applies from D.' for the record's effective date, and the reported clause
-    when the dated record is not the ground's own (`Context.ground` already marks its own record)."""
+    when the dated record rests on reporting and `reason` (the ground's text so far) does not say so yet."""
     start = ctx.effective(citation)
     clause = ""
     if start is not None:
         verb = "Applies from" if start > _reference_date(ctx) else "In force since"
         clause = f" {verb} {start.isoformat()}."
     record = ctx.packs[citation.partition(":")[0]].record(citation)
-    if citation != ground and record.confidence is Confidence.REPORTED:
+    if record.confidence is Confidence.REPORTED and reported_clause() not in reason:
         clause = f"{clause} {reported_clause()}"
     return clause
 
@@ -1403,9 +1403,8 @@ def _applies(
     """A regime that applies: the first ground carries the date (and provenance) of the second's duties."""
     cited = [ctx.ground(citation, reason) for citation, reason in grounds]
     dated = grounds[1][0] if len(grounds) > 1 else grounds[0][0]
-    cited[0] = cited[0].model_copy(
-        update={"reason": cited[0].reason + _when(ctx, dated, ground=grounds[0][0])}
-    )
+    when = _when(ctx, dated, reason=cited[0].reason)
+    cited[0] = cited[0].model_copy(update={"reason": cited[0].reason + when})
     finding = RegimeFinding(regime=regime, applies=True, grounds=cited)
     return RegimeOutcome(finding=finding, duties=tuple(Duty(c, o) for c, o in duties), missing=tuple(missing))
 
