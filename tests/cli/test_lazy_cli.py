@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
 import pytest
+from click.testing import CliRunner
 
 from assistant.cli.app import COMMANDS, cli, load_command
 
