@@ -12,8 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-# The format parsers (BeautifulSoup, python-docx, pypdf, the regulation parsers) are imported by the
-# function that needs them: importing this package, as anything needing `slugify` does, stays cheap.
+from knowledge.parsing import regulation as _regulation
+
+# The generic HTML, DOCX and PDF parsers (BeautifulSoup, python-docx, pypdf) are imported by the function
+# that needs them: importing this package, as anything needing `slugify` does, stays cheap.
 from knowledge.parsing.headings import Outline, build_parts, build_sections, split_into_parts
 from knowledge.parsing.markdown import parse_markdown
 from knowledge.parsing.metadata import find_as_of, split_front_matter, to_date
@@ -78,14 +80,10 @@ class _Request:
 
     def regulation_id(self, text: str) -> str | None:
         """The caller's source id, else the regime detected in `text`."""
-        from knowledge.parsing import regulation as _regulation
-
         return self.source_id or _regulation.detect_regime(text)
 
 
 def _parse_markdown_file(request: _Request, data: bytes) -> ParsedDocument:
-    from knowledge.parsing import regulation as _regulation
-
     front_matter, text = split_front_matter(decode_text(data))
     as_of = find_as_of(text, front_matter)
     outline = parse_markdown(text)
@@ -109,7 +107,6 @@ def _parse_text_file(request: _Request, data: bytes) -> ParsedDocument:
 
 
 def _parse_html_file(request: _Request, data: bytes) -> ParsedDocument:
-    from knowledge.parsing import regulation as _regulation
     from knowledge.parsing.html import act_title, parse_html
 
     html = decode_text(data)
@@ -170,8 +167,6 @@ def _parse_yaml_file(request: _Request, data: bytes) -> ParsedDocument:
 
 
 def _records_document(request: _Request, text: str, *, syntax: Literal["json", "yaml"]) -> ParsedDocument:
-    from knowledge.parsing import regulation as _regulation
-
     loaded = load_structured(text, syntax=syntax)
     file_title = _text_field(loaded.get("title")) if isinstance(loaded, dict) else None
     if request.may_be_regulation:
