@@ -115,7 +115,7 @@ def main() -> None:
             print(f"  {label:<16}{cells}  {target}")
         print(f"  load average at the end: {_load()} ({os.cpu_count()} CPUs)")
     finally:
-        for name, tree in trees.items():
+        for tree in trees.values():
             if tree != ROOT:
                 shutil.rmtree(tree, ignore_errors=True)
 
