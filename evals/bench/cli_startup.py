@@ -1,6 +1,6 @@
 """How long `govassist` takes as a user runs it: fresh processes, each starting cold.
 
-    python -m evals.bench.cli_startup [--runs 10] [--home DIR] [--baseline-commit REV]
+    python -m evals.bench.cli_startup [--runs 10] [--home DIR] [--baseline-commit REV | --baseline-tree DIR]
 
 Times `python -c pass` (the floor), `govassist --help`, a cold `ask`, a cold `triage --input` and a cold
 `chat` turn, `--runs` times each (after one untimed warm-up run, which also builds the ONNX model cache
@@ -90,13 +90,20 @@ def main() -> None:
     parser.add_argument("--runs", type=positive_int, default=10, help="Timed runs per command (>= 1).")
     parser.add_argument("--home", type=Path, help="An existing govassist home (default: build one).")
     parser.add_argument("--baseline-commit", metavar="REV", help="Also time this commit, interleaved.")
+    parser.add_argument(
+        "--baseline-tree", type=Path, metavar="DIR", help="Also time the source tree in DIR (e.g. exported)."
+    )
     args, _ = parser.parse_known_args()
+    if args.baseline_tree is not None and not (args.baseline_tree / "assistant" / "cli").is_dir():
+        parser.error(f"--baseline-tree {args.baseline_tree}: not a govassist source tree")
     if args.home is not None and not (args.home / "govassist.db").is_file():
         parser.error(f"--home {args.home}: no govassist.db there (omit --home to build a demo home)")
     offline_environment()
     trees = {"this tree": ROOT}
     if args.baseline_commit:
         trees[args.baseline_commit] = export_commit(args.baseline_commit)
+    if args.baseline_tree is not None:
+        trees[str(args.baseline_tree)] = args.baseline_tree.resolve()
     try:
         print(f"CLI start-up, fresh processes, {args.runs} runs each (load average {_load()})")
         home = args.home or build_home(ROOT)
@@ -115,8 +122,8 @@ def main() -> None:
             print(f"  {label:<16}{cells}  {target}")
         print(f"  load average at the end: {_load()} ({os.cpu_count()} CPUs)")
     finally:
-        for tree in trees.values():
-            if tree != ROOT:
+        for name, tree in trees.items():
+            if name == args.baseline_commit:
                 shutil.rmtree(tree, ignore_errors=True)
 
 
