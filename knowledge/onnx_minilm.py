@@ -298,3 +298,9 @@ def _write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+if __name__ == "__main__":  # `python -m knowledge.onnx_minilm`: build the cache now (make install does)
+    from knowledge.embedder import minilm_model_dir
+
+    print(f"MiniLM ONNX graph: {ensure_onnx_model(minilm_model_dir())}")
