@@ -64,6 +64,9 @@ class MiniLMEmbedder:
         options.log_severity_level = 3  # errors only: no optimiser chatter on the terminal
         # Basic fusions only: the extended ones cost more at session start than they save on one query.
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        # Idle worker threads sleep instead of spinning: on a busy machine spinning burns the CPU the
+        # other threads (and processes) need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(ensure_onnx_model(model_dir, cache_dir)), options, providers=["CPUExecutionProvider"]
         )
