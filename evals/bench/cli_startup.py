@@ -114,6 +114,7 @@ def main() -> None:
                     elapsed = run_once(tree, argv)
                     if run:  # run 0 warms the page cache and builds the model cache
                         timings.setdefault((name, label), []).append(elapsed)
+            print(f"  run {run}/{args.runs} done (load {_load()})", file=sys.stderr, flush=True)
         header = "".join(f"  {name[:22]:>22} median / p95" for name in trees)
         print(f"  {'command':<16}{header}  target")
         for label, _ in commands(home, 0):
