@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -19,8 +20,12 @@ from evals.bench import ask_latency, cli_startup
     ],
 )
 def test_bad_benchmark_arguments_get_a_one_line_error(
-    module, argv: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    module: ModuleType,
+    argv: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(sys, "argv", ["bench", *argv])
     with pytest.raises(SystemExit) as stopped:
         module.main()
