@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import click
-from click.utils import make_default_short_help
 
 from assistant.cli.context import AppContext
 
@@ -123,11 +122,9 @@ class LazyGroup(click.Group):
         rows = []
         for name in names:
             loaded = self.commands.get(name)
-            summary = (
-                loaded.get_short_help_str(limit)
-                if loaded is not None
-                else make_default_short_help(COMMANDS[name].summary, limit)
-            )
+            # An unloaded command is shortened by a bare command holding its summary: click's own rule.
+            shown = loaded if loaded is not None else click.Command(name, help=COMMANDS[name].summary)
+            summary = shown.get_short_help_str(limit)
             rows.append((name, summary))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
