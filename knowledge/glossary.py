@@ -32,6 +32,8 @@ from pydantic import (
     model_validator,
 )
 
+from core.yaml_io import safe_load
+
 DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.yaml"
 
 REGEX_PREFIX = "regex:"
@@ -343,7 +345,7 @@ def _default_glossary() -> Glossary:
 
 def _read_glossary(path: Path) -> Glossary:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
