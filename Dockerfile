@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_DISABLE_PROGRESS_BARS=1 \
     RAGAS_DO_NOT_TRACK=true \
     ANONYMIZED_TELEMETRY=False \
-    GOVASSIST_HOME=/data
+    GOVASSIST_HOME=/data \
+    GOVASSIST_MODEL_CACHE=/opt/govassist-models
 
 WORKDIR /app
 
@@ -26,6 +27,7 @@ COPY integrations ./integrations
 COPY evals ./evals
 
 RUN pip install --extra-index-url "${TORCH_WHEEL_INDEX}" -c constraints.txt . \
+    && python -m knowledge.onnx_minilm \
     && useradd --create-home --uid 10001 govassist \
     && mkdir -p /data \
     && chown govassist /data

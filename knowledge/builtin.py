@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
 from knowledge import store
 from knowledge.access import Visibility
 from knowledge.index import KnowledgeIndex, content_hash
-from knowledge.ingest import PIPELINE_VERSION, IngestReport, IngestRequest, ingest_paths
 from knowledge.packs import load_packs, packs_fingerprint
-from knowledge.sections import DocumentKind
+
+if TYPE_CHECKING:
+    from knowledge.ingest import IngestReport
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 PACKS_FINGERPRINT_KEY = "packs_fingerprint"
@@ -37,6 +39,9 @@ def ensure_builtin_knowledge(
     with index.db.session() as session:
         if store.get_meta(session=session, key=PACKS_FINGERPRINT_KEY) == fingerprint:
             return []
+    # Only when something changed: the ingestion pipeline (parsers and all) is not needed to check.
+    from knowledge.ingest import PIPELINE_VERSION
+
     changed: list[str] = []
     packs = load_packs(packs_root)
     for pack in packs:
@@ -72,6 +77,9 @@ def ensure_builtin_knowledge(
 
 def load_sample_organisation(index: KnowledgeIndex, **hooks: Callable) -> IngestReport:  # type: ignore[type-arg]
     """Index the fictional sample company's policies and past reviews (for the demo and trials)."""
+    from knowledge.ingest import IngestRequest, ingest_paths
+    from knowledge.sections import DocumentKind
+
     reviews = sorted(SAMPLES_DIR.glob("*review*.y*ml"))
     policies = [p for p in sorted(SAMPLES_DIR.glob("*.md")) if p.name.lower() != "readme.md"]
     report = ingest_paths(index, IngestRequest(paths=policies, kind=DocumentKind.POLICY), **hooks)

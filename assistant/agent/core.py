@@ -28,12 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from assistant.agent import replies
-from assistant.agent.llm import ModelUnavailable, make_chat_model
 from assistant.agent.memory import (
     PendingQuiz,
     PendingTriage,
@@ -47,7 +44,6 @@ from assistant.agent.memory import (
     save_state,
     summarise,
 )
-from assistant.agent.model_turn import answer_with_model, history_messages
 from assistant.agent.router import Intent, Route, Router, RouterState
 from assistant.agent.schemas import AgentReply, UserContext
 from assistant.agent.tools import (
@@ -73,6 +69,11 @@ from tools import inventory
 from tools.audit import record_event
 from tools.inventory import SystemPublic
 from tools.triage.schemas import SystemProfile
+
+if TYPE_CHECKING:
+    # The model machinery (langchain) is imported only when a model is configured: offline turns,
+    # which every cold `govassist ask` is by default, never load it.
+    from langchain_core.language_models import BaseChatModel
 
 AUDIT_ACTION = "agent.turn"
 DESCRIBE_PROMPT = (
@@ -131,7 +132,11 @@ class Agent:
     def open(cls, settings: Settings) -> Agent:
         """Open storage and the knowledge (`Assistant.open`), build the offline router, and set up the chat
         model the settings name (`llm`; none by default). Raises ConfigError for a bad model setting."""
-        model = make_chat_model(settings)
+        model = None
+        if not settings.offline:
+            from assistant.agent.llm import make_chat_model
+
+            model = make_chat_model(settings)
         return cls(settings, Assistant.open(settings), owns_assistant=True, model=model)
 
     def close(self) -> None:
@@ -271,6 +276,9 @@ class Agent:
         """A question answered by the configured model through the knowledge tools, guarded; or no outcome
         and a notice saying why the offline path answers instead: the model was unavailable, or nothing it
         wrote survived the guard."""
+        from assistant.agent.llm import ModelUnavailable
+        from assistant.agent.model_turn import answer_with_model, history_messages
+
         assert self.model is not None
         question = route.question or text
         try:

@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.yaml_io import safe_load
 from knowledge.embedder import Embedder
 from knowledge.references import find_references, regime_hint
 from tools.tasks import TaskStatus
@@ -393,7 +394,7 @@ class IntentExamples(BaseModel):
 def load_examples(path: Path = INTENTS_PATH) -> IntentExamples:
     """The example utterances (ValueError naming the file if it is malformed)."""
     try:
-        return IntentExamples.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return IntentExamples.model_validate(safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"{path}: invalid intent examples: {exc}") from exc
 

@@ -64,6 +64,8 @@ class AppContext:
 
     def chat_model(self) -> BaseChatModel | None:
         """The configured chat model (`llm`; None in offline mode), or a one-line error for a bad setting."""
+        if self.settings.offline:
+            return None  # without importing langchain, which costs a cold command most of a second
         from assistant.agent.llm import make_chat_model
         from core.config import ConfigError
 

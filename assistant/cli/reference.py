@@ -19,8 +19,12 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
     found = [(path, command)]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            found += _walk(command.commands[name], [*path, name])
+        # list_commands/get_command, not .commands: the root group loads its commands lazily.
+        ctx = click.Context(command, info_name=" ".join(path))
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                found += _walk(sub, [*path, name])
     return found
 
 

@@ -24,6 +24,8 @@ from evals.bench.common import (
     CORPUS,
     EU_AI_ACT_HTML,
     offline_environment,
+    positive_int,
+    positive_int_list,
     require_corpus,
     scratch_home,
     summary_ms,
@@ -111,9 +113,9 @@ def grow_to(index, size: int, first_number: int) -> int:  # type: ignore[no-unty
 def main() -> None:
     """Print warm and cold latency per index size."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1000,10000,20000,50000")
-    parser.add_argument("--questions", type=int, default=60)
-    parser.add_argument("--cold", type=int, default=3, help="Cold CLI runs per size.")
+    parser.add_argument("--sizes", type=positive_int_list, default=[1000, 10000, 20000, 50000])
+    parser.add_argument("--questions", type=positive_int, default=60)
+    parser.add_argument("--cold", type=positive_int, default=3, help="Cold CLI runs per size (>= 1).")
     args, _ = parser.parse_known_args()
     offline_environment()
     require_corpus()
@@ -126,7 +128,7 @@ def main() -> None:
     print(f"  from {OFFICIAL_FROM:,} chunks on; filler policies up to each size)")
     number = 0
     official = False
-    for size in sorted(int(s) for s in args.sizes.split(",")):
+    for size in sorted(args.sizes):
         if size >= OFFICIAL_FROM and not official:
             add_official_texts(index)
             official = True

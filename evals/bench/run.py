@@ -13,6 +13,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("naive RAG baseline", "baseline_rag"),
     ("triage latency", "triage_latency"),
     ("ask latency", "ask_latency"),
+    ("CLI start-up", "cli_startup"),
     ("Slack acknowledgement latency", "slack_ack"),
 ]
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from core.yaml_io import safe_load
 from knowledge.packs.amendments import AmendmentStatus
 from knowledge.packs.schema import Amendment, Pack, PackManifest, PackRecord, check_pack
 from knowledge.sections import ParseError
@@ -137,7 +138,7 @@ def _record_files(directory: Path) -> list[Path]:
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise PackError(f"{path}: not valid YAML/JSON: {exc}") from exc
     except OSError as exc:

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 from knowledge.parsing import regulation as _regulation
-from knowledge.parsing.docx import parse_docx
+
+# The generic HTML, DOCX and PDF parsers (BeautifulSoup, python-docx, pypdf) are imported by the function
+# that needs them: importing this package, as anything needing `slugify` does, stays cheap.
 from knowledge.parsing.headings import Outline, build_parts, build_sections, split_into_parts
-from knowledge.parsing.html import act_title, parse_html
 from knowledge.parsing.markdown import parse_markdown
 from knowledge.parsing.metadata import find_as_of, split_front_matter, to_date
-from knowledge.parsing.pdf import EncryptedPdfError, extract_pages
 from knowledge.parsing.plaintext import parse_plain_text
 from knowledge.parsing.reading import decode_text, read_bytes
 from knowledge.parsing.records import build_record_sections, load_structured, read_record_set
@@ -107,6 +107,8 @@ def _parse_text_file(request: _Request, data: bytes) -> ParsedDocument:
 
 
 def _parse_html_file(request: _Request, data: bytes) -> ParsedDocument:
+    from knowledge.parsing.html import act_title, parse_html
+
     html = decode_text(data)
     if request.may_be_regulation and _regulation.is_eurlex_html(html):
         return _regulation_document(
@@ -125,6 +127,8 @@ def _parse_html_file(request: _Request, data: bytes) -> ParsedDocument:
 
 
 def _parse_pdf_file(request: _Request, data: bytes) -> ParsedDocument:
+    from knowledge.parsing.pdf import EncryptedPdfError, extract_pages
+
     if b"%PDF-" not in data[:_PDF_HEADER_WINDOW]:
         raise ParseError("not a valid PDF (no %PDF header)")
     try:
@@ -143,6 +147,8 @@ def _parse_pdf_file(request: _Request, data: bytes) -> ParsedDocument:
 
 
 def _parse_docx_file(request: _Request, data: bytes) -> ParsedDocument:
+    from knowledge.parsing.docx import parse_docx
+
     if not data.startswith(_ZIP_MAGIC):
         raise ParseError("not a valid DOCX (not a ZIP package)")
     try:

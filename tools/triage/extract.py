@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
+from core.yaml_io import safe_load
 from knowledge.embedder import Embedder, get_embedder
 from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory, use_case, use_case_codes
 from tools.triage.engine import NEEDS_INFORMATION, triage
@@ -184,7 +184,7 @@ class PhraseBook(BaseModel):
 @cache
 def load_phrasebook(path: Path = PHRASES_PATH) -> PhraseBook:
     """Read and validate the phrase rules; the error names the rule and field that is wrong."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_load(path.read_text(encoding="utf-8"))
     try:
         return PhraseBook.model_validate(data)
     except (ValidationError, KeyError) as exc:

@@ -1,0 +1,115 @@
+"""The ONNX MiniLM: built from the packaged weights on this machine, once and atomically, and giving the
+vectors PyTorch (sentence-transformers) gives, so indexes built by either path answer the same."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.embedder import MiniLMEmbedder, TorchMiniLMEmbedder, minilm_model_dir
+from knowledge.onnx_minilm import ensure_onnx_model
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
+    return MiniLMEmbedder(cache_dir=tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> TorchMiniLMEmbedder:
+    pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    return TorchMiniLMEmbedder()
+
+
+def test_concurrent_first_use_builds_one_complete_graph(tmp_path: Path) -> None:
+    results: list[Path] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            results.append(ensure_onnx_model(minilm_model_dir(), tmp_path))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(results)) == 1
+    files = sorted(p.name for p in tmp_path.iterdir())
+    # The model and its side file, no temporary leftovers.
+    assert [name.rsplit(".", 1)[1] for name in files] == ["onnx", "weights"], files
+    built = results[0].stat().st_mtime_ns
+    # Later uses find the file and build nothing.
+    assert ensure_onnx_model(minilm_model_dir(), tmp_path) == results[0]
+    assert results[0].stat().st_mtime_ns == built
+    embedder = MiniLMEmbedder(cache_dir=tmp_path)
+    vectors = embedder.embed(["Who counts as a deployer?"])
+    assert vectors.shape == (1, 384)
+    assert np.linalg.norm(vectors[0]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_embeds_nothing_and_pads_batches_of_mixed_length(onnx_embedder: MiniLMEmbedder) -> None:
+    assert onnx_embedder.embed([]).shape == (0, 384)
+    texts = ["chatbot", "A chatbot that answers customers' questions about their claims. " * 3]
+    alone = np.vstack([onnx_embedder.embed([t]) for t in texts])
+    together = onnx_embedder.embed(texts)
+    # Padding a short text to a long one's length changes nothing (the mask hides the padding).
+    assert np.allclose(alone, together, atol=1e-5)
+
+
+def test_long_texts_are_cut_where_sentence_transformers_cuts(onnx_embedder: MiniLMEmbedder) -> None:
+    long_text = "deployer obligations " * 400
+    ids = onnx_embedder.tokenizer.encode(long_text).ids
+    assert len(ids) == 256
+
+
+@pytest.mark.slow
+def test_matches_pytorch_on_every_pack_chunk(
+    onnx_embedder: MiniLMEmbedder, torch_embedder: TorchMiniLMEmbedder
+) -> None:
+    from knowledge.chunking import chunk_document
+    from knowledge.packs import load_packs
+
+    texts = [draft.index_text for pack in load_packs() for draft in chunk_document(pack.to_document())]
+    assert len(texts) > 500
+    onnx_vectors = onnx_embedder.embed(texts)
+    torch_vectors = torch_embedder.embed(texts)
+    cosines = (onnx_vectors * torch_vectors).sum(axis=1)
+    worst = int(np.argmin(cosines))
+    assert cosines[worst] >= 0.999, (cosines[worst], texts[worst][:200])
+
+
+@pytest.mark.slow
+def test_an_index_built_with_either_path_answers_the_same_with_the_other(
+    tmp_path: Path, onnx_embedder: MiniLMEmbedder, torch_embedder: TorchMiniLMEmbedder
+) -> None:
+    from core.config import Settings
+    from evals.datasets import retrieval_questions
+    from knowledge.access import Audience
+    from knowledge.builtin import ensure_builtin_knowledge
+    from knowledge.factory import open_index
+    from knowledge.retrieval import search
+
+    questions = [q.question for q in retrieval_questions()][:40]
+    assert questions
+    rankings: dict[tuple[str, str], list[list[str]]] = {}
+    for built_by, embedder in (("onnx", onnx_embedder), ("torch", torch_embedder)):
+        index = open_index(Settings(home=tmp_path / built_by))
+        index.embedder = embedder
+        ensure_builtin_knowledge(index)
+        for asked_by, query_embedder in (("onnx", onnx_embedder), ("torch", torch_embedder)):
+            index.embedder = query_embedder
+            rankings[built_by, asked_by] = [
+                [p.citation_id for p in search(index, q, audience=Audience(), k=5)] for q in questions
+            ]
+        index.db.close()
+    reference = rankings["torch", "torch"]
+    for key, ranking in rankings.items():
+        assert ranking == reference, key
