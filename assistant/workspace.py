@@ -39,6 +39,7 @@ from tools.triage.schemas import SystemProfile
 # How far ahead the home page looks for re-reviews coming due.
 HOME_DUE_WITHIN_DAYS = 30
 
+
 class HomeSummary(BaseModel):
     """What a person sees on their home page: the systems they triaged or own, and open reviews."""
 
