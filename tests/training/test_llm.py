@@ -90,7 +90,7 @@ UNSUPPORTED = {
     "options": ["1 January 2024", "2 February 2025", "2 August 2027"],
     "correct_option": 0,  # wrong: the passage says 2 February 2025, never 1 January 2024
     "citation_id": ART_4,
-    "evidence": "Providers and deployers must do what they reasonably can",
+    "evidence": "Providers and deployers take measures that support the AI literacy",
     "explanation": "Made up.",
 }
 
