@@ -52,6 +52,7 @@ CLAUSE_MIN_WORDS = 4
 # - a provision that the best passages refer to ("the elements set out in Annex IV") joins the
 #   candidates with a share of the referring passage's score.
 SAME_ARTICLE_FACTOR = 0.4
+SAME_ARTICLE_FREE = 0
 SCENARIO_RECITAL_FACTOR = 0.3
 REFERENCE_SOURCES = 3
 REFERENCE_SHARE = 0.5
@@ -364,7 +365,7 @@ def _spread(ranked: list[tuple[Chunk, float, float]]) -> list[tuple[Chunk, float
             if not (_is_ancestor(other, cid) or _is_ancestor(cid, other))
         ]
         seen.setdefault(article_of(cid), []).append(cid)
-        adjusted.append((chunk, score * SAME_ARTICLE_FACTOR ** len(before), sim))
+        adjusted.append((chunk, score * SAME_ARTICLE_FACTOR ** max(0, len(before) - SAME_ARTICLE_FREE), sim))
     adjusted.sort(key=lambda entry: (-entry[1], -entry[2], entry[0].citation_id))
     return adjusted
 
