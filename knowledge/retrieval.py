@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank, a boost for
-provisions the question names, and parent/child de-duplication."""
+provisions the question names, and parent/child de-duplication.
+
+A question of several sentences (a scenario) is also ranked sentence by sentence, its passages are
+spread across articles, and the provisions its best passages refer to join the candidates."""
 
 from __future__ import annotations
 
@@ -44,6 +47,9 @@ REGIME_HINT_FACTOR = 1.3
 # of two sentences or more is also ranked on its own, and its rankings join the fusion at this weight.
 CLAUSE_WEIGHT = 0.5
 CLAUSE_MIN_WORDS = 4
+# Shorter than this, two sentences are a question with a preamble ("We did a DPIA. Is that enough?"),
+# not a situation: it is ranked whole, as one need.
+SCENARIO_MIN_WORDS = 20
 # A question of several sentences describes a situation that needs provisions from several articles:
 # - passages beyond the first from the same article or annex count for this share of their score, so a
 #   scenario's second provision is not pushed out by a third paragraph of the first (a one-sentence
@@ -100,9 +106,10 @@ def _vector_where(index: KnowledgeIndex, audience: Audience, filters: SearchFilt
 
 def query_clauses(query: str) -> list[str]:
     """The sentences of a question of two sentences or more, each long enough to be a query of its own
-    (CLAUSE_MIN_WORDS); empty when fewer than two such sentences remain (the question is ranked whole)."""
+    (CLAUSE_MIN_WORDS); empty for a question under SCENARIO_MIN_WORDS words or with fewer than two such
+    sentences (the question is then ranked whole)."""
     sentences = [s.strip() for s in _SENTENCE_END.split(query.strip()) if s.strip()]
-    if len(sentences) < 2:
+    if len(sentences) < 2 or len(query.split()) < SCENARIO_MIN_WORDS:
         return []
     clauses = [s for s in sentences if len(s.split()) >= CLAUSE_MIN_WORDS]
     return clauses if len(clauses) >= 2 else []

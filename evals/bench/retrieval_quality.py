@@ -14,12 +14,20 @@ python -m evals.bench.retrieval_quality [--show-misses]
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel
 
-from evals.bench.common import CORPUS, EU_AI_ACT_HTML, offline_environment, require_corpus, scratch_home
+from evals.bench.common import (
+    CORPUS,
+    EU_AI_ACT_HTML,
+    offline_environment,
+    require_corpus,
+    scratch_home,
+    summary_ms,
+)
 from evals.datasets import DATASETS_DIR, RetrievalQuestion, load_jsonl
 from evals.retrieval import RetrievalScore, is_hit
 from knowledge.retrieval import article_of
@@ -118,7 +126,12 @@ def main() -> None:
         text, spans, [q.question for q in every], chunk_size=1000, overlap=200
     )
     baseline_of = {q.id: ids for q, ids in zip(every, baseline_ids, strict=True)}
-    ours_of: dict[str, list[str]] = {q.id: retrieve(q.question) for q in every}
+    ours_of: dict[str, list[str]] = {}
+    seconds: dict[str, float] = {}
+    for q in every:
+        start = time.perf_counter()
+        ours_of[q.id] = retrieve(q.question)
+        seconds[q.id] = time.perf_counter() - start
 
     print("  article-level recall@5, official texts only: govassist vs naive splitter (1,000 characters)")
     for name, qs in scenario_sets:
@@ -134,6 +147,11 @@ def main() -> None:
     ours_paragraph = _paragraph_recall(eu_questions, ours_of)
     base_paragraph = _paragraph_recall(eu_questions, baseline_of)
     print(f"    {'  at paragraph level':<28} govassist {ours_paragraph:.3f}   baseline {base_paragraph:.3f}")
+
+    scenario_ids = {q.id for _, qs in scenario_sets for q in qs}
+    print("  search time, official texts only (warm, in process):")
+    print(f"    existing questions: {summary_ms([seconds[q.id] for q in eu_questions])}")
+    print(f"    scenario questions: {summary_ms([t for qid, t in seconds.items() if qid in scenario_ids])}")
 
     ensure_builtin_knowledge(index)
     score = score_retrieval(questions, retrieve, k=TOP_K)

@@ -66,14 +66,19 @@ def index(make_settings, database_url: str) -> KnowledgeIndex:  # type: ignore[n
 
 
 def test_query_clauses_split_a_scenario_into_its_sentences() -> None:
-    scenario = "Quick question. We score loan applicants with a model. What must we do before using it?"
+    scenario = (
+        "Quick question. We score loan applicants for our bank with a model that a vendor built. "
+        "What must we do before using it?"
+    )
     assert query_clauses(scenario) == [
-        "We score loan applicants with a model.",
+        "We score loan applicants for our bank with a model that a vendor built.",
         "What must we do before using it?",
     ]
     # "Quick question." is too short to be a query of its own; one sentence is ranked whole.
     assert query_clauses("What must a bank do before scoring loan applicants with a model?") == []
     assert query_clauses("Is it allowed? We score loan applicants with a model.") == []
+    # Two short sentences are a question with a preamble, not a situation.
+    assert query_clauses("We did an impact assessment. Is that enough for the regulator?") == []
 
 
 def test_article_of_maps_parts_to_their_article_or_annex() -> None:
@@ -104,7 +109,8 @@ def test_a_scenario_gets_its_second_article_instead_of_a_third_paragraph(index: 
 def test_a_scenario_follows_a_reference_to_the_annex_it_needs(index: KnowledgeIndex) -> None:
     # The annex shares no word with the question: only Article 3's reference to it can bring it in.
     scenario = (
-        "We are preparing the dossier a provider must hold. Which elements does the provider's dossier hold?"
+        "We are preparing the dossier that a provider of machines must hold before selling them. "
+        "Which elements does the provider's dossier hold?"
     )
     found = search(index, scenario, audience=Audience(), k=3)
     assert "toy-act:annex-i" in [p.citation_id for p in found], [p.citation_id for p in found]
