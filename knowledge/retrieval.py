@@ -58,6 +58,8 @@ SCENARIO_MIN_WORDS = 20
 # - a provision that the best passages refer to ("the elements set out in Annex IV") joins the
 #   candidates with a share of the referring passage's score.
 SAME_ARTICLE_FACTOR = 0.4
+# How many further passages of an article escape that factor (1 spared a sibling point that answered a
+# one-need question, but cost the scenarios more than it saved).
 SAME_ARTICLE_FREE = 0
 SCENARIO_RECITAL_FACTOR = 0.3
 REFERENCE_SOURCES = 3
