@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank, a boost for
-provisions the question names, and parent/child de-duplication."""
+provisions the question names, and parent/child de-duplication.
+
+A question of several sentences (a scenario) is also ranked sentence by sentence, its passages are
+spread across articles, and the provisions its best passages refer to join the candidates."""
 
 from __future__ import annotations
 
@@ -50,6 +53,30 @@ _ABOUT_CHANGES = re.compile(
     r"new law|sb ?\d{2}[a-z]?-?\d{3})\b",
     re.IGNORECASE,
 )
+# A scenario ("We are a bank. We plan to score loan applicants. What must we do first?") needs several
+# provisions, but ranked as one query the longest sentence outvotes the rest. Each sentence of a question
+# of two sentences or more is also ranked on its own, and its rankings join the fusion at this weight.
+CLAUSE_WEIGHT = 0.5
+CLAUSE_MIN_WORDS = 4
+# Shorter than this, two sentences are a question with a preamble ("We did a DPIA. Is that enough?"),
+# not a situation: it is ranked whole, as one need.
+SCENARIO_MIN_WORDS = 20
+# A question of several sentences describes a situation that needs provisions from several articles:
+# - passages beyond the first from the same article or annex count for this share of their score, so a
+#   scenario's second provision is not pushed out by a third paragraph of the first (a one-sentence
+#   question often wants one precise paragraph beside its siblings, and is left alone);
+# - recitals, which explain rather than oblige, weigh less than for a one-sentence question;
+# - a provision that the best passages refer to ("the elements set out in Annex IV") joins the
+#   candidates with a share of the referring passage's score.
+SAME_ARTICLE_FACTOR = 0.4
+# How many further passages of an article escape that factor (1 spared a sibling point that answered a
+# one-need question, but cost the scenarios more than it saved).
+SAME_ARTICLE_FREE = 0
+SCENARIO_RECITAL_FACTOR = 0.3
+REFERENCE_SOURCES = 3
+REFERENCE_SHARE = 0.5
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=[A-Z(\"'])")
+_ARTICLE_ID = re.compile(r"^([^:]+:(?:art-\d+|annex-[ivxlc]+))(?:-|$)")
 
 
 class SearchFilters(BaseModel):
@@ -90,6 +117,23 @@ def _vector_where(index: KnowledgeIndex, audience: Audience, filters: SearchFilt
     return {"$and": clauses}
 
 
+def query_clauses(query: str) -> list[str]:
+    """The sentences of a question of two sentences or more, each long enough to be a query of its own
+    (CLAUSE_MIN_WORDS); empty for a question under SCENARIO_MIN_WORDS words or with fewer than two such
+    sentences (the question is then ranked whole)."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(query.strip()) if s.strip()]
+    if len(sentences) < 2 or len(query.split()) < SCENARIO_MIN_WORDS:
+        return []
+    clauses = [s for s in sentences if len(s.split()) >= CLAUSE_MIN_WORDS]
+    return clauses if len(clauses) >= 2 else []
+
+
+def article_of(citation_id: str) -> str:
+    """The article or annex holding a provision (`x:art-26` for `x:art-26-1-a`); other ids unchanged."""
+    match = _ARTICLE_ID.match(citation_id)
+    return match.group(1) if match else citation_id
+
+
 def _is_ancestor(a: str, b: str) -> bool:
     """Whether citation id `a` is an ancestor of `b` (`x:art-5` of `x:art-5-1-f`)."""
     return b.startswith(a + "-")
@@ -108,23 +152,35 @@ def search(
     where = _vector_where(index, audience, filters)
     if where is None:
         return []
-    expansion = load_glossary().expansion_text(query) if EXPANSION_WEIGHT else ""
-    query_vector = index.embedder.embed([f"{query} {expansion}" if DENSE_EXPANSION and expansion else query])[
-        0
-    ]
-    dense = index.vectors.query(query_vector, n=CANDIDATES, where=where)
-    lexical = index.lexical().search(
-        query,
-        n=CANDIDATES,
-        audience=audience,
-        sources=filters.sources,
-        kinds=filters.kinds,
-        expansion=expansion,
-        expansion_weight=EXPANSION_WEIGHT,
+    clauses = query_clauses(query) if CLAUSE_WEIGHT else []
+    glossary = load_glossary()
+    texts = [query, *clauses]
+    expansions = [glossary.expansion_text(t) if EXPANSION_WEIGHT else "" for t in texts]
+    vectors = index.embedder.embed(
+        [f"{t} {x}" if DENSE_EXPANSION and x else t for t, x in zip(texts, expansions, strict=True)]
     )
+    query_vector = vectors[0]
+    lexical_index = index.lexical()
+    rankings: list[tuple[float, list[tuple[str, float]]]] = []
+    dense: list[tuple[str, float]] = []
+    for number, (text, expansion, vector) in enumerate(zip(texts, expansions, vectors, strict=True)):
+        share = 1.0 if number == 0 else CLAUSE_WEIGHT
+        ranked_dense = index.vectors.query(vector, n=CANDIDATES, where=where)
+        if number == 0:
+            dense = ranked_dense
+        lexical = lexical_index.search(
+            text,
+            n=CANDIDATES,
+            audience=audience,
+            sources=filters.sources,
+            kinds=filters.kinds,
+            expansion=expansion,
+            expansion_weight=EXPANSION_WEIGHT,
+        )
+        rankings += [(share * DENSE_WEIGHT, ranked_dense), (share * LEXICAL_WEIGHT, lexical)]
 
     fused: dict[str, float] = {}
-    for weight, ranking in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+    for weight, ranking in rankings:
         # Equal scores (the same text indexed twice, BM25 ties) are ranked by key, not by the order the
         # index happened to return them in: the same knowledge must rank the same on every build.
         for rank, (key, _) in enumerate(sorted(ranking, key=lambda item: (-item[1], item[0]))):
@@ -150,6 +206,10 @@ def search(
     about_decisions = bool(_ABOUT_DECISIONS.search(query))
     about_history = asks_about_history(query)
     about_changes = bool(_ABOUT_CHANGES.search(query))
+    scenario = len(clauses) >= 2
+    if scenario and REFERENCE_SHARE:
+        _follow_references(index, fused, chunks, audience=audience, filters=filters)
+    recital_factor = SCENARIO_RECITAL_FACTOR if scenario else RECITAL_FACTOR
     for key, chunk in list(chunks.items()):
         # A withdrawn or superseded rule is never offered as a current one: it answers only questions
         # about the old rule, or that name it.
@@ -160,7 +220,7 @@ def search(
         if chunk.kind == "review" and not about_decisions:
             fused[key] *= REVIEW_FACTOR
         if chunk.level == "recital" and not any(a.startswith("recital") for a in anchors):
-            fused[key] *= RECITAL_FACTOR
+            fused[key] *= recital_factor
         if chunk.anchor.startswith("amendment-") and not about_changes:
             fused[key] *= AMENDMENT_FACTOR
         if hinted and chunk.source_id == hinted:
@@ -175,10 +235,14 @@ def search(
             fused[key] += NAMED_CHILD_BONUS
 
     ranked = _by_citation(fused, chunks, similarity)
+    if scenario:
+        ranked = _spread(ranked)
     chosen = _dedupe(ranked, k)
     chosen = _most_specific(
         index, chosen, query_vector, named=set(anchors), audience=audience, history=about_history
     )
+    if scenario:
+        chosen = _fill_similarity(index, chosen, query_vector)
     with index.db.session() as session:
         origins = store.document_origins(session=session, document_ids={c.document_id for c, _, _ in chosen})
     return [
@@ -196,6 +260,55 @@ def search(
             score=round(score, 6),
             similarity=round(sim, 6),
         )
+        for c, score, sim in chosen
+    ]
+
+
+def _follow_references(
+    index: KnowledgeIndex,
+    fused: dict[str, float],
+    chunks: dict[str, Chunk],
+    *,
+    audience: Audience,
+    filters: SearchFilters,
+) -> None:
+    """Add to `fused` (and `chunks`) the provisions the REFERENCE_SOURCES best passages refer to in
+    their own text, in their own source, each with REFERENCE_SHARE of the referring passage's score."""
+    best = sorted((key for key in fused if key in chunks), key=lambda key: (-fused[key], key))
+    wanted: dict[tuple[str, str], float] = {}
+    for key in best[:REFERENCE_SOURCES]:
+        chunk = chunks[key]
+        for ref in find_references(chunk.text):
+            own = chunk.anchor == ref.anchor or chunk.anchor.startswith(ref.anchor + "-")
+            if not own:
+                target = (chunk.source_id, ref.anchor)
+                wanted[target] = max(wanted.get(target, 0.0), REFERENCE_SHARE * fused[key])
+    if not wanted:
+        return
+    with index.db.session() as session:
+        found = store.chunks_by_anchor(session=session, anchors=sorted({a for _, a in wanted}))
+    for chunk in found:
+        share = wanted.get((chunk.source_id, chunk.anchor))
+        if (
+            share is None
+            or not audience.can_read(chunk.visibility, list(chunk.groups))
+            or (filters.sources and chunk.source_id not in filters.sources)
+            or (filters.kinds and chunk.kind not in filters.kinds)
+        ):
+            continue
+        chunks.setdefault(chunk.chunk_key, chunk)
+        fused[chunk.chunk_key] = fused.get(chunk.chunk_key, 0.0) + share
+
+
+def _fill_similarity(
+    index: KnowledgeIndex, chosen: list[tuple[Chunk, float, float]], query_vector: np.ndarray
+) -> list[tuple[Chunk, float, float]]:
+    """The whole question's similarity for passages found only through one sentence or a reference
+    (they were not among its nearest neighbours): callers read it to decide whether anything matched."""
+    missing = [c.chunk_key for c, _, sim in chosen if sim == 0.0]
+    vectors = index.vectors.vectors(missing)
+    return [
+        (c, score, float(np.dot(vectors[c.chunk_key], query_vector)) if c.chunk_key in vectors else sim)
         for c, score, sim in chosen
     ]
 
@@ -271,6 +384,26 @@ def _by_citation(
     # Ties go to the passage closer in meaning, then to the citation id: never to the build's order.
     entries.sort(key=lambda entry: (-entry[1], -entry[2], entry[0].citation_id))
     return entries
+
+
+def _spread(ranked: list[tuple[Chunk, float, float]]) -> list[tuple[Chunk, float, float]]:
+    """Re-rank so that each further passage of an article already ranked above counts for
+    SAME_ARTICLE_FACTOR of its score (a part and its container are one passage, not two)."""
+    if SAME_ARTICLE_FACTOR >= 1.0:
+        return ranked
+    seen: dict[str, list[str]] = {}
+    adjusted = []
+    for chunk, score, sim in ranked:
+        cid = chunk.citation_id
+        before = [
+            other
+            for other in seen.get(article_of(cid), [])
+            if not (_is_ancestor(other, cid) or _is_ancestor(cid, other))
+        ]
+        seen.setdefault(article_of(cid), []).append(cid)
+        adjusted.append((chunk, score * SAME_ARTICLE_FACTOR ** max(0, len(before) - SAME_ARTICLE_FREE), sim))
+    adjusted.sort(key=lambda entry: (-entry[1], -entry[2], entry[0].citation_id))
+    return adjusted
 
 
 def _dedupe(ranked: Sequence[tuple[Chunk, float, float]], k: int) -> list[tuple[Chunk, float, float]]:

@@ -400,3 +400,48 @@ def test_readme_documents_both_files_and_their_fields() -> None:
         assert name in readme
     for field in [*RetrievalItem.model_fields, *ScopeItem.model_fields]:
         assert f"`{field}`" in readme, field
+
+
+# --- retrieval_scenarios.jsonl ------------------------------------------------------------------------
+
+from evals.bench.retrieval_quality import ScenarioQuestion, ScenarioSplit, scenario_questions  # noqa: E402
+from knowledge.retrieval import article_of  # noqa: E402
+
+
+def scenario_items() -> list[ScenarioQuestion]:
+    return scenario_questions()
+
+
+def test_scenario_set_size_splits_and_labels() -> None:
+    questions = scenario_questions()
+    assert len(questions) >= 40
+    assert [q.id for q in questions] == [f"scn-{n:03d}" for n in range(1, len(questions) + 1)]
+    heldout = [q for q in questions if q.split == ScenarioSplit.HELDOUT]
+    assert len(heldout) * 3 >= len(questions) - 2
+    for q in questions:
+        # A scenario needs two or three articles or annexes, each labelled at article level.
+        assert 2 <= len(q.expected) <= 3, q.id
+        assert all(article_of(e) == e for e in q.expected), q.id
+        assert len(set(q.expected)) == len(q.expected), q.id
+        assert len(re.findall(r"[.?!](?:\s|$)", q.question)) >= 2, q.id
+
+
+@pytest.mark.parametrize("item", scenario_items(), ids=lambda item: item.id)
+def test_scenario_ids_exist_in_official_text(
+    item: ScenarioQuestion, official: dict[str, OfficialText]
+) -> None:
+    missing = [cid for cid in item.expected if not citation_exists(cid, official)]
+    assert missing == [], f"{item.id}: {missing}"
+
+
+def test_scenarios_do_not_copy_legal_text(official: dict[str, OfficialText]) -> None:
+    shingles = _law_shingles(CORPUS)
+    copied: list[str] = []
+    for item in scenario_items():
+        words = _normalise(item.question).split()
+        copied.extend(
+            " ".join(run)
+            for run in {tuple(words[i : i + COPY_WINDOW]) for i in range(len(words) - COPY_WINDOW + 1)}
+            & shingles
+        )
+    assert copied == []
