@@ -85,6 +85,7 @@ class RereviewTrigger(StrEnum):
     """Besides the review cycle, what makes a tier's approved reviews count no longer."""
 
     PROFILE_CHANGE = "profile_change"
+    RETRAINING = "retraining"
 
 
 class RequiredReview(BaseModel):
@@ -116,7 +117,9 @@ class InternalTier(BaseModel):
     rereview_on: list[RereviewTrigger] = Field(
         default_factory=list,
         description="Changes that call for the reviews again: 'profile_change' (any change of the system's "
-        "profile, even one keeping the tier). Without it approvals carry over while tier and reviews stay.",
+        "profile, even one keeping the tier); 'retraining' (a new `model_version` in the profile: the "
+        "approvals given for the earlier model fall due for re-review at once). Without them approvals "
+        "carry over while tier and reviews stay.",
     )
 
     @model_validator(mode="after")

@@ -10,6 +10,14 @@ Approvals carry over from earlier assessments while the tier and the required re
 the reviews resets what the gate asks for. A tier whose standard lists `rereview_on: [profile_change]`
 also resets on any change of the profile.
 
+A tier that lists `rereview_on: [retraining]` keeps its approvals across a new `model_version` in the
+profile but makes each one given for an earlier model version due for re-review at once: the gate blocks
+on `rereview:<review>` and `systems due` lists it ("retrained: model_version v1 -> v2") until the
+re-review is approved. A changed model version is first a changed profile (the gate asks for a new
+triage); once triaged, on a tier with both triggers a change of the model version alone is left to the
+retraining trigger (re-reviews of the same reviews, assigned to who decided them) while any other change
+still resets the reviews as `profile_change` does.
+
 The RAI team (the people who may decide reviews) can waive one blocking item for a limited time with a
 reason; the gate then passes with a warning until the waiver expires. Every gate run, waiver and expiry
 is in the audit log.
@@ -104,6 +112,13 @@ class WaivedItem(BaseModel):
     waiver: WaiverPublic
 
 
+class RereviewCause(StrEnum):
+    """Why an approved review falls due again."""
+
+    CYCLE = "cycle"
+    RETRAINED = "retrained"
+
+
 class Approval(BaseModel):
     """A required review that counts, with its conditions and when it must be done again."""
 
@@ -115,8 +130,34 @@ class Approval(BaseModel):
     note: str | None
     conditions: list[str]
     rereview_due: date | None = Field(
-        description="Approval date plus the tier's review cycle, if it has one."
+        description="Approval date plus the tier's review cycle, if it has one; the retraining date when "
+        "the system was retrained since (see `retrained_from`)."
     )
+    retrained_from: str | None = Field(
+        default=None,
+        description="The model version this approval was given for, when the tier is re-reviewed on "
+        "retraining and the latest profile names another one: the re-review is due now.",
+    )
+    retrained_to: str | None = Field(default=None, description="The latest profile's model version then.")
+
+    @property
+    def rereview_cause(self) -> RereviewCause | None:
+        """Why the approval falls due (retraining wins over the cycle), None if it never does."""
+        if self.retrained_from is not None:
+            return RereviewCause.RETRAINED
+        return RereviewCause.CYCLE if self.rereview_due is not None else None
+
+    def rereview_reason(self) -> str:
+        """The cause in words, e.g. 'retrained: model_version v1 -> v2' or 'review cycle'."""
+        if self.retrained_from is not None:
+            return f"retrained: model_version {self.retrained_from} -> {self.retrained_to}"
+        return "review cycle"
+
+    def rereview_due_by(self, day: date) -> bool:
+        """Whether the re-review is due on `day`: after the cycle's end, or at once after a retraining."""
+        if self.rereview_due is None:
+            return False
+        return self.retrained_from is not None or self.rereview_due < day
 
 
 class GateReport(BaseModel):
@@ -159,6 +200,10 @@ class DueRereview(BaseModel):
     last_assignee: str | None = Field(description="Who decided it: the re-review is assigned to them.")
     due_on: date
     overdue: bool
+    cause: RereviewCause = RereviewCause.CYCLE
+    reason: str = Field(
+        default="review cycle", description="Why, e.g. 'review cycle' or 'retrained: model_version v1 -> v2'."
+    )
     task_id: int | None = Field(description="The re-review task already filed, if any.")
 
 
@@ -202,15 +247,23 @@ def review_basis(
     latest = history[-1]
     tier = tier_of(standard, latest.internal_tier)
     on_profile = tier is not None and RereviewTrigger.PROFILE_CHANGE in tier.rereview_on
+    # With the retraining trigger too, a new model version alone keeps the approvals: they fall due for
+    # re-review instead (`_apply_retraining`), which says why and goes to who decided them.
+    on_retraining = tier is not None and RereviewTrigger.RETRAINING in tier.rereview_on
     reviews = [r.id for r in latest.result.required_reviews]
-    digest = profile_digest(latest.profile)
+
+    def facts(assessment: AssessmentPublic) -> str:
+        model = assessment.profile
+        return profile_digest(model.model_copy(update={"model_version": None}) if on_retraining else model)
+
+    digest = facts(latest)
     basis = [latest]
     for earlier in reversed(history[:-1]):
         if (earlier.eu_tier, earlier.internal_tier) != (latest.eu_tier, latest.internal_tier):
             break
         if [r.id for r in earlier.result.required_reviews] != reviews:
             break
-        if on_profile and profile_digest(earlier.profile) != digest:
+        if on_profile and facts(earlier) != digest:
             break
         basis.append(earlier)
     return basis
@@ -255,6 +308,47 @@ def _latest_approvals(
             rereview_due=add_months(task.closed_at.date(), cycle) if cycle else None,
         )
     return found
+
+
+def _apply_retraining(
+    approvals: dict[str, Approval],
+    history: Sequence[AssessmentPublic],
+    tier: InternalTier | None,
+) -> dict[str, Approval]:
+    """Mark the approvals given for an earlier model version due at once, when the tier is re-reviewed
+    on retraining. An approval is for the model version of its task's assessment, or of a later one
+    triaged before the approval (a review open across a retraining and decided after it covers the new
+    model, as it covers the new assessment); it falls due on the day the new version was triaged. Only a
+    change between two recorded versions is a retraining: a profile that gains its first `model_version`
+    (or drops it) is not."""
+    if tier is None or RereviewTrigger.RETRAINING not in tier.rereview_on or not history:
+        return approvals
+    current = history[-1].profile.model_version
+    if current is None:
+        return approvals
+    marked: dict[str, Approval] = {}
+    for review_type, approval in approvals.items():
+        seen = [
+            a
+            for a in history
+            if a.version <= approval.assessment_version or a.created_at < approval.approved_at
+        ]
+        reviewed = next(
+            (a.profile.model_version for a in reversed(seen) if a.profile.model_version is not None), None
+        )
+        if reviewed is None or reviewed == current:
+            marked[review_type] = approval
+            continue
+        # The latest assessment is not in `seen` (it would have made `reviewed` current), so one is found.
+        retrained = next(a for a in history if a not in seen and a.profile.model_version == current)
+        marked[review_type] = approval.model_copy(
+            update={
+                "rereview_due": retrained.created_at.date(),
+                "retrained_from": reviewed,
+                "retrained_to": current,
+            }
+        )
+    return marked
 
 
 # --- the gate ------------------------------------------------------------------------------------------
@@ -363,13 +457,13 @@ def evaluate_gate(
     cycle = tier.review_cycle_months if tier else None
     tasks = list_tasks(session=session, filters=TaskFilters(system=latest.system_id))
     reviews = latest.result.required_reviews
-    approvals = _latest_approvals(tasks, basis, reviews, cycle)
+    approvals = _apply_retraining(_latest_approvals(tasks, basis, reviews, cycle), history, tier)
     for review in reviews:
         approval = approvals.get(review.id)
         open_task = next((t for t in tasks if t.review_type == review.id and not t.is_closed), None)
         if approval is not None:
             report.approvals.append(approval)
-            if approval.rereview_due is not None and approval.rereview_due < today:
+            if approval.rereview_due_by(today):
                 report.blocking.append(_rereview_item(review, approval, open_task))
             continue
         report.blocking.append(
@@ -397,7 +491,8 @@ def _rereview_item(review: RequiredReview, approval: Approval, open_task: TaskPu
         kind=ItemKind.REREVIEW_DUE,
         message=f"{review.name}: approved on {approval.approved_at.date().isoformat()} "
         f"(task #{approval.task_id}); "
-        f"its re-review was due on {approval.rereview_due.isoformat() if approval.rereview_due else '-'}",
+        f"its re-review was due on {approval.rereview_due.isoformat() if approval.rereview_due else '-'} "
+        f"({approval.rereview_reason()})",
         owner=owner,
         resolution=how,
         review_type=review.id,
@@ -666,7 +761,8 @@ def due_rereviews(
     *, session: Session, standard: TieringStandard | None, within_days: int = 0, today: date | None = None
 ) -> list[DueRereview]:
     """Approved reviews whose re-review date (approval + the tier's `review_cycle_months`) falls within
-    `within_days` of `today` or has passed, for every system, soonest first."""
+    `within_days` of `today` or has passed, and those given for a model version the system has been
+    retrained from (on a tier re-reviewed on retraining), for every system, soonest first."""
     from tools.inventory import list_systems
 
     day = today or utc_now().date()
@@ -678,14 +774,22 @@ def due_rereviews(
             continue
         latest = history[-1]
         tier = tier_of(standard, latest.internal_tier)
-        if tier is None or tier.review_cycle_months is None:
+        if tier is None or (
+            tier.review_cycle_months is None and RereviewTrigger.RETRAINING not in tier.rereview_on
+        ):
             continue
         basis = review_basis(history, standard)
         tasks = list_tasks(session=session, filters=TaskFilters(system=system.id))
-        approvals = _latest_approvals(tasks, basis, latest.result.required_reviews, tier.review_cycle_months)
+        approvals = _apply_retraining(
+            _latest_approvals(tasks, basis, latest.result.required_reviews, tier.review_cycle_months),
+            history,
+            tier,
+        )
         for review in latest.result.required_reviews:
             approval = approvals.get(review.id)
-            if approval is None or approval.rereview_due is None or approval.rereview_due > horizon:
+            if approval is None or approval.rereview_due is None:
+                continue
+            if approval.retrained_from is None and approval.rereview_due > horizon:
                 continue
             open_task = next((t for t in tasks if t.review_type == review.id and not t.is_closed), None)
             due.append(
@@ -702,6 +806,8 @@ def due_rereviews(
                     last_assignee=next((t.assignee for t in tasks if t.id == approval.task_id), None),
                     due_on=approval.rereview_due,
                     overdue=approval.rereview_due < day,
+                    cause=approval.rereview_cause or RereviewCause.CYCLE,
+                    reason=approval.rereview_reason(),
                     task_id=open_task.id if open_task else None,
                 )
             )
@@ -737,7 +843,9 @@ def file_due_rereviews(
             for t in list_tasks(session=session, filters=TaskFilters(assessment_id=latest.id))
             if t.review_type == review.id
         ]
-        due_on = item.due_on if item.due_on >= day else day + timedelta(days=review.due_days)
+        # A retraining is due from the day it was triaged: the reviewers get the review's usual time.
+        late = item.cause is RereviewCause.RETRAINED or item.due_on < day
+        due_on = day + timedelta(days=review.due_days) if late else item.due_on
         filing: FilingReport = file_reviews(
             session=session,
             assessment=latest,
@@ -763,6 +871,7 @@ __all__ = [
     "GateOutcome",
     "GateReport",
     "ItemKind",
+    "RereviewCause",
     "RereviewFiling",
     "WaivedItem",
     "WaiverError",

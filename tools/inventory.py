@@ -371,7 +371,12 @@ def profile_digest(profile: SystemProfile | dict[str, Any]) -> str:
     """SHA-256 of a profile's canonical JSON (validated, every field, sorted keys): equal for the same
     facts however the file was written (key order, comments, YAML or JSON)."""
     model = profile if isinstance(profile, SystemProfile) else SystemProfile.model_validate(profile)
-    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    facts = model.model_dump(mode="json")
+    # A profile without a model version keeps the digest it had before the field existed (stored gate
+    # runs and bundles still match).
+    if facts.get("model_version") is None:
+        facts.pop("model_version", None)
+    canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -84,7 +84,8 @@ def grounded_messages(
 # --- Extraction for triage --describe -------------------------------------------------------------------
 
 # Filled by the rules or the conversation, never by extraction.
-_NOT_EXTRACTED = frozenset({"name", "description", "use_cases"})
+# model_version is bookkeeping the owner states (it triggers re-reviews), not a fact to read off prose.
+_NOT_EXTRACTED = frozenset({"name", "description", "use_cases", "model_version"})
 
 
 def _allowed_values(annotation: object) -> str:

@@ -326,7 +326,9 @@ def _parse_within(value: str) -> int:
 @pass_app
 def due(app: AppContext, within: str, file_tasks: bool, as_json: bool) -> None:
     """List the reviews due for re-review: approved reviews whose approval reaches the end of the internal
-    tier's review cycle (`review_cycle_months` in the tiering standard). With --file, each due re-review
+    tier's review cycle (`review_cycle_months` in the tiering standard), or, on a tier with
+    `rereview_on: [retraining]`, was given for an earlier `model_version` than the latest profile names
+    (due at once; the line says "retrained: model_version v1 -> v2"). With --file, each due re-review
     is filed as a task of the owning queue, once: running it again (or from two places at once) files
     nothing new and says so.
 
@@ -366,7 +368,8 @@ def due(app: AppContext, within: str, file_tasks: bool, as_json: bool) -> None:
         task = f"  task #{r.task_id}" if r.task_id else "  not filed"
         say(
             f"{escape(r.system_name)} ({r.system_id}) {escape(r.name)} -> {r.owner_queue}: {state} "
-            f"{r.due_on.isoformat()} (approved {r.last_approved_at.date().isoformat()}){task}"
+            f"{r.due_on.isoformat()} (approved {r.last_approved_at.date().isoformat()}; "
+            f"{escape(r.reason)}){task}"
         )
     if file_tasks:
         say(f"Filed {len(new)} new re-review task(s); {len(existing)} already open.")

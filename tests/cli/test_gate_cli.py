@@ -189,3 +189,43 @@ def test_systems_due_and_the_evidence_bundle(run: Run, repo: Path, tmp_path: Pat
     paths = {f.path for f in manifest.files}
     assert {"assessments/v1.json", "tasks.json", "gate-runs.json", "audit.jsonl", "waivers.json"} <= paths
     assert run("systems", "export", "nothing", "--bundle", str(out)).exit_code == 1
+
+
+def test_a_retrained_model_makes_the_reviews_due_listed_filed_once_and_gated(run: Run, repo: Path) -> None:
+    profile = repo / "ai-system.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + 'model_version: "v1"\n', encoding="utf-8")
+
+    def approve_open() -> None:
+        for task in json.loads(run("tasks", "list", "--json").output):
+            if task["status"] in {"open", "in_review"}:
+                run("tasks", "update", str(task["id"]), "--status", "in_review")
+                decided = run("tasks", "update", str(task["id"]), "--status", "approved", "--note", "Done.")
+                assert decided.exit_code == 0, decided.output
+
+    assert run("triage", "--input", "ai-system.yaml", "--file-tasks").exit_code == 0
+    approve_open()
+    assert run("gate", "check", "ai-system.yaml").exit_code == 0
+
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace('model_version: "v1"', 'model_version: "v2"'),
+        encoding="utf-8",
+    )
+    changed = run("gate", "check", "ai-system.yaml")
+    assert changed.exit_code == 1 and "model_version" in changed.output
+    assert run("triage", "--input", "ai-system.yaml").exit_code == 0  # the T1 tier is unchanged
+    listed = run("systems", "due")
+    assert listed.output.count("retrained: model_version v1 -> v2") == 6, listed.output
+    assert listed.output.count("not filed") == 6
+    first = run("systems", "due", "--file")
+    assert "Filed 6 new re-review task(s); 0 already open." in first.output
+    again = run("systems", "due", "--file", "--json")
+    payload = json.loads(again.output)
+    assert payload["new_task_ids"] == [] and len(payload["existing_task_ids"]) == 6
+    assert {(d["cause"], d["reason"]) for d in payload["due"]} == {
+        ("retrained", "retrained: model_version v1 -> v2")
+    }
+    blocked = run("gate", "check", "ai-system.yaml")
+    assert blocked.exit_code == 1 and "retrained: model_version v1 -> v2" in blocked.output
+    approve_open()
+    assert run("gate", "check", "ai-system.yaml").exit_code == 0
+    assert "No re-review due within 0 day(s)." in run("systems", "due").output

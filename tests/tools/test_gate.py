@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import zipfile
@@ -21,6 +22,7 @@ from tools.audit import utc_now
 from tools.bundle import BundleAttachment, BundleError, build_bundle, verify_bundle
 from tools.gate import GateOutcome, ItemKind, WaiverError
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
+from tools.triage.engine import triage
 from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult
 
 APPROVED_AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -515,3 +517,118 @@ def test_a_review_open_across_a_retriage_covers_the_new_assessment_when_decided_
     report = check(db, standard, now=utc_now())
     assert report.outcome is GateOutcome.PASSED
     assert {a.review_type: a.task_id for a in report.approvals} == {t: task.id for t, task in filed.items()}
+
+
+# --- re-reviews on retraining (`rereview_on: [retraining]`, the sample standard's T1) --------------------
+
+
+def test_model_version_changes_no_tier_and_no_digest_of_a_profile_without_it(
+    standard: TieringStandard,
+) -> None:
+    plain = profile()
+    retrained = profile(model_version="2026-11 retrain")
+    assert triage(retrained, standard=standard) == triage(plain, standard=standard)
+    # A profile without a version keeps the digest it had before the field existed.
+    facts = plain.model_dump(mode="json")
+    facts.pop("model_version")
+    canonical = json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()
+    assert inventory.profile_digest(plain) == hashlib.sha256(canonical).hexdigest()
+    assert inventory.profile_digest(retrained) != inventory.profile_digest(plain)
+
+
+def test_a_retrained_t1_system_needs_its_reviews_again_filed_once_and_approved(
+    db: Database, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    v1 = profile(model_version="v1")
+    legal, privacy = file(db, record(db, knowledge, prof=v1))
+    with db.session() as session:
+        tasks.update_task_status(session=session, task_id=legal.id, actor="priya", assignee="<@U0LENA>")
+    approve(db, legal.id)
+    approve(db, privacy.id)
+    assert check(db, standard, prof=v1).outcome is GateOutcome.PASSED
+
+    v2 = profile(model_version="v2")
+    changed = check(db, standard, prof=v2)
+    assert kinds(changed) == {"triage": ItemKind.PROFILE_CHANGED}
+    assert "model_version" in changed.blocking[0].message
+    retriaged = record(db, knowledge, prof=v2)
+    assert retriaged.version == 2
+    report = check(db, standard, prof=v2)
+    assert kinds(report) == {
+        "rereview:legal": ItemKind.REREVIEW_DUE,
+        "rereview:privacy-dpia": ItemKind.REREVIEW_DUE,
+    }
+    assert all("retrained: model_version v1 -> v2" in item.message for item in report.blocking)
+    assert {a.review_type: (a.retrained_from, a.retrained_to) for a in report.approvals} == {
+        "legal": ("v1", "v2"),
+        "privacy-dpia": ("v1", "v2"),
+    }
+
+    day = NOW.date()
+    with db.session() as session:
+        due = gate.due_rereviews(session=session, standard=standard, today=day)
+    assert [(d.review_type, d.cause, d.reason, d.task_id) for d in due] == [
+        ("legal", gate.RereviewCause.RETRAINED, "retrained: model_version v1 -> v2", None),
+        ("privacy-dpia", gate.RereviewCause.RETRAINED, "retrained: model_version v1 -> v2", None),
+    ]
+    assert {d.due_on for d in due} == {retriaged.created_at.date()}
+
+    with db.session() as session:
+        first = gate.file_due_rereviews(session=session, standard=standard, today=day)
+    with db.session() as session:
+        second = gate.file_due_rereviews(session=session, standard=standard, today=day)
+    assert len(first.new_task_ids) == 2 and first.existing_task_ids == []
+    assert second.new_task_ids == [] and sorted(second.existing_task_ids) == sorted(first.new_task_ids)
+    with db.session() as session:
+        filed = [tasks.get_task(session=session, task_id=i) for i in first.new_task_ids]
+    by_type = {t.review_type: t for t in filed if t is not None}
+    assert {t.assessment_version for t in by_type.values()} == {2}
+    assert by_type["legal"].assignee == "<@U0LENA>"
+    assert by_type["privacy-dpia"].due_date == day + timedelta(days=PRIVACY.due_days)
+
+    still = check(db, standard, prof=v2)
+    assert still.outcome is GateOutcome.BLOCKED
+    assert {i.key: i.task_id for i in still.blocking} == {f"rereview:{t}": by_type[t].id for t in by_type}
+    later = utc_now() + timedelta(minutes=1)
+    approve(db, by_type["legal"].id, at=later)
+    assert kinds(check(db, standard, prof=v2, now=later)) == {"rereview:privacy-dpia": ItemKind.REREVIEW_DUE}
+    approve(db, by_type["privacy-dpia"].id, at=later)
+    passed = check(db, standard, prof=v2, now=later)
+    assert passed.outcome is GateOutcome.PASSED
+    assert all(a.retrained_from is None for a in passed.approvals)
+    with db.session() as session:
+        assert gate.due_rereviews(session=session, standard=standard, today=later.date()) == []
+
+
+def test_on_t1_a_retraining_with_other_changes_resets_the_reviews(
+    db: Database, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    for task in file(db, record(db, knowledge, prof=profile(model_version="v1"))):
+        approve(db, task.id)
+    changed = profile(model_version="v2", description="Ranks and shortlists job applicants' CVs.")
+    assert record(db, knowledge, prof=changed).version == 2
+    # profile_change still applies to the other fields: new reviews for the new assessment, not re-reviews.
+    assert kinds(check(db, standard, prof=changed)) == {
+        "review:legal": ItemKind.REVIEW_NOT_FILED,
+        "review:privacy-dpia": ItemKind.REVIEW_NOT_FILED,
+    }
+
+
+def test_a_first_model_version_is_no_retraining_and_t2_ignores_retraining(
+    db: Database, standard: TieringStandard, knowledge: KnowledgeBasis
+) -> None:
+    # T1: recording the version for the first time keeps the approvals (nothing was retrained).
+    for task in file(db, record(db, knowledge)):
+        approve(db, task.id)
+    first = profile(model_version="v1")
+    assert record(db, knowledge, prof=first).version == 2
+    assert check(db, standard, prof=first).outcome is GateOutcome.PASSED
+    # T2 lists no `retraining` trigger in the sample standard: a new model version keeps its approvals.
+    t2 = high_risk_result("Claims Triage").model_copy(update={"internal_tier": "T2"})
+    for task in file(db, record(db, knowledge, result=t2, prof=profile("Claims Triage", model_version="a"))):
+        approve(db, task.id)
+    retrained = profile("Claims Triage", model_version="b")
+    assert record(db, knowledge, result=t2, prof=retrained).version == 2
+    assert check(db, standard, prof=retrained).outcome is GateOutcome.PASSED
+    with db.session() as session:
+        assert gate.due_rereviews(session=session, standard=standard, today=NOW.date()) == []

@@ -118,6 +118,14 @@ class SystemProfile(BaseModel):
     automated_decisions: bool | None = Field(
         default=None, description="Its outputs decide about people without a meaningful human review."
     )
+    model_version: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The version of the model in use, free text (e.g. 'v3.2' or '2026-11 retrain'). Triage "
+        "ignores it; a new value records a retraining, which re-opens the reviews of a tier whose standard "
+        "lists `rereview_on: [retraining]`.",
+    )
 
     @field_validator("use_cases")
     @classmethod
