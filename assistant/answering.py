@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
+
+from assistant.lead import AnswerPlan, Verdict, is_organisations, related_support, wording_verdict
+from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
+from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.references import find_references
 from knowledge.retrieval import Passage
@@ -31,11 +36,60 @@ _METADATA_LINE = re.compile(
 )
 
 
+# Internal notation that must never reach a reader: an amendment's change lines
+# ("eu-ai-act:art-50: note -> ..."), bare citation ids, snake_case field values.
+_CHANGE_PREFIX = re.compile(r"^[a-z0-9-]+:[a-z0-9-]+(?: and below)?:\s*[a-z_]+\s*->\s*")
+_CITATION_ID = re.compile(r"\s*\(?\b[a-z0-9]+(?:-[a-z0-9]+)*:(?:art|annex|recital|rev|\d)[a-z0-9-]*\b\)?")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+# A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
+_FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
+
+
+def clean_text(text: str) -> str:
+    """`text` without internal ids or field notation, for prose a person reads."""
+    text = _CHANGE_PREFIX.sub("", text.strip())
+    text = _CITATION_ID.sub("", text)
+    text = re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
+    return re.sub(r"\.\.+$", ".", " ".join(text.split()))
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """A markdown table as one statement per row: 'NorthwindGPT (...): use: drafting; data allowed: ...'."""
+    cells = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in lines
+        if not _TABLE_RULE.match(line.strip())
+    ]
+    if len(cells) < 2:
+        return [" ".join(lines)]
+    header, *rows = cells
+    rendered = []
+    for row in rows:
+        pairs = [f"{h.lower()}: {v}" for h, v in zip(header[1:], row[1:], strict=False) if v]
+        rendered.append(f"{row[0]}: " + "; ".join(pairs) + ".")
+    return rendered
+
+
+def _with_tables(text: str) -> list[str]:
+    """The lines of `text`, each markdown table replaced by one line per row."""
+    out: list[str] = []
+    table: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip().startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            out.extend(_table_rows(table))
+            table = []
+        out.append(line)
+    return out[:-1]
+
+
 def _items(text: str) -> list[str]:
     """Paragraphs, bullets and record fields of `text`, with wrapped lines joined back together."""
     items: list[str] = []
     current: list[str] = []
-    for raw in text.splitlines():
+    for raw in _with_tables(text):
         line = raw.strip()
         starts_item = (
             not line
@@ -78,20 +132,48 @@ def _label(title: str, locator: str) -> str:
     return title if title == locator else f"{title}, {locator}"
 
 
+_CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
+
+
 def clip_words(text: str, words: int) -> str:
-    """`text` cut to at most `words` words, marked with an ellipsis when cut."""
+    """`text` cut to at most `words` words: at the last sentence or clause end that keeps at least half of
+    them, else at a word, marked with an ellipsis when cut."""
     parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
+    if len(parts) <= words:
+        return text
+    kept = " ".join(parts[:words])
+    ends = [m.end() for m in _CLAUSE_END.finditer(kept)]
+    if ends and len(kept[: ends[-1]].split()) >= words // 2:
+        return kept[: ends[-1]].rstrip(";") + ("" if kept[ends[-1] - 1] in ".!?" else " …")
+    return kept.rstrip(",;:") + " …"
 
 
-def best_sentence(question: str, text: str, *, heading: str = "") -> str:
-    """The statement of `text` sharing most words with `question` (earlier ones win ties). The passage's
-    own heading, and other short lines, are used only when the text has no full sentence."""
-    wanted = set(tokenize(question))
+def best_sentence(
+    question: str,
+    text: str,
+    *,
+    heading: str = "",
+    embedder: Embedder | None = None,
+    question_vector: np.ndarray | None = None,
+) -> str:
+    """The statement of `text` that best answers `question`: closest in meaning when an embedder is given
+    (whole sentences preferred over list fragments), else sharing most words with it (earlier ones win
+    ties). The passage's own heading, and other short lines, are used only when the text has no full
+    sentence. Internal notation is removed."""
     if heading and text.startswith(heading):
         text = text[len(heading) :]
-    sentences = _sentences(text)
+    sentences = [clean_text(s) for s in _sentences(text)]
+    sentences = [s for s in sentences if s] or [clean_text(text)]
     full = [s for s in sentences if len(s.split()) >= MIN_STATEMENT_WORDS] or sentences
+    if embedder is not None and len(full) > 1:
+        vector = question_vector if question_vector is not None else embedder.embed([question])[0]
+        meaning = embedder.embed(full) @ vector
+        scored = [
+            (float(meaning[i]) - (0.2 if _FRAGMENT.match(s) or s.endswith(";") else 0.0) - 0.002 * i, s)
+            for i, s in enumerate(full)
+        ]
+        return max(scored, key=lambda pair: pair[0])[1]
+    wanted = set(tokenize(question))
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
     return max(scored, key=lambda pair: pair[0])[1]
 
@@ -118,6 +200,99 @@ def _citation(p: Passage, question: str) -> Citation:
     )
 
 
+def _ordered_support(
+    passages: list[Passage], lead_index: int, analysis: QuestionAnalysis | None
+) -> tuple[Passage, list[Passage]]:
+    """The passage the lead cites and the supporting ones: without an analysis, those scoring close to the
+    best; with one, those of the lead's regime, a named regime or the organisation's own rule, in
+    retrieval order (retrieval has already put them in the order the question asks for)."""
+    lead = passages[lead_index]
+    rest = [p for i, p in enumerate(passages) if i != lead_index]
+    if analysis is None:
+        return lead, [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
+    return lead, related_support(lead, rest, analysis)[:MAX_POINTS]
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter text's words found in the other: 1.0 when one says the other again."""
+    words_a, words_b = set(tokenize(a)), set(tokenize(b))
+    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
+
+
+def _lead_line(
+    question: str,
+    lead: Passage,
+    plan: AnswerPlan | None,
+    analysis: QuestionAnalysis | None,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> str:
+    """The first paragraph: the verdict, date, period, amount or decision, then the best supporting
+    sentence of the passage it rests on, both cited."""
+    sentence = best_sentence(
+        question, lead.text, heading=_heading(lead), embedder=embedder, question_vector=question_vector
+    )
+    sentence = clip_words(sentence, LEAD_MAX_WORDS)
+    verdict = plan.verdict if plan else None
+    if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
+        verdict = wording_verdict(analysis, sentence)
+    fact = plan.fact if plan else None
+    head = f"{verdict.value}." if verdict else ""
+    if fact:
+        fact = clip_words(clean_text(fact), LEAD_MAX_WORDS)
+        head = f"{head} {fact}".strip()
+        head = head if head.endswith((".", "…")) else head + "."
+        if _overlap(fact, sentence) >= 0.6 or sentence.startswith(("Maximum fine", "Penalty tiers")):
+            return f"{head} [1]"
+        return f"{head} [1] {sentence} [1]"
+    return f"{head} {sentence} [1]".strip()
+
+
+def _conflict(
+    question: str,
+    lead: Passage,
+    support: list[Passage],
+    analysis: QuestionAnalysis | None,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> str | None:
+    """A note when the organisation's rule and the law give opposite answers to a yes/no question (a
+    policy allowing what the law forbids, or waiving what it requires), rather than picking one silently."""
+    if (
+        analysis is None
+        or analysis.type is not QuestionType.YES_NO
+        or analysis.ask not in (Ask.PERMISSION, Ask.OBLIGATION)
+    ):
+        return None
+    used = [lead, *support]
+    ours = next((p for p in used if is_organisations(p) and p.kind == "policy"), None)
+    law = next((p for p in used if not is_organisations(p)), None)
+    if ours is None or law is None:
+        return None
+    said = {
+        id(p): wording_verdict(
+            analysis,
+            best_sentence(
+                question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+            ),
+        )
+        for p in (ours, law)
+    }
+    if said[id(ours)] and said[id(law)] and said[id(ours)] != said[id(law)]:
+        policy_yes = said[id(ours)] is Verdict.YES
+        if (analysis.ask is Ask.PERMISSION and policy_yes) or (
+            analysis.ask is Ask.OBLIGATION and not policy_yes
+        ):
+            return (
+                f"Note: the sources conflict. {_label(ours.title, ours.locator)} answers "
+                f"{said[id(ours)].value.lower()}, {_label(law.title, law.locator)} answers "
+                f"{said[id(law)].value.lower()}; the law prevails over an internal policy: check with legal."
+            )
+    return None
+
+
 def compose_answer(
     question: str,
     passages: list[Passage],
@@ -126,14 +301,22 @@ def compose_answer(
     as_of: date | None,
     contact: str,
     official: dict[str, str] | None = None,
+    analysis: QuestionAnalysis | None = None,
+    plan: AnswerPlan | None = None,
+    embedder: Embedder | None = None,
 ) -> Answer:
-    """Render the answer text and the citation list from ranked passages."""
+    """Render the answer text and the citation list from ranked passages. With the question's `analysis`
+    and answer `plan` (see assistant.lead), the lead gives the verdict or fact first and supporting
+    sentences are chosen by meaning with `embedder`."""
     if not grounded:
         return abstain(question, passages, as_of=as_of, contact=contact)
-    lead, *rest = passages
-    support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
+    lead, support = _ordered_support(passages, plan.lead_index if plan else 0, analysis)
     used = [lead, *support]
-    lines = [f"{clip_words(best_sentence(question, lead.text, heading=_heading(lead)), LEAD_MAX_WORDS)} [1]"]
+    vector = embedder.embed([question])[0] if embedder is not None else None
+    lines = [_lead_line(question, lead, plan, analysis, embedder=embedder, question_vector=vector)]
+    conflict = _conflict(question, lead, support, analysis, embedder=embedder, question_vector=vector)
+    if conflict:
+        lines.append(conflict)
     wording = (official or {}).get(lead.citation_id)
     if wording:
         lines.append(
@@ -142,8 +325,10 @@ def compose_answer(
     if support:
         lines.append("")
         for number, p in enumerate(support, start=2):
-            point = clip_words(best_sentence(question, p.text, heading=_heading(p)), POINT_MAX_WORDS)
-            lines.append(f"- {p.locator}: {point} [{number}]")
+            sentence = best_sentence(
+                question, p.text, heading=_heading(p), embedder=embedder, question_vector=vector
+            )
+            lines.append(f"- {p.locator}: {clip_words(sentence, POINT_MAX_WORDS)} [{number}]")
     lines += ["", "Sources:"]
     lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]
     if as_of:
