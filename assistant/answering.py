@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.lead import AnswerPlan, Verdict, is_organisations, related_support, wording_verdict
+from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
 from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
 from knowledge.embedder import Embedder
@@ -18,6 +18,8 @@ from knowledge.retrieval import Passage
 
 MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
+# A past review's decision is read with all its conditions.
+DECISION_MAX_WORDS = 150
 POINT_MAX_WORDS = 45
 OFFICIAL_MAX_WORDS = 60
 MIN_STATEMENT_WORDS = 8
@@ -240,10 +242,15 @@ def _lead_line(
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:
-        fact = clip_words(clean_text(fact), LEAD_MAX_WORDS)
+        decision = plan is not None and plan.basis is FactBasis.REVIEW_DECISION
+        fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
-        if _overlap(fact, sentence) >= 0.6 or sentence.startswith(("Maximum fine", "Penalty tiers")):
+        if (
+            decision
+            or _overlap(fact, sentence) >= 0.6
+            or sentence.startswith(("Maximum fine", "Penalty tiers"))
+        ):
             return f"{head} [1]"
         return f"{head} [1] {sentence} [1]"
     return f"{head} {sentence} [1]".strip()

@@ -36,6 +36,8 @@ ORGANISATION_KINDS = ("policy", "review")
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12
 ORGANISATION_FLOOR = 0.3
+# How close in meaning a duty the triage finds must be to a "must we" question to answer it with yes.
+DUTY_MATCH = 0.45
 
 
 class Verdict(StrEnum):
@@ -64,7 +66,7 @@ class AnswerPlan(BaseModel):
     fact: str | None = Field(default=None, description="The date, period, amount or decision, as prose.")
     basis: FactBasis | None = None
     lead_index: int = Field(default=0, description="Index in the passages of the one the lead cites.")
-    conflict: str | None = Field(default=None, description="A policy that says otherwise than the law.")
+    cited: list[str] = Field(default_factory=list, description="Citation ids the structured fact rests on.")
 
 
 # --- conditioned retrieval ------------------------------------------------------------------------------
@@ -249,7 +251,9 @@ def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, st
     return (chosen.reason, chosen.citation) if chosen else ("", None)
 
 
-def _triage_verdict(analysis: QuestionAnalysis) -> tuple[Verdict, str, list[str]] | None:
+def _triage_verdict(
+    analysis: QuestionAnalysis, vector: np.ndarray | None = None, embedder: Embedder | None = None
+) -> tuple[Verdict, str, list[str]] | None:
     """The triage rules applied to the use case the question describes: the verdict, its reason and the
     citations behind it."""
     other = [r for r in analysis.regimes if r != "eu-ai-act"]
@@ -294,6 +298,16 @@ def _triage_verdict(analysis: QuestionAnalysis) -> tuple[Verdict, str, list[str]
         return verdict, f"under the EU AI Act a system that {subject} is {label}. {reason}".strip(), cited
     if analysis.ask is Ask.PERMISSION and tier == "prohibited":
         return Verdict.NO, f"the EU AI Act prohibits it. {reason}".strip(), cited
+    if analysis.ask is Ask.OBLIGATION and embedder is not None and vector is not None:
+        # A duty the triage finds for the system, close in meaning to what the question asks.
+        duties = [(g.reason, g.citation) for g in result.eu_ai_act.transparency]
+        duties += [(o.title, o.citation) for o in result.obligations]
+        if duties:
+            closeness = embedder.embed([text for text, _ in duties]) @ vector
+            best = int(np.argmax(closeness))
+            if float(closeness[best]) >= DUTY_MATCH:
+                text, citation = duties[best]
+                return Verdict.YES, f"for a system that {subject}: {text}", [citation]
     return None
 
 
@@ -330,7 +344,17 @@ _DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December) \d{4}\b"
 )
-_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])|\n+")
+_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+
+
+def statements(text: str) -> list[str]:
+    """Sentences of `text` with wrapped lines joined: a paragraph or bullet is never cut at a line end."""
+    return [
+        " ".join(s.lstrip("-*• ").split())
+        for paragraph in _PARAGRAPH.split(text)
+        for s in _SPLIT.split(" ".join(paragraph.split()))
+    ]
 
 
 def _our_sentence(
@@ -341,10 +365,10 @@ def _our_sentence(
 ) -> tuple[int, str] | None:
     """The organisation's sentence stating a period (or date), closest in meaning to the question."""
     found = [
-        (i, " ".join(s.lstrip("-*• ").split()))
+        (i, s)
         for i, p in enumerate(passages)
         if is_organisations(p)
-        for s in _SPLIT.split(p.text)
+        for s in statements(p.text)
         if pattern.search(s) and len(s.split()) >= 5
     ]
     if not found:
@@ -412,7 +436,7 @@ def plan_answer(
             fact = f"From {_long_date(effective)} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
     if kind is QuestionType.YES_NO:
-        decided = _triage_verdict(analysis)
+        decided = _triage_verdict(analysis, vector, embedder)
         if decided:
             verdict, fact, cited = decided
             regimes = analysis.regimes or ["eu-ai-act"]
@@ -428,7 +452,11 @@ def plan_answer(
                 ),
             )
             return AnswerPlan(
-                verdict=verdict, fact=_sentence_case(fact), basis=FactBasis.TRIAGE, lead_index=lead
+                verdict=verdict,
+                fact=_sentence_case(fact),
+                basis=FactBasis.TRIAGE,
+                lead_index=lead,
+                cited=cited,
             )
         if analysis.ask is Ask.PERMISSION:
             for i, (_, record) in records[:2]:
@@ -476,4 +504,15 @@ def prepare_answer(
     analysis = analyse_question(question, internal_names=internal_names(index))
     passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
     plan = plan_answer(analysis, passages, embedder=index.embedder)
+    if plan.cited and not any(p.citation_id in plan.cited for p in passages):
+        # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
+        regime = plan.cited[0].partition(":")[0]
+        narrowed = _narrow(filters or SearchFilters(), sources=[regime])
+        found = (
+            search(index, plan.fact or question, audience=audience, k=k, filters=narrowed) if narrowed else []
+        )
+        ground = next((p for p in found if p.citation_id in plan.cited), None)
+        if ground is not None:
+            passages = [ground, *passages][:k]
+            plan = plan.model_copy(update={"lead_index": 0})
     return Prepared(analysis=analysis, passages=passages, plan=plan)

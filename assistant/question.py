@@ -152,7 +152,8 @@ _PLACES: tuple[tuple[Jurisdiction, re.Pattern[str]], ...] = (
 
 _WE = re.compile(r"\b(?:we|our|ours|us|I|my|me)\b|\bwe'(?:re|ve|d|ll)\b", re.IGNORECASE)
 _PAST = re.compile(
-    r"\bwhat did (?:we|they|you|the board) (?:decide|conclude|agree|approve)|\b(?:did|have) we (?:approve|reject|review|decide)\w*|"
+    r"\bwhat did (?:we|they|you|the board) (?:decide|conclude|agree|approve)|"
+    r"\b(?:did|have) we (?:approve|reject|review|decide)\w*|"
     r"\bwhat (?:was|were) (?:the )?(?:decision|outcome|conditions?)\b|\bdecision (?:on|about|for)\b|"
     r"\bwhat happened (?:to|with) (?:the )?review|\bpast reviews?\b|\bhow did we (?:decide|tier|classify)",
     re.IGNORECASE,
@@ -330,13 +331,18 @@ def _durations(text: str) -> list[tuple[int, str]]:
     return found
 
 
+# "TalentSift CV ranking module" is mentioned as "TalentSift": the generic words after the name are dropped.
+_GENERIC_TAIL = re.compile(
+    r"\s+(?:customer|term|cv|module|model|chatbot|assistant|system|tool|policy|standard|template)\b",
+    re.IGNORECASE,
+)
+
+
 def mentioned_names(text: str, names: Iterable[str]) -> list[str]:
     """Which of `names` (our systems, tools, documents) `text` mentions, by their distinctive first words."""
     found = []
     for name in names:
-        head = re.split(
-            r"\s+(?:customer|term|cv|module|model|chatbot|assistant|system|tool)\b", name, maxsplit=1
-        )[0]
+        head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
         if len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE):
             found.append(name)
     return found
