@@ -516,3 +516,15 @@ def prepare_answer(
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
     return Prepared(analysis=analysis, passages=passages, plan=plan)
+
+
+def plan_brief(plan: AnswerPlan) -> str | None:
+    """The plan as one instruction for a language model: the verdict and fact it must lead with."""
+    parts = []
+    if plan.verdict:
+        parts.append(f"the answer is {plan.verdict.value}")
+    if plan.fact:
+        parts.append(f"the structured fact is: {plan.fact}")
+    if not parts:
+        return None
+    return "Lead with this, in your own words and cited: " + "; ".join(parts) + "."

@@ -31,7 +31,9 @@ class LeadCase(BaseModel):
 
 def load_cases(path: Path = DATASET) -> list[LeadCase]:
     """The tuning cases."""
-    return [LeadCase.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        LeadCase.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line
+    ]
 
 
 def lead_of(answer: str) -> str:
@@ -55,7 +57,11 @@ def main() -> None:
         clean = not _LEAK.search(lead)
         ok = fact and source and clean
         right += ok
-        print(json.dumps({"id": case.id, "ok": ok, "fact": fact, "source": source, "clean": clean, "lead": lead}))
+        print(
+            json.dumps(
+                {"id": case.id, "ok": ok, "fact": fact, "source": source, "clean": clean, "lead": lead}
+            )
+        )
     print(f"right leads: {right}/{len(cases)} = {right / len(cases):.2f}")
     assistant.close()
 
