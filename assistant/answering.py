@@ -215,6 +215,34 @@ def _ordered_support(
     return lead, related_support(lead, rest, analysis)[:MAX_POINTS]
 
 
+def _readable_lead(
+    question: str,
+    passages: list[Passage],
+    index: int,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> int:
+    """The passage to lead with: `index`, unless all it offers is a heading or a label and one of the next
+    two passages of the same side (ours or the law) has a whole sentence."""
+
+    def statement(p: Passage) -> str:
+        return best_sentence(
+            question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+        )
+
+    if len(statement(passages[index]).split()) >= MIN_STATEMENT_WORDS:
+        return index
+    side = is_organisations(passages[index])
+    for j in range(index + 1, min(len(passages), index + 3)):
+        if (
+            is_organisations(passages[j]) == side
+            and len(statement(passages[j]).split()) >= MIN_STATEMENT_WORDS
+        ):
+            return j
+    return index
+
+
 def _overlap(a: str, b: str) -> float:
     """Share of the shorter text's words found in the other: 1.0 when one says the other again."""
     words_a, words_b = set(tokenize(a)), set(tokenize(b))
@@ -317,9 +345,12 @@ def compose_answer(
     sentences are chosen by meaning with `embedder`."""
     if not grounded:
         return abstain(question, passages, as_of=as_of, contact=contact)
-    lead, support = _ordered_support(passages, plan.lead_index if plan else 0, analysis)
-    used = [lead, *support]
     vector = embedder.embed([question])[0] if embedder is not None else None
+    index = plan.lead_index if plan else 0
+    if analysis is not None and not (plan and plan.fact):
+        index = _readable_lead(question, passages, index, embedder=embedder, question_vector=vector)
+    lead, support = _ordered_support(passages, index, analysis)
+    used = [lead, *support]
     lines = [_lead_line(question, lead, plan, analysis, embedder=embedder, question_vector=vector)]
     conflict = _conflict(question, lead, support, analysis, embedder=embedder, question_vector=vector)
     if conflict:

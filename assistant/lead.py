@@ -318,6 +318,7 @@ _NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(r"\b(?:must|shall|has to|have to|is required|are required|requires?)\b", re.IGNORECASE)
+_ONLY = re.compile(r"\b(?:only|unless|provided that|as long as)\b", re.IGNORECASE)
 _ALLOWED = re.compile(r"\b(?:may|can|allowed|permitted)\b", re.IGNORECASE)
 
 
@@ -327,7 +328,7 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence):
             return Verdict.NO
-        if _ALLOWED.search(sentence):
+        if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
             return Verdict.YES
     if analysis.ask is Ask.OBLIGATION and _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
         return Verdict.YES
@@ -374,6 +375,40 @@ def _our_sentence(
     if not found:
         return None
     return found[_rank(vector, embedder, [s for _, s in found])[0]]
+
+
+# How much less close in meaning than the organisation's best sentence a sentence stating a rule (never,
+# must) may be and still answer a "can we" / "must we" question.
+RULE_MARGIN = 0.1
+
+
+def _our_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' about our own rules: the organisation's sentence that states the rule
+    (a prohibition or a duty) among those closest in meaning, with the verdict it gives."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages[:3])
+        if is_organisations(p)
+        for s in statements(p.text)
+        if len(s.split()) >= 6 and not s.endswith(";")
+    ]
+    if not found or embedder is None or vector is None:
+        return None
+    closeness = embedder.embed([s for _, s in found]) @ vector
+    best = float(closeness.max())
+    for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
+        if float(closeness[j]) < best - RULE_MARGIN:
+            break
+        i, sentence = found[j]
+        verdict = wording_verdict(analysis, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
 
 
 def plan_answer(
@@ -458,6 +493,10 @@ def plan_answer(
                 lead_index=lead,
                 cited=cited,
             )
+        if ours_first and analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION):
+            ruled = _our_rule(analysis, passages, vector, embedder)
+            if ruled:
+                return ruled
         if analysis.ask is Ask.PERMISSION:
             for i, (_, record) in records[:2]:
                 if "prohibited" in record.tags:
