@@ -42,6 +42,8 @@ _METADATA_LINE = re.compile(
 # ("eu-ai-act:art-50: note -> ..."), bare citation ids, snake_case field values.
 _CHANGE_PREFIX = re.compile(r"^[a-z0-9-]+:[a-z0-9-]+(?: and below)?:\s*[a-z_]+\s*->\s*")
 _CITATION_ID = re.compile(r"\s*\(?\b[a-z0-9]+(?:-[a-z0-9]+)*:(?:art|annex|recital|rev|\d)[a-z0-9-]*\b\)?")
+# A catalogue code quoted after its description: "Emotion recognition at work ('emotion_recognition')".
+_QUOTED_CODE = re.compile(r"\s*\(['‘][a-z0-9]+(?:_[a-z0-9]+)+['’]\)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 # A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
 _FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
@@ -51,6 +53,7 @@ def clean_text(text: str) -> str:
     """`text` without internal ids or field notation, for prose a person reads."""
     text = _CHANGE_PREFIX.sub("", text.strip())
     text = _CITATION_ID.sub("", text)
+    text = _QUOTED_CODE.sub("", text)
     text = re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
     return re.sub(r"\.\.+$", ".", " ".join(text.split()))
 
