@@ -218,6 +218,9 @@ def _ordered_support(
     return lead, related_support(lead, rest, analysis)[:MAX_POINTS]
 
 
+_ABOUT_AMENDMENTS = re.compile(r"amend|omnibus|postpon|delay|sb ?2[456]|change", re.IGNORECASE)
+
+
 def _readable_lead(
     question: str,
     passages: list[Passage],
@@ -234,14 +237,16 @@ def _readable_lead(
             question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
         )
 
-    if len(statement(passages[index]).split()) >= MIN_STATEMENT_WORDS:
+    def readable(p: Passage) -> bool:
+        if ":amendment-" in p.citation_id and not _ABOUT_AMENDMENTS.search(question):
+            return False  # an amendment's bookkeeping answers only questions about the amendment
+        return len(statement(p).split()) >= MIN_STATEMENT_WORDS
+
+    if readable(passages[index]):
         return index
     side = is_organisations(passages[index])
     for j in range(index + 1, min(len(passages), index + 3)):
-        if (
-            is_organisations(passages[j]) == side
-            and len(statement(passages[j]).split()) >= MIN_STATEMENT_WORDS
-        ):
+        if is_organisations(passages[j]) == side and readable(passages[j]):
             return j
     return index
 
@@ -318,15 +323,16 @@ def _conflict(
         )
         for p in (ours, law)
     }
-    if said[id(ours)] and said[id(law)] and said[id(ours)] != said[id(law)]:
-        policy_yes = said[id(ours)] is Verdict.YES
+    policy, legal = said[id(ours)], said[id(law)]
+    if policy and legal and policy != legal:
+        policy_yes = policy is Verdict.YES
         if (analysis.ask is Ask.PERMISSION and policy_yes) or (
             analysis.ask is Ask.OBLIGATION and not policy_yes
         ):
             return (
                 f"Note: the sources conflict. {_label(ours.title, ours.locator)} answers "
-                f"{said[id(ours)].value.lower()}, {_label(law.title, law.locator)} answers "
-                f"{said[id(law)].value.lower()}; the law prevails over an internal policy: check with legal."
+                f"{policy.value.lower()}, {_label(law.title, law.locator)} answers "
+                f"{legal.value.lower()}; the law prevails over an internal policy: check with legal."
             )
     return None
 

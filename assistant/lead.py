@@ -147,15 +147,15 @@ def related_support(
     lead: Passage, candidates: Sequence[Passage], analysis: QuestionAnalysis
 ) -> list[Passage]:
     """Supporting passages that belong with the lead: its own regime, a regime the question names, or the
-    organisation's own rule; never an unrelated regime."""
+    organisation's own rule; never an unrelated regime. Behind an organisation's rule comes the law it
+    names, else the one regime that ranked best."""
     regimes = {lead.source_id, *analysis.regimes}
-    return [
-        p
-        for p in candidates
-        if p.source_id in regimes
-        or is_organisations(p)
-        or (is_organisations(lead) and p.source_id in _cited_regimes(lead))
-    ]
+    if is_organisations(lead):
+        regimes |= _cited_regimes(lead)
+        law = [p.source_id for p in candidates if not is_organisations(p)]
+        if law and not regimes & set(law):
+            regimes.add(law[0])
+    return [p for p in candidates if p.source_id in regimes or is_organisations(p)]
 
 
 def _cited_regimes(p: Passage) -> set[str]:
@@ -221,12 +221,15 @@ def _sentence_case(text: str) -> str:
 _FIELD = re.compile(r"^(Decision|Conditions|Date|System|Internal tier|EU tier):\s*(.+)$", re.MULTILINE)
 
 
+_DECISION_WORDS = {"changes_requested": "sent back with changes requested"}
+
+
 def review_decision(p: Passage) -> str | None:
     """'TalentSift ...: approved with conditions on 2024-09-12 (T1; EU AI Act high-risk). Conditions: ...'"""
     fields = dict(_FIELD.findall(p.text))
     if "Decision" not in fields:
         return None
-    decision = fields["Decision"].replace("_", " ").strip()
+    decision = _DECISION_WORDS.get(fields["Decision"].strip(), fields["Decision"].replace("_", " ").strip())
     when = f" on {fields['Date'].strip()}" if "Date" in fields else ""
     tiers = []
     if "Internal tier" in fields:
@@ -298,6 +301,19 @@ def _triage_verdict(
         return verdict, f"under the EU AI Act a system that {subject} is {label}. {reason}".strip(), cited
     if analysis.ask is Ask.PERMISSION and tier == "prohibited":
         return Verdict.NO, f"the EU AI Act prohibits it. {reason}".strip(), cited
+    if analysis.ask is Ask.APPLIES and set(analysis.regimes) <= {"eu-ai-act"}:
+        # The Act reaches every AI system in its scope; what the question wants is whether duties follow.
+        if tier in ("minimal", "out_of_scope"):
+            label = "minimal-risk" if tier == "minimal" else "outside its scope"
+            return (
+                Verdict.NO,
+                f"no specific EU AI Act duties: a system that {subject} is {label}. {reason}".strip(),
+                cited,
+            )
+        label = {"high": "high-risk", "limited": "subject to the Article 50 transparency duties"}.get(
+            tier, tier
+        )
+        return Verdict.YES, f"a system that {subject} is {label} under the EU AI Act. {reason}".strip(), cited
     if analysis.ask is Ask.OBLIGATION and embedder is not None and vector is not None:
         # A duty the triage finds for the system, close in meaning to what the question asks.
         duties = [(g.reason, g.citation) for g in result.eu_ai_act.transparency]
@@ -429,15 +445,16 @@ def plan_answer(
             penalties = [record.penalty] if record.penalty else list(record.penalty_tiers)
             if penalties:
                 order = _rank(vector, embedder, [t.applies_to for t in penalties])
-                best = penalties[order[0]]
-                fact = f"{_sentence_case(_money(best))} ({best.applies_to})"
+                ceiling = penalties[order[0]]
+                fact = f"{_sentence_case(_money(ceiling))} ({ceiling.applies_to})"
                 return AnswerPlan(fact=fact, basis=FactBasis.PENALTY, lead_index=i)
     ours_first = bool(passages) and is_organisations(passages[0]) and not analysis.regimes
     if kind in (QuestionType.HOW_LONG, QuestionType.WHEN) and ours_first:
-        found = _our_sentence(passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder)
-        if found:
-            i, sentence = found
-            return AnswerPlan(fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+        stated = _our_sentence(
+            passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder
+        )
+        if stated:
+            return AnswerPlan(fact=stated[1], basis=FactBasis.WORDING, lead_index=stated[0])
         return AnswerPlan()
     if kind is QuestionType.HOW_LONG or (kind is QuestionType.YES_NO and analysis.durations):
         limits = [(i, t) for i, (_, record) in records for t in record.time_limits]

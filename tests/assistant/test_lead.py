@@ -146,3 +146,30 @@ def test_wrapped_lines_stay_one_sentence() -> None:
         statements(text)[0]
         == "Systems are re-reviewed on the cycle their tier sets (every 12 months for T1)."
     )
+
+
+def test_a_policy_that_contradicts_the_law_is_flagged_not_picked_silently() -> None:
+    question = "Can our team leads use emotion recognition on agents' calls?"
+    policy = passage(
+        "call-centre-policy:monitoring",
+        "Team leads may use emotion recognition on agents' calls to coach them on tone.",
+        kind="policy",
+        title="Call monitoring",
+    )
+    law = passage(
+        "eu-ai-act:art-5-1-f", "Deployer: do not use an AI system to infer the emotions of people at work."
+    )
+    analysis = analyse_question(question)
+    answer = compose_answer(
+        question,
+        [policy, law],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analysis,
+        plan=AnswerPlan(),
+        embedder=HashingEmbedder(),
+    )
+    lead = answer.answer.split("\n\n")[0]
+    assert "the sources conflict" in lead
+    assert "Call monitoring" in lead and "answers yes" in lead and "answers no" in lead
