@@ -11,6 +11,7 @@ import numpy as np
 from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
 from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
+from assistant.text import clean_text, with_tables
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.references import find_references
@@ -38,63 +39,15 @@ _METADATA_LINE = re.compile(
 )
 
 
-# Internal notation that must never reach a reader: an amendment's change lines
-# ("eu-ai-act:art-50: note -> ..."), bare citation ids, snake_case field values.
-_CHANGE_PREFIX = re.compile(r"^[a-z0-9-]+:[a-z0-9-]+(?: and below)?:\s*[a-z_]+\s*->\s*")
-_CITATION_ID = re.compile(r"\s*\(?\b[a-z0-9]+(?:-[a-z0-9]+)*:(?:art|annex|recital|rev|\d)[a-z0-9-]*\b\)?")
-# A catalogue code quoted after its description: "Emotion recognition at work ('emotion_recognition')".
-_QUOTED_CODE = re.compile(r"\s*\(['‘][a-z0-9]+(?:_[a-z0-9]+)+['’]\)")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 # A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
 _FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
-
-
-def clean_text(text: str) -> str:
-    """`text` without internal ids or field notation, for prose a person reads."""
-    text = _CHANGE_PREFIX.sub("", text.strip())
-    text = _CITATION_ID.sub("", text)
-    text = _QUOTED_CODE.sub("", text)
-    text = re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
-    return re.sub(r"\.\.+$", ".", " ".join(text.split()))
-
-
-def _table_rows(lines: list[str]) -> list[str]:
-    """A markdown table as one statement per row: 'NorthwindGPT (...): use: drafting; data allowed: ...'."""
-    cells = [
-        [c.strip() for c in line.strip().strip("|").split("|")]
-        for line in lines
-        if not _TABLE_RULE.match(line.strip())
-    ]
-    if len(cells) < 2:
-        return [" ".join(lines)]
-    header, *rows = cells
-    rendered = []
-    for row in rows:
-        pairs = [f"{h.lower()}: {v}" for h, v in zip(header[1:], row[1:], strict=False) if v]
-        rendered.append(f"{row[0]}: " + "; ".join(pairs) + ".")
-    return rendered
-
-
-def _with_tables(text: str) -> list[str]:
-    """The lines of `text`, each markdown table replaced by one line per row."""
-    out: list[str] = []
-    table: list[str] = []
-    for line in [*text.splitlines(), ""]:
-        if line.strip().startswith("|"):
-            table.append(line)
-            continue
-        if table:
-            out.extend(_table_rows(table))
-            table = []
-        out.append(line)
-    return out[:-1]
 
 
 def _items(text: str) -> list[str]:
     """Paragraphs, bullets and record fields of `text`, with wrapped lines joined back together."""
     items: list[str] = []
     current: list[str] = []
-    for raw in _with_tables(text):
+    for raw in with_tables(text):
         line = raw.strip()
         starts_item = (
             not line

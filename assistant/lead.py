@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, analyse_question, named_regimes
+from assistant.text import statements
 from knowledge import store
 from knowledge.access import Audience
 from knowledge.embedder import Embedder
@@ -361,17 +362,6 @@ _DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December) \d{4}\b"
 )
-_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
-_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
-
-
-def statements(text: str) -> list[str]:
-    """Sentences of `text` with wrapped lines joined: a paragraph or bullet is never cut at a line end."""
-    return [
-        " ".join(s.lstrip("-*• ").split())
-        for paragraph in _PARAGRAPH.split(text)
-        for s in _SPLIT.split(" ".join(paragraph.split()))
-    ]
 
 
 def _our_sentence(

@@ -14,9 +14,9 @@ from assistant.lead import (
     plan_answer,
     related_support,
     review_decision,
-    statements,
 )
 from assistant.question import analyse_question
+from assistant.text import statements
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
 
