@@ -336,7 +336,11 @@ _NEGATIVE = re.compile(
 )
 _POSITIVE = re.compile(r"\b(?:must|shall|has to|have to|is required|are required|requires?)\b", re.IGNORECASE)
 _ONLY = re.compile(r"\b(?:only|unless|provided that|as long as)\b", re.IGNORECASE)
-_ALLOWED = re.compile(r"\b(?:may|can|allowed|permitted)\b", re.IGNORECASE)
+# A permission stated as a rule ("may be used", "is allowed"), not a label such as a table's "data allowed".
+_ALLOWED = re.compile(
+    r"\b(?:may|can)\s+(?:\w+\s+){0,2}(?:be\s+)?\w+|\b(?:is|are|be)\s+(?:\w+\s+)?(?:allowed|permitted)\b",
+    re.IGNORECASE,
+)
 
 
 def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
