@@ -58,6 +58,7 @@ class FactBasis(StrEnum):
     PENALTY = "penalty"  # a record's typed fine ceiling
     REVIEW_DECISION = "review_decision"  # a past review's decision and conditions
     WORDING = "wording"  # the modal verb of the best sentence (must, never, may)
+    DEFINITION = "definition"  # a record that defines a term
 
 
 class AnswerPlan(BaseModel):
@@ -481,6 +482,11 @@ def plan_answer(
             title = record.title[:1].lower() + record.title[1:]
             fact = f"From {_long_date(effective)} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
+    if kind is QuestionType.WHAT_IS:
+        defining = [(i, r) for i, (_, r) in records if r.defined_term]
+        if defining:
+            order = _rank(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
+            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=defining[order[0]][0])
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:

@@ -173,3 +173,8 @@ def test_a_policy_that_contradicts_the_law_is_flagged_not_picked_silently() -> N
     lead = answer.answer.split("\n\n")[0]
     assert "the sources conflict" in lead
     assert "Call monitoring" in lead and "answers yes" in lead and "answers no" in lead
+
+
+def test_a_what_is_question_leads_with_the_definition() -> None:
+    found = plan("Who counts as a deployer?", [passage("eu-ai-act:art-26-1"), passage("eu-ai-act:art-3-4")])
+    assert found.basis is FactBasis.DEFINITION and found.lead_index == 1
