@@ -171,6 +171,8 @@ def _ordered_support(
     return lead, related_support(lead, rest, analysis)[:MAX_POINTS]
 
 
+# What a place lower in the retrieval ranking costs a passage whose sentence answers better.
+RANK_COST = 0.05
 _ABOUT_AMENDMENTS = re.compile(r"amend|omnibus|postpon|delay|sb ?2[456]|change", re.IGNORECASE)
 
 
@@ -182,8 +184,10 @@ def _readable_lead(
     embedder: Embedder | None,
     question_vector: np.ndarray | None,
 ) -> int:
-    """The passage to lead with: `index`, unless all it offers is a heading or a label and one of the next
-    two passages of the same side (ours or the law) has a whole sentence."""
+    """The passage to lead with, among `index` and the next two passages of the same side (ours or the law,
+    the same regime): the one whose best sentence is closest in meaning to the question, a lower-ranked
+    passage paying RANK_COST per place; a heading, a label or an amendment's bookkeeping never leads when
+    a whole sentence is there. Without an embedder: `index` unless it is not readable."""
 
     def statement(p: Passage) -> str:
         return best_sentence(
@@ -195,13 +199,21 @@ def _readable_lead(
             return False  # an amendment's bookkeeping answers only questions about the amendment
         return len(statement(p).split()) >= MIN_STATEMENT_WORDS
 
-    if readable(passages[index]):
-        return index
     side = is_organisations(passages[index])
-    for j in range(index + 1, min(len(passages), index + 3)):
-        if is_organisations(passages[j]) == side and readable(passages[j]):
-            return j
-    return index
+    candidates = [index] + [
+        j
+        for j in range(index + 1, min(len(passages), index + 3))
+        if is_organisations(passages[j]) == side
+        and (side or passages[j].source_id == passages[index].source_id)
+    ]
+    whole = [j for j in candidates if readable(passages[j])]
+    if not whole:
+        return index
+    if embedder is None or question_vector is None or len(whole) == 1:
+        return whole[0]
+    closeness = embedder.embed([statement(passages[j]) for j in whole]) @ question_vector
+    scored = [(float(closeness[n]) - RANK_COST * (j - index), j) for n, j in enumerate(whole)]
+    return max(scored, key=lambda item: (item[0], -item[1]))[1]
 
 
 def _overlap(a: str, b: str) -> float:

@@ -11,6 +11,8 @@ _CHANGE_PREFIX = re.compile(r"^[a-z0-9-]+:[a-z0-9-]+(?: and below)?:\s*[a-z_]+\s
 _CITATION_ID = re.compile(r"\s*\(?\b[a-z0-9]+(?:-[a-z0-9]+)*:(?:art|annex|recital|rev|\d)[a-z0-9-]*\b\)?")
 # A catalogue code quoted after its description: "Emotion recognition at work ('emotion_recognition')".
 _QUOTED_CODE = re.compile(r"\s*\(['‘][a-z0-9]+(?:_[a-z0-9]+)+['’]\)")
+# The triage rules' note of which profile fact implied another: bookkeeping, not an answer.
+_IMPLIED = re.compile(r"\s*Implied by:[^.]*\.?")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 
 
@@ -19,6 +21,7 @@ def clean_text(text: str) -> str:
     text = _CHANGE_PREFIX.sub("", text.strip())
     text = _CITATION_ID.sub("", text)
     text = _QUOTED_CODE.sub("", text)
+    text = _IMPLIED.sub("", text)
     text = re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
     return re.sub(r"\.\.+$", ".", " ".join(text.split()))
 
