@@ -37,6 +37,9 @@ ORGANISATION_KINDS = ("policy", "review")
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12
 ORGANISATION_FLOOR = 0.3
+# A law passage supports an organisation's rule that names no regime only when it is this close in meaning
+# to the question (below it, it is another regime that happened to rank).
+RULE_BEHIND = 0.45
 # How close in meaning a duty the triage finds must be to a "must we" question to answer it with yes.
 DUTY_MATCH = 0.45
 
@@ -100,6 +103,11 @@ def _narrow(
     return SearchFilters(sources=sources or filters.sources, kinds=kinds or filters.kinds)
 
 
+def _within(citation_id: str, cited: Sequence[str]) -> bool:
+    """Whether `citation_id` is one of `cited` or a part of one (`x:20-871-a-1` of `x:20-871`)."""
+    return any(citation_id == c or citation_id.startswith(c + "-") for c in cited)
+
+
 def is_organisations(p: Passage) -> bool:
     """Whether a passage is the organisation's own (a policy or a past review)."""
     return p.kind in ORGANISATION_KINDS
@@ -154,7 +162,7 @@ def related_support(
     regimes = {lead.source_id, *analysis.regimes}
     if is_organisations(lead):
         regimes |= _cited_regimes(lead)
-        law = [p.source_id for p in candidates if not is_organisations(p)]
+        law = [p.source_id for p in candidates if not is_organisations(p) and p.similarity >= RULE_BEHIND]
         if law and not regimes & set(law):
             regimes.add(law[0])
     return [p for p in candidates if p.source_id in regimes or is_organisations(p)]
@@ -493,7 +501,7 @@ def plan_answer(
             verdict, fact, cited = decided
             regimes = analysis.regimes or ["eu-ai-act"]
             lead = next(
-                (i for i, p in enumerate(passages) if p.citation_id in cited),
+                (i for i, p in enumerate(passages) if _within(p.citation_id, cited)),
                 next(
                     (
                         i
@@ -560,14 +568,14 @@ def prepare_answer(
     analysis = analyse_question(question, internal_names=internal_names(index))
     passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
     plan = plan_answer(analysis, passages, embedder=index.embedder)
-    if plan.cited and not any(p.citation_id in plan.cited for p in passages):
+    if plan.cited and not any(_within(p.citation_id, plan.cited) for p in passages):
         # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
         regime = plan.cited[0].partition(":")[0]
         narrowed = _narrow(filters or SearchFilters(), sources=[regime])
         found = (
             search(index, plan.fact or question, audience=audience, k=k, filters=narrowed) if narrowed else []
         )
-        ground = next((p for p in found if p.citation_id in plan.cited), None)
+        ground = next((p for p in found if _within(p.citation_id, plan.cited)), None)
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})

@@ -58,6 +58,7 @@ def with_tables(text: str) -> list[str]:
     return out[:-1]
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 _SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 
@@ -65,8 +66,16 @@ _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 def statements(text: str) -> list[str]:
     """Sentences of `text` with wrapped lines joined (a paragraph or bullet is never cut at a line end) and
     each table row as one statement."""
-    return [
-        " ".join(s.lstrip("-*• ").split())
-        for paragraph in _PARAGRAPH.split("\n".join(with_tables(text)))
-        for s in _SPLIT.split(" ".join(paragraph.split()))
-    ]
+    found: list[str] = []
+    intro = ""
+    for paragraph in _PARAGRAPH.split("\n".join(with_tables(text))):
+        bullet = bool(_BULLET.match(paragraph))
+        for s in _SPLIT.split(" ".join(paragraph.split())):
+            s = s.lstrip("-*• ")
+            if not s:
+                continue
+            # A list item reads whole with the sentence that introduces it.
+            found.append(f"{intro} {s.rstrip(';,.')}." if bullet and intro else s)
+        if not bullet:
+            intro = found[-1] if found and found[-1].endswith(":") else ""
+    return found

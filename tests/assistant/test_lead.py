@@ -178,3 +178,11 @@ def test_a_policy_that_contradicts_the_law_is_flagged_not_picked_silently() -> N
 def test_a_what_is_question_leads_with_the_definition() -> None:
     found = plan("Who counts as a deployer?", [passage("eu-ai-act:art-26-1"), passage("eu-ai-act:art-3-4")])
     assert found.basis is FactBasis.DEFINITION and found.lead_index == 1
+
+
+def test_a_list_item_reads_with_the_sentence_that_introduces_it() -> None:
+    text = (
+        "Never paste these into a public chatbot:\n\n"
+        "- customer data: names, addresses;\n- claims data: claim files;"
+    )
+    assert statements(text)[-1] == "Never paste these into a public chatbot: claims data: claim files."
