@@ -37,6 +37,7 @@ ORGANISATION_KINDS = ("policy", "review")
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12
 ORGANISATION_FLOOR = 0.3
+DEFINITION_MARGIN = 0.1
 # A law passage supports an organisation's rule that names no regime only when it is this close in meaning
 # to the question (below it, it is another regime that happened to rank).
 RULE_BEHIND = 0.45
@@ -490,8 +491,14 @@ def plan_answer(
             title = record.title[:1].lower() + record.title[1:]
             fact = f"From {_long_date(effective)} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
-    if kind is QuestionType.WHAT_IS:
-        defining = [(i, r) for i, (_, r) in records if r.defined_term]
+    if kind is QuestionType.WHAT_IS and not ours_first:
+        # A defining record leads only when it is about as close to the question as the best passage.
+        top = passages[0].similarity
+        defining = [
+            (i, r)
+            for i, (_, r) in records
+            if r.defined_term and passages[i].similarity >= top - DEFINITION_MARGIN
+        ]
         if defining:
             order = _rank(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
             return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=defining[order[0]][0])
