@@ -37,6 +37,9 @@ ORGANISATION_KINDS = ("policy", "review")
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12
 ORGANISATION_FLOOR = 0.3
+# The share of the lead's score a supporting passage of another regime needs on a legal question (the
+# answer engine's SUPPORT_RATIO).
+SUPPORT_SHARE_OF_LEAD = 0.6
 DEFINITION_MARGIN = 0.1
 # A law passage supports an organisation's rule that names no regime only when it is this close in meaning
 # to the question (below it, it is another regime that happened to rank).
@@ -150,8 +153,9 @@ def conditioned_search(
         and close
         and close[0].similarity >= best_law - ORGANISATION_MARGIN
     ):
-        return _merge(close[:3], law, ours)[:k]
-    return _merge(general[:1], law[:3], close[:2], general)[:k]
+        return _merge(close[:2], law, ours)[:k]
+    # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
+    return general
 
 
 def related_support(
@@ -160,6 +164,10 @@ def related_support(
     """Supporting passages that belong with the lead: its own regime, a regime the question names, or the
     organisation's own rule; never an unrelated regime. Behind an organisation's rule comes the law it
     names, else the one regime that ranked best."""
+    if analysis.focus is Focus.LAW and not is_organisations(lead):
+        # No regime named: retrieval may have led with the wrong one, so the others that scored close
+        # to the lead stay (the plain ranking's rule); a named regime or our own rule filters below.
+        return [p for p in candidates if p.score >= SUPPORT_SHARE_OF_LEAD * lead.score]
     regimes = {lead.source_id, *analysis.regimes}
     if is_organisations(lead):
         regimes |= _cited_regimes(lead)

@@ -266,7 +266,7 @@ def named_regimes(text: str) -> list[str]:
     """The pack regimes `text` names, in the order the packs load."""
     regimes = [regime for regime, pattern in _regime_patterns() if pattern.search(text)]
     if not regimes and _NIST_BARE.search(text):
-        regimes.append("nist-ai-rmf")
+        regimes += ["nist-ai-rmf", "nist-ai-600-1"]  # a bare "NIST" may mean either
     if "nist-ai-600-1" in regimes and "nist-ai-rmf" in regimes and not re.search(r"\brmf\b", text, re.I):
         regimes.remove("nist-ai-rmf")
     return regimes
