@@ -136,8 +136,6 @@ REGIME_ALIASES: dict[str, tuple[str, ...]] = {
     "nist-ai-600-1": (r"\bai 600-1\b", r"\bgenerative (?:ai )?profile\b", r"\bgenai profile\b"),
     "iso-42001": (r"\biso(?:/iec)?\s?42001\b", r"\bai management system\b"),
 }
-# A bare "NIST" means the RMF; "NIST AI 600-1" is the profile and wins below.
-_NIST_BARE = re.compile(r"\bnist\b", re.IGNORECASE)
 # Where a regime reaches, so a verdict on "does <regime> apply" triages in the right place.
 _REGIME_PLACE: dict[str, Jurisdiction] = {t.regime: t.jurisdiction for t in REGIME_TRIGGERS} | {
     "eu-ai-act": Jurisdiction.EU,
@@ -265,8 +263,7 @@ def _regime_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def named_regimes(text: str) -> list[str]:
     """The pack regimes `text` names, in the order the packs load."""
     regimes = [regime for regime, pattern in _regime_patterns() if pattern.search(text)]
-    if not regimes and _NIST_BARE.search(text):
-        regimes += ["nist-ai-rmf", "nist-ai-600-1"]  # a bare "NIST" may mean either
+    # A bare "NIST" may mean the RMF or its generative AI profile: no restriction, the ranking decides.
     if "nist-ai-600-1" in regimes and "nist-ai-rmf" in regimes and not re.search(r"\brmf\b", text, re.I):
         regimes.remove("nist-ai-rmf")
     return regimes
