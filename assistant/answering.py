@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
+
+from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
+from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
+from assistant.text import clean_text, with_tables
+from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.packs.provenance import NOTED, read_provenance, reported_clause, status_clause
 from knowledge.references import find_references
@@ -14,6 +20,8 @@ from knowledge.retrieval import Passage
 
 MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
+# A past review's decision is read with all its conditions.
+DECISION_MAX_WORDS = 150
 POINT_MAX_WORDS = 45
 OFFICIAL_MAX_WORDS = 60
 MIN_STATEMENT_WORDS = 8
@@ -33,11 +41,15 @@ _METADATA_LINE = re.compile(
 )
 
 
+# A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
+_FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
+
+
 def _items(text: str) -> list[str]:
     """Paragraphs, bullets and record fields of `text`, with wrapped lines joined back together."""
     items: list[str] = []
     current: list[str] = []
-    for raw in text.splitlines():
+    for raw in with_tables(text):
         line = raw.strip()
         starts_item = (
             not line
@@ -80,20 +92,48 @@ def _label(title: str, locator: str) -> str:
     return title if title == locator else f"{title}, {locator}"
 
 
+_CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
+
+
 def clip_words(text: str, words: int) -> str:
-    """`text` cut to at most `words` words, marked with an ellipsis when cut."""
+    """`text` cut to at most `words` words: at the last sentence or clause end that keeps at least half of
+    them, else at a word, marked with an ellipsis when cut."""
     parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
+    if len(parts) <= words:
+        return text
+    kept = " ".join(parts[:words])
+    ends = [m.end() for m in _CLAUSE_END.finditer(kept)]
+    if ends and len(kept[: ends[-1]].split()) >= words // 2:
+        return kept[: ends[-1]].rstrip(";") + ("" if kept[ends[-1] - 1] in ".!?" else " …")
+    return kept.rstrip(",;:") + " …"
 
 
-def best_sentence(question: str, text: str, *, heading: str = "") -> str:
-    """The statement of `text` sharing most words with `question` (earlier ones win ties). The passage's
-    own heading, and other short lines, are used only when the text has no full sentence."""
-    wanted = set(tokenize(question))
+def best_sentence(
+    question: str,
+    text: str,
+    *,
+    heading: str = "",
+    embedder: Embedder | None = None,
+    question_vector: np.ndarray | None = None,
+) -> str:
+    """The statement of `text` that best answers `question`: closest in meaning when an embedder is given
+    (whole sentences preferred over list fragments), else sharing most words with it (earlier ones win
+    ties). The passage's own heading, and other short lines, are used only when the text has no full
+    sentence. Internal notation is removed."""
     if heading and text.startswith(heading):
         text = text[len(heading) :]
-    sentences = _sentences(text)
+    sentences = [clean_text(s) for s in _sentences(text)]
+    sentences = [s for s in sentences if s] or [clean_text(text)]
     full = [s for s in sentences if len(s.split()) >= MIN_STATEMENT_WORDS] or sentences
+    if embedder is not None and len(full) > 1:
+        vector = question_vector if question_vector is not None else embedder.embed([question])[0]
+        meaning = embedder.embed(full) @ vector
+        scored = [
+            (float(meaning[i]) - (0.2 if _FRAGMENT.match(s) or s.endswith(";") else 0.0) - 0.002 * i, s)
+            for i, s in enumerate(full)
+        ]
+        return max(scored, key=lambda pair: pair[0])[1]
+    wanted = set(tokenize(question))
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
     return max(scored, key=lambda pair: pair[0])[1]
 
@@ -109,16 +149,31 @@ def is_grounded(question: str, passages: list[Passage], *, threshold: float) -> 
     return max(p.similarity for p in passages) >= threshold
 
 
-def _statement(question: str, p: Passage, words: int) -> str:
-    """The passage's best sentence for `question`, marked as history when its rule is withdrawn or
-    superseded, and with one short clause when it rests on reporting rather than the official text."""
+def _statement(
+    question: str,
+    p: Passage,
+    words: int,
+    *,
+    embedder: Embedder | None = None,
+    question_vector: np.ndarray | None = None,
+) -> str:
+    """The passage's best sentence for `question` (by meaning, with `embedder`), marked as history when its
+    rule is withdrawn or superseded, and with one short clause when it rests on reporting."""
+    sentence = best_sentence(
+        question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+    )
+    return f"{_history_prefix(p)}{clip_words(sentence, words)}{_reported_suffix(p)}"
+
+
+def _history_prefix(p: Passage) -> str:
+    """'History only (withdrawn: ...): ' before a statement resting on a withdrawn or superseded rule."""
     provenance = read_provenance(p.text)
-    text = clip_words(best_sentence(question, p.text, heading=_heading(p)), words)
-    if provenance.historical:
-        text = f"History only ({status_clause(provenance)}): {text}"
-    if provenance.reported:
-        text = f"{text} {reported_clause()}"
-    return text
+    return f"History only ({status_clause(provenance)}): " if provenance.historical else ""
+
+
+def _reported_suffix(p: Passage) -> str:
+    """The one short clause after a statement resting on reporting rather than the official text."""
+    return f" {reported_clause()}" if read_provenance(p.text).reported else ""
 
 
 def _status_line(p: Passage) -> str | None:
@@ -140,6 +195,151 @@ def _citation(p: Passage, question: str) -> Citation:
     )
 
 
+def _ordered_support(
+    passages: list[Passage], lead_index: int, analysis: QuestionAnalysis | None
+) -> tuple[Passage, list[Passage]]:
+    """The passage the lead cites and the supporting ones: without an analysis, those scoring close to the
+    best; with one, those of the lead's regime, a named regime or the organisation's own rule, in
+    retrieval order (retrieval has already put them in the order the question asks for)."""
+    lead = passages[lead_index]
+    rest = [p for i, p in enumerate(passages) if i != lead_index]
+    if analysis is None:
+        return lead, [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
+    return lead, related_support(lead, rest, analysis)[:MAX_POINTS]
+
+
+# What a place lower in the retrieval ranking costs a passage whose sentence answers better.
+RANK_COST = 0.05
+_ABOUT_AMENDMENTS = re.compile(r"amend|omnibus|postpon|delay|sb ?2[456]|change", re.IGNORECASE)
+
+
+def _readable_lead(
+    question: str,
+    passages: list[Passage],
+    index: int,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> int:
+    """The passage to lead with, among `index` and the next two passages of the same side (ours or the law,
+    the same regime): the one whose best sentence is closest in meaning to the question, a lower-ranked
+    passage paying RANK_COST per place; a heading, a label or an amendment's bookkeeping never leads when
+    a whole sentence is there. Without an embedder: `index` unless it is not readable."""
+
+    def statement(p: Passage) -> str:
+        return best_sentence(
+            question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+        )
+
+    def readable(p: Passage) -> bool:
+        if ":amendment-" in p.citation_id and not _ABOUT_AMENDMENTS.search(question):
+            return False  # an amendment's bookkeeping answers only questions about the amendment
+        return len(statement(p).split()) >= MIN_STATEMENT_WORDS
+
+    side = is_organisations(passages[index])
+    candidates = [index] + [
+        j
+        for j in range(index + 1, min(len(passages), index + 3))
+        if is_organisations(passages[j]) == side
+        and (side or passages[j].source_id == passages[index].source_id)
+    ]
+    whole = [j for j in candidates if readable(passages[j])]
+    if not whole:
+        return index
+    if embedder is None or question_vector is None or len(whole) == 1:
+        return whole[0]
+    closeness = embedder.embed([statement(passages[j]) for j in whole]) @ question_vector
+    scored = [(float(closeness[n]) - RANK_COST * (j - index), j) for n, j in enumerate(whole)]
+    return max(scored, key=lambda item: (item[0], -item[1]))[1]
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter text's words found in the other: 1.0 when one says the other again."""
+    words_a, words_b = set(tokenize(a)), set(tokenize(b))
+    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
+
+
+def _lead_line(
+    question: str,
+    lead: Passage,
+    plan: AnswerPlan | None,
+    analysis: QuestionAnalysis | None,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> str:
+    """The first paragraph: the verdict, date, period, amount or decision, then the best supporting
+    sentence of the passage it rests on, both cited."""
+    sentence = best_sentence(
+        question, lead.text, heading=_heading(lead), embedder=embedder, question_vector=question_vector
+    )
+    sentence = clip_words(sentence, LEAD_MAX_WORDS)
+    verdict = plan.verdict if plan else None
+    if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
+        verdict = wording_verdict(analysis, sentence)
+    fact = plan.fact if plan else None
+    head = f"{verdict.value}." if verdict else ""
+    if fact:
+        decision = plan is not None and plan.basis is FactBasis.REVIEW_DECISION
+        fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
+        head = f"{head} {fact}".strip()
+        head = head if head.endswith((".", "…")) else head + "."
+        if (
+            decision
+            or _overlap(fact, sentence) >= 0.6
+            or sentence.startswith(("Maximum fine", "Penalty tiers"))
+        ):
+            return f"{_history_prefix(lead)}{head}{_reported_suffix(lead)} [1]"
+        return f"{_history_prefix(lead)}{head} [1] {sentence}{_reported_suffix(lead)} [1]"
+    body = f"{head} {sentence}".strip()
+    return f"{_history_prefix(lead)}{body}{_reported_suffix(lead)} [1]"
+
+
+def _conflict(
+    question: str,
+    lead: Passage,
+    support: list[Passage],
+    analysis: QuestionAnalysis | None,
+    *,
+    embedder: Embedder | None,
+    question_vector: np.ndarray | None,
+) -> str | None:
+    """A note when the organisation's rule and the law give opposite answers to a yes/no question (a
+    policy allowing what the law forbids, or waiving what it requires), rather than picking one silently."""
+    if (
+        analysis is None
+        or analysis.type is not QuestionType.YES_NO
+        or analysis.ask not in (Ask.PERMISSION, Ask.OBLIGATION)
+    ):
+        return None
+    used = [lead, *support]
+    ours = next((p for p in used if is_organisations(p) and p.kind == "policy"), None)
+    law = next((p for p in used if not is_organisations(p)), None)
+    if ours is None or law is None:
+        return None
+    said = {
+        id(p): wording_verdict(
+            analysis,
+            best_sentence(
+                question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+            ),
+        )
+        for p in (ours, law)
+    }
+    policy, legal = said[id(ours)], said[id(law)]
+    if policy and legal and policy != legal:
+        policy_yes = policy is Verdict.YES
+        if (analysis.ask is Ask.PERMISSION and policy_yes) or (
+            analysis.ask is Ask.OBLIGATION and not policy_yes
+        ):
+            return (
+                f"Note: the sources conflict. {_label(ours.title, ours.locator)} answers "
+                f"{policy.value.lower()}, {_label(law.title, law.locator)} answers "
+                f"{legal.value.lower()}; the law prevails over an internal policy: check with legal."
+            )
+    return None
+
+
 def compose_answer(
     question: str,
     passages: list[Passage],
@@ -148,17 +348,28 @@ def compose_answer(
     as_of: date | None,
     contact: str,
     official: dict[str, str] | None = None,
+    analysis: QuestionAnalysis | None = None,
+    plan: AnswerPlan | None = None,
+    embedder: Embedder | None = None,
 ) -> Answer:
-    """Render the answer text and the citation list from ranked passages."""
+    """Render the answer text and the citation list from ranked passages. With the question's `analysis`
+    and answer `plan` (see assistant.lead), the lead gives the verdict or fact first and supporting
+    sentences are chosen by meaning with `embedder`."""
     if not grounded:
         return abstain(question, passages, as_of=as_of, contact=contact)
-    lead, *rest = passages
-    support = [p for p in rest if p.score >= SUPPORT_RATIO * lead.score][:MAX_POINTS]
+    vector = embedder.embed([question])[0] if embedder is not None else None
+    index = plan.lead_index if plan else 0
+    if analysis is not None and not (plan and plan.fact):
+        index = _readable_lead(question, passages, index, embedder=embedder, question_vector=vector)
+    lead, support = _ordered_support(passages, index, analysis)
     used = [lead, *support]
-    lines = [f"{_statement(question, lead, LEAD_MAX_WORDS)} [1]"]
+    lines = [_lead_line(question, lead, plan, analysis, embedder=embedder, question_vector=vector)]
     status = _status_line(lead)
     if status:
         lines.append(status)
+    conflict = _conflict(question, lead, support, analysis, embedder=embedder, question_vector=vector)
+    if conflict:
+        lines.append(conflict)
     wording = (official or {}).get(lead.citation_id)
     if wording:
         lines.append(
@@ -167,7 +378,8 @@ def compose_answer(
     if support:
         lines.append("")
         for number, p in enumerate(support, start=2):
-            lines.append(f"- {p.locator}: {_statement(question, p, POINT_MAX_WORDS)} [{number}]")
+            statement = _statement(question, p, POINT_MAX_WORDS, embedder=embedder, question_vector=vector)
+            lines.append(f"- {p.locator}: {statement} [{number}]")
     lines += ["", "Sources:"]
     lines += [f"[{n}] {_label(p.title, p.locator)} ({p.citation_id})" for n, p in enumerate(used, start=1)]
     if as_of:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.answering import compose_answer, is_grounded
+from assistant.lead import prepare_answer
 from assistant.schemas import Answer
 from core.config import Settings
 from knowledge.access import Audience
 from knowledge.builtin import ensure_builtin_knowledge
 from knowledge.factory import open_index
 from knowledge.index import KnowledgeIndex
-from knowledge.retrieval import SearchFilters, official_wording, search
+from knowledge.retrieval import SearchFilters, official_wording
 
 MAX_QUESTION_CHARS = 4000
 TOP_K = 5
@@ -64,15 +65,20 @@ class Assistant:
         """A cited answer to `question` from what `audience` may read, or an abstention."""
         text = validate_question(question)
         reader = audience or Audience()
-        passages = search(self.index, text, audience=reader, k=TOP_K, filters=filters)
+        prepared = prepare_answer(self.index, text, audience=reader, k=TOP_K, filters=filters)
+        passages = prepared.passages
         grounded = is_grounded(text, passages, threshold=self.abstain_below)
+        lead = passages[prepared.plan.lead_index : prepared.plan.lead_index + 1]
         return compose_answer(
             text,
             passages,
             grounded=grounded,
             as_of=self.index.knowledge_as_of(),
             contact=self.settings.escalation_contact,
-            official=official_wording(self.index, passages[:1], audience=reader) if grounded else None,
+            official=official_wording(self.index, lead, audience=reader) if grounded else None,
+            analysis=prepared.analysis,
+            plan=prepared.plan,
+            embedder=self.index.embedder,
         )
 
     def close(self) -> None:

@@ -296,6 +296,12 @@ class Agent:
                 None,
                 f"{answer.model} wrote nothing the retrieved passages support; this is the offline answer.",
             )
+        if answer.plan_check is not None and not answer.plan_check.ok:
+            reason = answer.plan_check.reason
+            return (
+                None,
+                f"{answer.model} disagreed with the structured facts ({reason}); this is the offline answer.",
+            )
         state = memory.state.model_copy(deep=True)
         state.topic = question
         return TurnOutcome(

@@ -282,6 +282,7 @@ def generate_grounded_answer(
     contact: str = DEFAULT_CONTACT,
     embedder: Embedder | None = None,
     max_passage_chars: int = PASSAGE_CHARS,
+    plan: str | None = None,
 ) -> GuardedAnswer:
     """A cited answer written by `model` from the numbered `passages`, then guarded.
 
@@ -290,5 +291,5 @@ def generate_grounded_answer(
     """
     if not passages:
         return guard_answer("", [], as_of=as_of, contact=contact)
-    reply = invoke_model(model, grounded_messages(question, passages, max_chars=max_passage_chars))
+    reply = invoke_model(model, grounded_messages(question, passages, max_chars=max_passage_chars, plan=plan))
     return guard_answer(reply.text, passages, as_of=as_of, contact=contact, embedder=embedder)

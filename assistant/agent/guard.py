@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 
 from assistant.agent.schemas import RetrievedPassage
 from assistant.answering import best_sentence, clip_words
+from assistant.lead import AnswerPlan
 from assistant.schemas import Answer, Citation
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -136,6 +137,58 @@ class GuardedAnswer(BaseModel):
             citations=self.citations,
             knowledge_as_of=self.knowledge_as_of,
         )
+
+
+# --- Agreement with the answer plan ---------------------------------------------------------------------
+
+_VERDICT = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers of `text` that identify a date, period or amount (two digits or more, or a share)."""
+    found = [m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)]
+    return [n for n in found if len(n.replace(".", "")) >= 2] or found
+
+
+class PlanCheck(BaseModel):
+    """Whether a guarded draft agrees with the structured facts the answer plan decided."""
+
+    verdict_expected: str | None = None
+    verdict_found: str | None = None
+    figures_expected: list[str] = Field(default_factory=list)
+    figures_found: list[str] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False when the draft says the opposite verdict, or gives none of the structured figures."""
+        if self.verdict_expected and self.verdict_found and self.verdict_expected != self.verdict_found:
+            return False
+        return not self.figures_expected or bool(self.figures_found)
+
+    @property
+    def reason(self) -> str:
+        """Why the check failed, in a few words ('' when it passed)."""
+        if self.ok:
+            return ""
+        if self.verdict_expected and self.verdict_found and self.verdict_expected != self.verdict_found:
+            return f"it answered {self.verdict_found} where the structured facts say {self.verdict_expected}"
+        return f"it did not give the structured figure(s) {', '.join(self.figures_expected)}"
+
+
+def check_plan(guarded: GuardedAnswer, plan: AnswerPlan) -> PlanCheck:
+    """Compare a guarded draft with the plan's verdict (as the model stated it, even in a sentence the guard
+    dropped) and figures (in what the reader is shown)."""
+    kept = [s.text for s in guarded.sentences if s.kept]
+    opening = [s.text for s in guarded.sentences[:2]]
+    said = next((m.group(1).capitalize() for s in opening if (m := _VERDICT.match(s))), None)
+    expected = _figures(plan.fact) if plan.fact else []
+    text = " ".join(kept).replace(",", "")
+    return PlanCheck(
+        verdict_expected=plan.verdict.value if plan.verdict else None,
+        verdict_found=said,
+        figures_expected=expected,
+        figures_found=[n for n in expected if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", text)],
+    )
 
 
 # --- Parsing the draft ----------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field
 
 from assistant.agent.generative import generate_grounded_answer, run_llm_turn
-from assistant.agent.guard import GuardedAnswer, guard_answer
+from assistant.agent.guard import GuardedAnswer, PlanCheck, check_plan, guard_answer
 from assistant.agent.llm import ModelUnavailable, model_name, supports_tool_calling
 from assistant.agent.memory import Turn
 from assistant.agent.prompts import agent_system_prompt
 from assistant.agent.tools import ToolContext, langchain_tools, run_tool
+from assistant.lead import plan_brief, prepare_answer
+from assistant.service import TOP_K
 from knowledge.retrieval import SearchFilters
 
 # Read-only knowledge tools: a question turn has no business filing tasks or recording assessments.
@@ -35,6 +37,9 @@ class ModelAnswer(BaseModel):
     model: str
     guarded: GuardedAnswer
     dropped: int = Field(description="Sentences of the draft the guard left out.")
+    plan_check: PlanCheck | None = Field(
+        default=None, description="Agreement with the structured verdict and figures, when there are some."
+    )
 
 
 def history_messages(turns: Sequence[Turn], *, user_id: str) -> list[BaseMessage]:
@@ -63,6 +68,10 @@ def answer_with_model(
     `ctx.calls`. Raises ModelUnavailable when the model cannot be reached or fails."""
     as_of = ctx.index.knowledge_as_of()
     contact = ctx.settings.escalation_contact
+    # The same analysis and plan as the offline answer: the model is told the structured verdict and
+    # fact, and the guard checks its draft agrees with them.
+    prepared = prepare_answer(ctx.index, question, audience=ctx.user.audience, k=TOP_K, filters=filters)
+    brief = plan_brief(prepared.plan)
     if supports_tool_calling(model):
         tools = [tool for tool in langchain_tools(ctx) if tool.name in QUESTION_TOOLS]
         turn = run_llm_turn(
@@ -70,7 +79,8 @@ def answer_with_model(
             tools,
             history,
             question,
-            system_prompt=agent_system_prompt(knowledge_as_of=as_of, user=ctx.user.display_name),
+            system_prompt=agent_system_prompt(knowledge_as_of=as_of, user=ctx.user.display_name)
+            + (f"\n- {brief}" if brief else ""),
         )
         # Calls of tools the turn does not offer never reach `run_tool`; the record keeps them anyway.
         offered = {tool.name for tool in tools}
@@ -82,19 +92,23 @@ def answer_with_model(
         )
         name = turn.model
     else:
+        # The search stays a recorded tool call of the turn; the model reads the conditioned passages.
         args: dict[str, object] = {"query": question}
         if filters is not None:
             args.update(sources=filters.sources, kinds=filters.kinds)
         found = run_tool(ctx, "search_knowledge", args)
         if not found.ok:
             raise ModelUnavailable(f"retrieval failed before the model was asked: {found.error}")
+        ctx.remember(prepared.passages)
         guarded = generate_grounded_answer(
             model,
             question,
-            list(ctx.retrieved.values()),
+            [ctx.retrieved[p.citation_id] for p in prepared.passages if p.citation_id in ctx.retrieved],
             as_of=as_of,
             contact=contact,
             embedder=ctx.index.embedder,
+            plan=brief,
         )
         name = model_name(model)
-    return ModelAnswer(model=name, guarded=guarded, dropped=len(guarded.dropped))
+    check = check_plan(guarded, prepared.plan) if brief else None
+    return ModelAnswer(model=name, guarded=guarded, dropped=len(guarded.dropped), plan_check=check)

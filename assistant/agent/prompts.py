@@ -70,14 +70,19 @@ def format_passages(passages: Sequence[Passage | RetrievedPassage], *, max_chars
 
 
 def grounded_messages(
-    question: str, passages: Sequence[Passage | RetrievedPassage], *, max_chars: int = PASSAGE_CHARS
+    question: str,
+    passages: Sequence[Passage | RetrievedPassage],
+    *,
+    max_chars: int = PASSAGE_CHARS,
+    plan: str | None = None,
 ) -> list[BaseMessage]:
-    """The prompt for a grounded answer: the rules, then the numbered passages and the question."""
+    """The prompt for a grounded answer: the rules, then the numbered passages and the question, and the
+    answer plan's verdict and fact when the structured facts decided one."""
+    brief = f"\n\n{plan}" if plan else ""
+    numbered = format_passages(passages, max_chars=max_chars)
     return [
         SystemMessage(content=GROUNDED_SYSTEM_PROMPT),
-        HumanMessage(
-            content=f"Passages:\n\n{format_passages(passages, max_chars=max_chars)}\n\nQuestion: {question}"
-        ),
+        HumanMessage(content=f"Passages:\n\n{numbered}\n\nQuestion: {question}{brief}"),
     ]
 
 

@@ -39,6 +39,7 @@ from sqlalchemy import select
 
 from assistant.agent.schemas import RetrievedPassage, ToolCallRecord, UserContext
 from assistant.answering import compose_answer, is_grounded
+from assistant.lead import prepare_answer
 from assistant.schemas import Answer
 from assistant.service import TOP_K, Assistant, QuestionError, validate_question
 from assistant.training import TrainingService
@@ -244,9 +245,13 @@ def answer_question(ctx: ToolContext, args: AnswerQuestionInput) -> AnswerQuesti
     so the turn knows what was retrieved (a test holds the two to the same answer)."""
     text = validate_question(args.question)
     reader = ctx.user.audience
-    passages = search(ctx.index, text, audience=reader, k=TOP_K, filters=_filters(args.sources, args.kinds))
+    prepared = prepare_answer(
+        ctx.index, text, audience=reader, k=TOP_K, filters=_filters(args.sources, args.kinds)
+    )
+    passages, plan = prepared.passages, prepared.plan
     grounded = is_grounded(text, passages, threshold=ctx.assistant.abstain_below)
-    official = official_wording(ctx.index, passages[:1], audience=reader) if grounded else None
+    lead = passages[plan.lead_index : plan.lead_index + 1]
+    official = official_wording(ctx.index, lead, audience=reader) if grounded else None
     ctx.remember(passages, official=official)
     answer = compose_answer(
         text,
@@ -255,6 +260,9 @@ def answer_question(ctx: ToolContext, args: AnswerQuestionInput) -> AnswerQuesti
         as_of=ctx.index.knowledge_as_of(),
         contact=ctx.settings.escalation_contact,
         official=official,
+        analysis=prepared.analysis,
+        plan=plan,
+        embedder=ctx.index.embedder,
     )
     return AnswerQuestionOutput(answer=answer)
 

@@ -1,0 +1,609 @@
+"""Answers that answer: retrieval conditioned on the question's analysis, and a lead that states the verdict,
+date, period, amount or decision asked for, decided from structured facts (pack fields, the triage rules,
+a review's decision) wherever they exist, before the best supporting sentence.
+
+    analysis = analyse_question(question, internal_names=names)
+    passages = conditioned_search(index, question, analysis, audience=reader, k=5)
+    plan = plan_answer(analysis, passages, embedder=index.embedder)
+    plan.lead      # "Yes. NYC Local Law 144 applies: ..." or None when no structured fact answers
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+from functools import cache
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, analyse_question, named_regimes
+from assistant.text import statements
+from knowledge import store
+from knowledge.access import Audience
+from knowledge.embedder import Embedder
+from knowledge.index import KnowledgeIndex
+from knowledge.packs.loader import load_packs
+from knowledge.packs.schema import Pack, PackRecord, Penalty, PenaltyRule, TimeLimit
+from knowledge.retrieval import Passage, SearchFilters, search
+from tools.triage.catalogue import REGIME_TRIGGERS, use_case
+from tools.triage.engine import triage
+from tools.triage.schemas import Ground, SystemProfile
+
+ORGANISATION_KINDS = ("policy", "review")
+# An organisation's passage leads an organisational question when it is about as close in meaning as the
+# best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
+ORGANISATION_MARGIN = 0.12
+ORGANISATION_FLOOR = 0.3
+# The share of the lead's score a supporting passage of another regime needs on a legal question (the
+# answer engine's SUPPORT_RATIO).
+SUPPORT_SHARE_OF_LEAD = 0.6
+DEFINITION_MARGIN = 0.1
+# A law passage supports an organisation's rule that names no regime only when it is this close in meaning
+# to the question (below it, it is another regime that happened to rank).
+RULE_BEHIND = 0.45
+# How close in meaning a duty the triage finds must be to a "must we" question to answer it with yes.
+DUTY_MATCH = 0.45
+
+
+class Verdict(StrEnum):
+    """The one-word answer to a yes/no question."""
+
+    YES = "Yes"
+    NO = "No"
+
+
+class FactBasis(StrEnum):
+    """Where the lead's fact comes from."""
+
+    TRIAGE = "triage"  # the triage rules applied to the use case in the question
+    PROHIBITED_RECORD = "prohibited_record"  # a record tagged prohibited
+    TIME_LIMIT = "time_limit"  # a record's typed time limit
+    APPLIES_FROM = "applies_from"  # a record's effective date after adopted amendments
+    PENALTY = "penalty"  # a record's typed fine ceiling
+    REVIEW_DECISION = "review_decision"  # a past review's decision and conditions
+    WORDING = "wording"  # the modal verb of the best sentence (must, never, may)
+    DEFINITION = "definition"  # a record that defines a term
+
+
+class AnswerPlan(BaseModel):
+    """What the answer leads with, and from which passage."""
+
+    verdict: Verdict | None = None
+    fact: str | None = Field(default=None, description="The date, period, amount or decision, as prose.")
+    basis: FactBasis | None = None
+    lead_index: int = Field(default=0, description="Index in the passages of the one the lead cites.")
+    cited: list[str] = Field(default_factory=list, description="Citation ids the structured fact rests on.")
+
+
+# --- conditioned retrieval ------------------------------------------------------------------------------
+
+
+def _merge(*rankings: Sequence[Passage]) -> list[Passage]:
+    seen: set[str] = set()
+    merged = []
+    for ranking in rankings:
+        for p in ranking:
+            if p.citation_id not in seen:
+                seen.add(p.citation_id)
+                merged.append(p)
+    return merged
+
+
+def _narrow(
+    filters: SearchFilters, *, sources: list[str] | None = None, kinds: list[str] | None = None
+) -> SearchFilters | None:
+    """The caller's filters further narrowed; None when the two exclude each other."""
+    if sources and filters.sources:
+        sources = [s for s in sources if s in filters.sources]
+        if not sources:
+            return None
+    if kinds and filters.kinds:
+        kinds = [k for k in kinds if k in filters.kinds]
+        if not kinds:
+            return None
+    return SearchFilters(sources=sources or filters.sources, kinds=kinds or filters.kinds)
+
+
+def _within(citation_id: str, cited: Sequence[str]) -> bool:
+    """Whether `citation_id` is one of `cited` or a part of one (`x:20-871-a-1` of `x:20-871`)."""
+    return any(citation_id == c or citation_id.startswith(c + "-") for c in cited)
+
+
+def is_organisations(p: Passage) -> bool:
+    """Whether a passage is the organisation's own (a policy or a past review)."""
+    return p.kind in ORGANISATION_KINDS
+
+
+def conditioned_search(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    *,
+    audience: Audience,
+    k: int,
+    filters: SearchFilters | None = None,
+) -> list[Passage]:
+    """The `k` best passages in the order the analysis asks for: a named regime's own passages first (the
+    organisation's next when the question is also about us, other regimes dropped); for a question about
+    the organisation its policies and reviews first when they are about as close as the law, then the law;
+    for a legal question the law first, the organisation's rule behind it next."""
+    filters = filters or SearchFilters()
+    general = search(index, question, audience=audience, k=k, filters=filters)
+    if analysis.focus is Focus.REGIME:
+        narrowed = _narrow(filters, sources=analysis.regimes)
+        named = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
+        ours = [p for p in general if is_organisations(p)] if analysis.organisational else []
+        rest = [p for p in general if p.source_id in analysis.regimes]
+        return _merge(named, ours, rest)[:k] or general
+    narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
+    ours = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
+    law = [p for p in general if not is_organisations(p)]
+    best_law = max((p.similarity for p in law), default=0.0)
+    close = [
+        p
+        for p in ours
+        if p.similarity >= ORGANISATION_FLOOR
+        and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review" or analysis.internal_names)
+    ]
+    if (
+        analysis.focus is Focus.ORGANISATION
+        and close
+        and close[0].similarity >= best_law - ORGANISATION_MARGIN
+    ):
+        return _merge(close[:2], law, ours)[:k]
+    # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
+    return general
+
+
+def related_support(
+    lead: Passage, candidates: Sequence[Passage], analysis: QuestionAnalysis
+) -> list[Passage]:
+    """Supporting passages that belong with the lead: its own regime, a regime the question names, or the
+    organisation's own rule; never an unrelated regime. Behind an organisation's rule comes the law it
+    names, else the one regime that ranked best."""
+    if analysis.focus is Focus.LAW and not is_organisations(lead):
+        # No regime named: retrieval may have led with the wrong one, so the others that scored close
+        # to the lead stay (the plain ranking's rule); a named regime or our own rule filters below.
+        return [p for p in candidates if p.score >= SUPPORT_SHARE_OF_LEAD * lead.score]
+    regimes = {lead.source_id, *analysis.regimes}
+    if is_organisations(lead):
+        regimes |= _cited_regimes(lead)
+        law = [p.source_id for p in candidates if not is_organisations(p) and p.similarity >= RULE_BEHIND]
+        if law and not regimes & set(law):
+            regimes.add(law[0])
+    return [p for p in candidates if p.source_id in regimes or is_organisations(p)]
+
+
+def _cited_regimes(p: Passage) -> set[str]:
+    """Regimes an organisation's passage itself names ("meets Article 50(1) of the EU AI Act")."""
+    return set(named_regimes(p.text)) | {
+        m.split(":")[0] for m in re.findall(r"\b[a-z0-9-]+:[a-z0-9-]+\b", p.text)
+    }
+
+
+# --- structured facts -----------------------------------------------------------------------------------
+
+
+@cache
+def _packs() -> dict[str, Pack]:
+    return {pack.regime_id: pack for pack in load_packs()}
+
+
+def pack_record(citation_id: str) -> tuple[Pack, PackRecord] | None:
+    """The pack record behind a citation id, if a built-in pack has one."""
+    pack = _packs().get(citation_id.partition(":")[0])
+    if pack is None or not pack.has_record(citation_id):
+        return None
+    return pack, pack.record(citation_id)
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _money(penalty: Penalty) -> str:
+    parts = []
+    if penalty.max_amount_eur is not None:
+        parts.append(f"EUR {penalty.max_amount_eur:,}")
+    if penalty.max_turnover_percent is not None:
+        parts.append(f"{penalty.max_turnover_percent:g}% of worldwide annual turnover")
+    if penalty.max_amount_usd is not None:
+        floor = f"USD {penalty.min_amount_usd:,} to " if penalty.min_amount_usd is not None else "up to USD "
+        parts.append(f"{floor}{penalty.max_amount_usd:,}")
+    which = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
+    amount = " or ".join(parts) + (f", {which}" if len(parts) > 1 else "")
+    return f"up to {amount}" if penalty.max_amount_usd is None else amount
+
+
+def _period(limit: TimeLimit) -> str:
+    unit = limit.unit.value.replace("_", " ")
+    return f"{limit.value} {unit[:-1] if limit.value == 1 else unit}"
+
+
+def _rank(question_vector: np.ndarray | None, embedder: Embedder | None, texts: list[str]) -> list[int]:
+    """Indexes of `texts`, closest in meaning to the question first (given order without an embedder)."""
+    if embedder is None or question_vector is None or len(texts) < 2:
+        return list(range(len(texts)))
+    scores = embedder.embed(texts) @ question_vector
+    return sorted(range(len(texts)), key=lambda i: -float(scores[i]))
+
+
+def _sentence_case(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
+# A review record as the records parser indexes it: "Decision: approved_with_conditions", "Conditions: a.; b."
+_FIELD = re.compile(r"^(Decision|Conditions|Date|System|Internal tier|EU tier):\s*(.+)$", re.MULTILINE)
+
+
+_DECISION_WORDS = {"changes_requested": "sent back with changes requested"}
+
+
+def review_decision(p: Passage) -> str | None:
+    """'TalentSift ...: approved with conditions on 2024-09-12 (T1; EU AI Act high-risk). Conditions: ...'"""
+    fields = dict(_FIELD.findall(p.text))
+    if "Decision" not in fields:
+        return None
+    decision = _DECISION_WORDS.get(fields["Decision"].strip(), fields["Decision"].replace("_", " ").strip())
+    when = f" on {fields['Date'].strip()}" if "Date" in fields else ""
+    tiers = []
+    if "Internal tier" in fields:
+        tiers.append(f"internal tier {fields['Internal tier'].strip()}")
+    if "EU tier" in fields:
+        tiers.append(f"EU AI Act tier {fields['EU tier'].strip()}")
+    head = f"{fields.get('System', p.title).strip()} was {decision}{when}"
+    head += f" ({', '.join(tiers)})" if tiers else ""
+    conditions = [
+        c.strip().rstrip(".")
+        for c in re.split(r"\.?;\s+(?=[A-Z])", fields.get("Conditions", ""))
+        if c.strip()
+    ]
+    if conditions:
+        head += ". Conditions: " + "; ".join(conditions)
+    return head + "."
+
+
+def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, str | None]:
+    """The reason of the ground citing one of `wanted` (the use case's provision), else of the last one."""
+    chosen = next((g for g in grounds if g.citation in wanted), None)
+    return (chosen.reason, chosen.citation) if chosen else ("", None)
+
+
+def _triage_verdict(
+    analysis: QuestionAnalysis, vector: np.ndarray | None = None, embedder: Embedder | None = None
+) -> tuple[Verdict, str, list[str]] | None:
+    """The triage rules applied to the use case the question describes: the verdict, its reason and the
+    citations behind it."""
+    other = [r for r in analysis.regimes if r != "eu-ai-act"]
+    asks_regime = bool(other) and analysis.ask in (Ask.APPLIES, Ask.OBLIGATION)
+    if not analysis.use_cases and not (asks_regime and analysis.ask is Ask.APPLIES):
+        return None
+    places = [j.value for j in analysis.jurisdictions] or ["EU"]
+    profile = SystemProfile(
+        name="the system in the question",
+        description=analysis.question,
+        use_cases=analysis.use_cases or ["other"],
+        jurisdictions=places,
+        in_eu_scope="EU" in places,
+    )
+    result = triage(profile)
+    subject = use_case(analysis.use_cases[0]).description.rstrip(".").lower() if analysis.use_cases else ""
+    wanted = {c for code in analysis.use_cases if (c := use_case(code).citation)}
+    if asks_regime:
+        finding = next((f for f in result.other_regimes if f.regime == other[0]), None)
+        trigger = next((t for t in REGIME_TRIGGERS if t.regime == other[0]), None)
+        if finding is None or trigger is None:
+            return None
+        title = _packs()[other[0]].title.split(" (")[0]
+        cited = [g.citation for g in finding.grounds]
+        if finding.applies:
+            reason = finding.grounds[-1].reason.rstrip(".") if finding.grounds else ""
+            return Verdict.YES, f"{title} covers a system that {subject}. {reason}", cited
+        return (
+            Verdict.NO,
+            f"as described, {title} does not apply: it covers {trigger.subject}",
+            [trigger.scope_citation] if trigger.scope_citation else [],
+        )
+    tier = result.eu_ai_act.tier.value
+    reason, citation = _ground_reason([*result.eu_ai_act.grounds, *result.eu_ai_act.transparency], wanted)
+    cited = [citation] if citation else [g.citation for g in result.eu_ai_act.transparency]
+    if analysis.ask is Ask.CLASSIFICATION and analysis.tier_asked:
+        label = {
+            "high": "high-risk",
+            "limited": "limited-risk (only the Article 50 transparency duties)",
+        }.get(tier, tier)
+        verdict = Verdict.YES if tier == analysis.tier_asked else Verdict.NO
+        return verdict, f"under the EU AI Act a system that {subject} is {label}. {reason}".strip(), cited
+    if analysis.ask is Ask.PERMISSION and tier == "prohibited":
+        return Verdict.NO, f"the EU AI Act prohibits it. {reason}".strip(), cited
+    if analysis.ask is Ask.APPLIES and set(analysis.regimes) <= {"eu-ai-act"}:
+        # The Act reaches every AI system in its scope; what the question wants is whether duties follow.
+        if tier in ("minimal", "out_of_scope"):
+            label = "minimal-risk" if tier == "minimal" else "outside its scope"
+            return (
+                Verdict.NO,
+                f"no specific EU AI Act duties: a system that {subject} is {label}. {reason}".strip(),
+                cited,
+            )
+        label = {"high": "high-risk", "limited": "subject to the Article 50 transparency duties"}.get(
+            tier, tier
+        )
+        return Verdict.YES, f"a system that {subject} is {label} under the EU AI Act. {reason}".strip(), cited
+    if analysis.ask is Ask.OBLIGATION and embedder is not None and vector is not None:
+        # A duty the triage finds for the system, close in meaning to what the question asks.
+        duties = [(g.reason, g.citation) for g in result.eu_ai_act.transparency]
+        duties += [(o.title, o.citation) for o in result.obligations]
+        if duties:
+            closeness = embedder.embed([text for text, _ in duties]) @ vector
+            best = int(np.argmax(closeness))
+            if float(closeness[best]) >= DUTY_MATCH:
+                text, citation = duties[best]
+                return Verdict.YES, f"for a system that {subject}: {text}", [citation]
+    return None
+
+
+_NEGATIVE = re.compile(
+    r"\b(?:never|must not|may not|shall not|cannot|can not|not allowed|not permitted|prohibited|forbidden|"
+    r"banned|"
+    r"do(?:es)? not use)\b",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(r"\b(?:must|shall|has to|have to|is required|are required|requires?)\b", re.IGNORECASE)
+_ONLY = re.compile(r"\b(?:only|unless|provided that|as long as)\b", re.IGNORECASE)
+# A permission stated as a rule ("may be used", "is allowed"), not a label such as a table's "data allowed".
+_ALLOWED = re.compile(
+    r"\b(?:may|can)\s+(?:\w+\s+){0,2}(?:be\s+)?\w+|\b(?:is|are|be)\s+(?:\w+\s+)?(?:allowed|permitted)\b",
+    re.IGNORECASE,
+)
+
+
+def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
+    """A verdict from what the best sentence plainly says, when no structured fact decides it: a
+    prohibition answers 'can we' with no, a duty answers 'must we' with yes."""
+    if analysis.ask is Ask.PERMISSION:
+        if _NEGATIVE.search(sentence):
+            return Verdict.NO
+        if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
+            return Verdict.YES
+    if analysis.ask is Ask.OBLIGATION and _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
+        return Verdict.YES
+    return None
+
+
+_PERIOD = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+(?:business |working |calendar )?"
+    r"(?:hours?|days?|weeks?|months?|years?)\b|"
+    r"\b(?:annually|yearly|quarterly|monthly|weekly|every year|each year)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d{4}\b"
+)
+
+
+def _our_sentence(
+    passages: Sequence[Passage],
+    pattern: re.Pattern[str],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> tuple[int, str] | None:
+    """The organisation's sentence stating a period (or date), closest in meaning to the question."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages)
+        if is_organisations(p)
+        for s in statements(p.text)
+        if pattern.search(s) and len(s.split()) >= 5
+    ]
+    if not found:
+        return None
+    return found[_rank(vector, embedder, [s for _, s in found])[0]]
+
+
+# How much less close in meaning than the organisation's best sentence a sentence stating a rule (never,
+# must) may be and still answer a "can we" / "must we" question.
+RULE_MARGIN = 0.1
+
+
+def _our_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' about our own rules: the organisation's sentence that states the rule
+    (a prohibition or a duty) among those closest in meaning, with the verdict it gives."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages[:3])
+        if is_organisations(p)
+        for s in statements(p.text)
+        if len(s.split()) >= 6 and not s.endswith(";")
+    ]
+    if not found or embedder is None or vector is None:
+        return None
+    closeness = embedder.embed([s for _, s in found]) @ vector
+    best = float(closeness.max())
+    for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
+        if float(closeness[j]) < best - RULE_MARGIN:
+            break
+        i, sentence = found[j]
+        verdict = wording_verdict(analysis, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
+
+
+def plan_answer(
+    analysis: QuestionAnalysis, passages: Sequence[Passage], *, embedder: Embedder | None = None
+) -> AnswerPlan:
+    """The structured fact the answer leads with, and the passage it cites."""
+    if not passages:
+        return AnswerPlan()
+    vector = embedder.embed([analysis.question])[0] if embedder is not None else None
+    records = [(i, found) for i, p in enumerate(passages) if (found := pack_record(p.citation_id))]
+    kind = analysis.type
+    if kind is QuestionType.PAST_DECISION:
+        for i, p in enumerate(passages):
+            if p.kind == "review" and (decision := review_decision(p)):
+                return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=i)
+    if kind is QuestionType.HOW_MUCH:
+        for i, (_, record) in records:
+            penalties = [record.penalty] if record.penalty else list(record.penalty_tiers)
+            if penalties:
+                order = _rank(vector, embedder, [t.applies_to for t in penalties])
+                ceiling = penalties[order[0]]
+                fact = f"{_sentence_case(_money(ceiling))} ({ceiling.applies_to})"
+                return AnswerPlan(fact=fact, basis=FactBasis.PENALTY, lead_index=i)
+    ours_first = bool(passages) and is_organisations(passages[0]) and not analysis.regimes
+    if kind in (QuestionType.HOW_LONG, QuestionType.WHEN) and ours_first:
+        stated = _our_sentence(
+            passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder
+        )
+        if stated:
+            return AnswerPlan(fact=stated[1], basis=FactBasis.WORDING, lead_index=stated[0])
+        return AnswerPlan()
+    if kind is QuestionType.HOW_LONG or (kind is QuestionType.YES_NO and analysis.durations):
+        limits = [(i, t) for i, (_, record) in records for t in record.time_limits]
+        if limits:
+            order = _rank(vector, embedder, [t.text for _, t in limits])
+            i, best = limits[order[0]]
+            fact = f"{_period(best)}: {_sentence_case(best.text)}"
+            if kind is QuestionType.YES_NO:
+                asked = analysis.durations[0]
+                same = (best.value, best.unit.value) == asked
+                return AnswerPlan(
+                    verdict=Verdict.YES if same else Verdict.NO,
+                    fact=fact
+                    if same
+                    else f"the period is {_period(best)}, not {asked[0]} {asked[1].replace('_', ' ')}: "
+                    f"{best.text.rstrip('.')}",
+                    basis=FactBasis.TIME_LIMIT,
+                    lead_index=i,
+                )
+            return AnswerPlan(fact=fact, basis=FactBasis.TIME_LIMIT, lead_index=i)
+    if kind is QuestionType.WHEN:
+        dated = [
+            (i, pack, record) for i, (pack, record) in records if pack.effective_date(record.citation_id)
+        ]
+        if dated:
+            order = _rank(vector, embedder, [f"{r.title}. {r.summary}" for _, _, r in dated])
+            i, pack, record = dated[order[0]]
+            effective = pack.effective_date(record.citation_id)
+            assert effective is not None
+            title = record.title[:1].lower() + record.title[1:]
+            fact = f"From {_long_date(effective)} ({record.locator}, {title})"
+            return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
+    if kind is QuestionType.WHAT_IS and not ours_first:
+        # A defining record leads only when it is about as close to the question as the best passage.
+        top = passages[0].similarity
+        defining = [
+            (i, r)
+            for i, (_, r) in records
+            if r.defined_term and passages[i].similarity >= top - DEFINITION_MARGIN
+        ]
+        if defining:
+            order = _rank(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
+            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=defining[order[0]][0])
+    if kind is QuestionType.YES_NO:
+        decided = _triage_verdict(analysis, vector, embedder)
+        if decided:
+            verdict, fact, cited = decided
+            regimes = analysis.regimes or ["eu-ai-act"]
+            lead = next(
+                (i for i, p in enumerate(passages) if _within(p.citation_id, cited)),
+                next(
+                    (
+                        i
+                        for i, p in enumerate(passages)
+                        if p.source_id in regimes and ":amendment-" not in p.citation_id
+                    ),
+                    0,
+                ),
+            )
+            return AnswerPlan(
+                verdict=verdict,
+                fact=_sentence_case(fact),
+                basis=FactBasis.TRIAGE,
+                lead_index=lead,
+                cited=cited,
+            )
+        if ours_first and analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION):
+            ruled = _our_rule(analysis, passages, vector, embedder)
+            if ruled:
+                return ruled
+        if analysis.ask is Ask.PERMISSION:
+            for i, (_, record) in records[:2]:
+                if "prohibited" in record.tags:
+                    return AnswerPlan(
+                        verdict=Verdict.NO,
+                        fact=f"{record.locator} prohibits it: {record.title[:1].lower() + record.title[1:]}",
+                        basis=FactBasis.PROHIBITED_RECORD,
+                        lead_index=i,
+                    )
+    return AnswerPlan()
+
+
+# --- the whole offline plan -------------------------------------------------------------------------------
+
+_names_cache: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+
+
+def internal_names(index: KnowledgeIndex) -> list[str]:
+    """Names of the organisation's own systems and documents: the titles of its ingested past reviews
+    (system names) and policies. Cached per index and knowledge generation."""
+    key = (id(index), tuple(index.active_gen_keys()))
+    if key not in _names_cache:
+        with index.db.session() as session:
+            chunks = [c for c in store.active_chunks(session=session) if c.kind in ORGANISATION_KINDS]
+        names = {c.title for c in chunks if c.kind == "review" or c.level == "document"}
+        _names_cache.clear()
+        _names_cache[key] = sorted(names)
+    return _names_cache[key]
+
+
+class Prepared(BaseModel):
+    """The analysis, the passages in the order it asks for, and the answer plan."""
+
+    analysis: QuestionAnalysis
+    passages: list[Passage]
+    plan: AnswerPlan
+
+
+def prepare_answer(
+    index: KnowledgeIndex, question: str, *, audience: Audience, k: int, filters: SearchFilters | None = None
+) -> Prepared:
+    """Analyse `question`, retrieve conditioned on the analysis and plan the lead: the steps every answer
+    path (`Assistant.ask`, the agent's answer tool, the model path) shares."""
+    analysis = analyse_question(question, internal_names=internal_names(index))
+    passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
+    plan = plan_answer(analysis, passages, embedder=index.embedder)
+    if plan.cited and not any(_within(p.citation_id, plan.cited) for p in passages):
+        # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
+        regime = plan.cited[0].partition(":")[0]
+        narrowed = _narrow(filters or SearchFilters(), sources=[regime])
+        found = (
+            search(index, plan.fact or question, audience=audience, k=k, filters=narrowed) if narrowed else []
+        )
+        ground = next((p for p in found if _within(p.citation_id, plan.cited)), None)
+        if ground is not None:
+            passages = [ground, *passages][:k]
+            plan = plan.model_copy(update={"lead_index": 0})
+    return Prepared(analysis=analysis, passages=passages, plan=plan)
+
+
+def plan_brief(plan: AnswerPlan) -> str | None:
+    """The plan as one instruction for a language model: the verdict and fact it must lead with."""
+    parts = []
+    if plan.verdict:
+        parts.append(f"the answer is {plan.verdict.value}")
+    if plan.fact:
+        parts.append(f"the structured fact is: {plan.fact}")
+    if not parts:
+        return None
+    return "Lead with this, in your own words and cited: " + "; ".join(parts) + "."

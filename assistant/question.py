@@ -1,0 +1,374 @@
+"""Question analysis: what a question asks for, about which regime, about the organisation or the law, and
+about which kind of system. Deterministic (patterns, the pack manifests and the triage phrase book); the
+answer engine conditions retrieval and writes its lead from it.
+
+    analysis = analyse_question("Does the Colorado AI Act apply to our hiring tool?")
+    analysis.type        # QuestionType.YES_NO
+    analysis.regimes     # ['colorado-ai-act']
+    analysis.focus       # Focus.REGIME
+    analysis.use_cases   # ['recruitment']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge.packs.loader import load_packs
+from knowledge.packs.schema import Role
+from tools.triage.catalogue import REGIME_TRIGGERS, Jurisdiction
+from tools.triage.extract import USE_CASES, phrase_hits
+
+
+class QuestionType(StrEnum):
+    """What kind of answer the question wants first."""
+
+    YES_NO = "yes_no"
+    WHEN = "when"
+    HOW_LONG = "how_long"
+    HOW_MUCH = "how_much"
+    WHO = "who"
+    WHAT_IS = "what_is"
+    WHAT_MUST = "what_must"
+    LIST = "list"
+    PAST_DECISION = "past_decision"
+    OTHER = "other"
+
+
+class Focus(StrEnum):
+    """Whose rules the question is about, which decides the order sources are read in."""
+
+    REGIME = "regime"  # names a regime: that regime first
+    ORGANISATION = "organisation"  # "we", "our", internal names: our policies and reviews first, law second
+    LAW = "law"  # the law first, our policies second
+
+
+class Ask(StrEnum):
+    """For a yes/no question, what is asked: decides which structured fact answers it."""
+
+    PERMISSION = "permission"  # can / may / is it allowed
+    OBLIGATION = "obligation"  # must / do we have to / does X require
+    APPLIES = "applies"  # does X apply to / cover
+    CLASSIFICATION = "classification"  # is X high-risk / prohibited
+    OTHER = "other"
+
+
+class QuestionAnalysis(BaseModel):
+    """The plan for answering one question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    type: QuestionType
+    ask: Ask = Field(default=Ask.OTHER, description="For yes/no questions: what is asked.")
+    regimes: list[str] = Field(default_factory=list, description="Pack regime ids the question names.")
+    focus: Focus
+    internal_names: list[str] = Field(
+        default_factory=list, description="Names of our own systems, tools or documents it mentions."
+    )
+    use_cases: list[str] = Field(default_factory=list, description="Triage catalogue codes of its subject.")
+    jurisdictions: list[Jurisdiction] = Field(default_factory=list, description="Places it names.")
+    roles: list[Role] = Field(default_factory=list, description="Roles it names (provider, deployer...).")
+    tier_asked: str | None = Field(default=None, description="EU AI Act tier a yes/no question asks about.")
+    durations: list[tuple[int, str]] = Field(
+        default_factory=list, description="Periods the question states, as (value, unit), e.g. (10, 'years')."
+    )
+
+    @property
+    def organisational(self) -> bool:
+        """Whether the question is (also) about the organisation's own rules."""
+        return (
+            self.focus is Focus.ORGANISATION
+            or bool(self.internal_names)
+            or _WE.search(self.question) is not None
+        )
+
+
+# Other names people use for the regimes of the packs. A pack whose manifest is not listed here is still
+# recognised by its id and by the acronyms in its title.
+REGIME_ALIASES: dict[str, tuple[str, ...]] = {
+    "eu-ai-act": (
+        r"\beu ai act\b",
+        r"(?<!colorado )\bai act\b",
+        r"2024/1689",
+        r"(?<!colorado )artificial intelligence act",
+    ),
+    "gdpr": (r"\bgdpr\b", r"2016/679", r"general data protection regulation", r"\buk gdpr\b"),
+    "colorado-ai-act": (
+        r"\bcolorado\b",
+        r"\bsb\s?24-205\b",
+        r"\bsb\s?26-189\b",
+        r"\bsb\s?25b-004\b",
+        r"\bc\.?r\.?s\.?\s+6-1-17",
+    ),
+    "nyc-ll144": (
+        r"\b(?:nyc|new york city)\b",
+        r"\blocal law (?:no\.?\s*)?144\b",
+        r"\bll\s?144\b",
+        r"\baedts?\b",
+        r"\bautomated employment decision tools?\b",
+    ),
+    "ecoa-reg-b": (
+        r"\breg(?:ulation)?\.? b\b",
+        r"\becoa\b",
+        r"\bequal credit opportunity\b",
+        r"\badverse action notices?\b",
+        r"\bcfpb\b",
+    ),
+    "eeoc-title-vii": (
+        r"\btitle vii\b",
+        r"\beeoc\b",
+        r"\buniform guidelines\b",
+        r"\bfour-fifths rule\b",
+        r"\bada\b",
+    ),
+    "us-health-ai": (r"\bhipaa\b", r"\bfda\b", r"\bsection 1557\b", r"\bsamd\b"),
+    "nist-ai-rmf": (
+        r"\bnist ai rmf\b",
+        r"\bai rmf\b",
+        r"\bai 100-1\b",
+        r"\b(?:govern|map|measure|manage) \d",
+    ),
+    "nist-ai-600-1": (r"\bai 600-1\b", r"\bgenerative (?:ai )?profile\b", r"\bgenai profile\b"),
+    "iso-42001": (r"\biso(?:/iec)?\s?42001\b", r"\bai management system\b"),
+}
+# Where a regime reaches, so a verdict on "does <regime> apply" triages in the right place.
+_REGIME_PLACE: dict[str, Jurisdiction] = {t.regime: t.jurisdiction for t in REGIME_TRIGGERS} | {
+    "eu-ai-act": Jurisdiction.EU,
+    "gdpr": Jurisdiction.EU,
+}
+_PLACES: tuple[tuple[Jurisdiction, re.Pattern[str]], ...] = (
+    (Jurisdiction.EU, re.compile(r"\b(?:eu|europe\w*|member states?)\b", re.IGNORECASE)),
+    (Jurisdiction.US_NYC, re.compile(r"\b(?:nyc|new york city)\b", re.IGNORECASE)),
+    (Jurisdiction.US_CO, re.compile(r"\bcolorado\b", re.IGNORECASE)),
+    (Jurisdiction.US, re.compile(r"\b(?:US|USA|U\.S\.|United States|America\w*)\b")),
+)
+
+_WE = re.compile(r"\b(?:we|our|ours|us|I|my|me)\b|\bwe'(?:re|ve|d|ll)\b", re.IGNORECASE)
+_PAST = re.compile(
+    r"\bwhat did (?:we|they|you|the board) (?:decide|conclude|agree|approve)|"
+    r"\b(?:did|have) we (?:approve|reject|review|decide)\w*|"
+    r"\bwhat (?:was|were) (?:the )?(?:decision|outcome|conditions?)\b|\bdecision (?:on|about|for)\b|"
+    r"\bwhat happened (?:to|with) (?:the )?review|\bpast reviews?\b|\bhow did we (?:decide|tier|classify)",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(
+    r"\bhow much\b|\b(?:maximum|max|highest|biggest)\s+(?:fine|penalt\w*|amount)|\bhow (?:high|large|big)\b.*"
+    r"\b(?:fines?|penalt\w*)|\bwhat (?:are|is) the (?:fines?|penalt\w*)|\bfin(?:e|es|ed)\b|\bpenalt\w*",
+    re.IGNORECASE,
+)
+_HOW_LONG = re.compile(
+    r"\bhow long\b|\bhow often\b|\bhow many (?:days|hours|weeks|months|years)\b|"
+    r"\bhow (?:soon|quickly|fast)\b|"
+    r"\bwithin how\b|\bdeadline\b|\bretention period\b|\bhow frequently\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"^\s*(?:and\s+)?(?:from\s+|by\s+|until\s+|since\s+)?when\b|\bwhat date\b|\bfrom which date\b|"
+    r"\bwhich date\b|\bwhen (?:does|do|did|will|must|is|are|should)\b|\bstart (?:to )?apply",
+    re.IGNORECASE,
+)
+# "When is a DPIA required?" asks in which cases, not from which date.
+_WHEN_CONDITION = re.compile(
+    r"\bwhen (?:is|are|do|does)\b(?:(?!\b(?:apply|applies|start|comply|enter|take effect)\b).)*"
+    r"\b(?:required|needed|necessary|mandatory|allowed|permitted|needs?|must)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(
+    r"^\s*(?:and\s+)?who(?:m|se)?\b|\bwhich (?:team|person|role|body|authority|group)\b|"
+    r"\bwho (?:is|are) responsible",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:definition of\s+)?[\w\s'’()-]{1,60}\??\s*$|"
+    r"\bwhat does ['\"“]?[\w\s-]{1,40}['\"”]? mean\b|\bdefin(?:e|ition)\b|"
+    r"\bwhat counts as\b|\bwho counts as\b|"
+    r"\bmeaning of\b",
+    re.IGNORECASE,
+)
+_MUST = re.compile(
+    r"^\s*(?:and\s+)?what\b.*\b(?:must|should|shall|ha(?:ve|s) to|need to|needs to|require[sd]?|obligations?|"
+    r"duties|contain|include|ask for|expect)\b|\bwhat are (?:the|our|my) (?:obligations|duties|requirements)",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"^\s*(?:and\s+)?(?:which|list|name)\b|\bwhat (?:are|kinds?|types?) (?:of )?(?:the )?\w+s\b",
+    re.IGNORECASE,
+)
+_POLAR = re.compile(
+    r"^\s*(?:and\s+|so\s+|but\s+)?(?:is|are|am|does|do|did|can|could|may|might|must|should|shall|will|would|"
+    r"has|have|had|was|were|isn't|aren't|doesn't|don't|can't|mustn't)\b",
+    re.IGNORECASE,
+)
+_ASK_PERMISSION = re.compile(
+    r"^\s*(?:can|could|may|might)\b|\b(?:allowed|permitted|banned|forbidden|prohibited|legal|lawful|ok|okay)\b",
+    re.IGNORECASE,
+)
+_ASK_APPLIES = re.compile(r"\b(?:apply|applies|cover|covers|covered|in scope|fall under|falls under)\b", re.I)
+_ASK_OBLIGATION = re.compile(
+    r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b", re.I
+)
+_TIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("prohibited", re.compile(r"\b(?:prohibited|banned|forbidden|unacceptable)\b", re.IGNORECASE)),
+    ("high", re.compile(r"\bhigh[- ]risk\b", re.IGNORECASE)),
+    ("limited", re.compile(r"\blimited[- ]risk\b", re.IGNORECASE)),
+    ("minimal", re.compile(r"\bminimal[- ]risk\b", re.IGNORECASE)),
+)
+_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
+    (role, re.compile(rf"\b{pattern}\b", re.IGNORECASE))
+    for role, pattern in (
+        (Role.PROVIDER, r"providers?"),
+        (Role.DEPLOYER, r"deployers?"),
+        (Role.IMPORTER, r"importers?"),
+        (Role.DISTRIBUTOR, r"distributors?"),
+        (Role.DEVELOPER, r"developers?"),
+        (Role.CONTROLLER, r"controllers?"),
+        (Role.PROCESSOR, r"processors?"),
+        (Role.EMPLOYER, r"employers?"),
+        (Role.EMPLOYMENT_AGENCY, r"employment agenc(?:y|ies)"),
+        (Role.CREDITOR, r"creditors?|lenders?"),
+        (Role.COVERED_ENTITY, r"covered entit(?:y|ies)"),
+        (Role.GPAI_PROVIDER, r"(?:gpai|general-purpose ai) (?:model )?providers?"),
+    )
+)
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "twelve": 12, "fifteen": 15, "thirty": 30, "seventy-two": 72,
+}  # fmt: skip
+_DURATION = re.compile(
+    rf"\b(\d{{1,4}}|{'|'.join(_NUMBER_WORDS)})[\s-]"
+    r"(hours?|days?|business days?|working days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _regime_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per regime of the packs that ship: the aliases above, the id, and the acronyms and
+    bill numbers in the manifest's title ("GDPR", "SB 24-205")."""
+    found = []
+    for pack in load_packs():
+        alternatives = [re.escape(pack.regime_id), *REGIME_ALIASES.get(pack.regime_id, ())]
+        for token in re.findall(r"\b[A-Z]{2,}[A-Z0-9/-]*\b|\b[A-Z]{2} \d[\d-]+\b", pack.title):
+            if token not in {"AI", "EU", "US", "UK", "NIST", "ISO", "IEC", "RMF", "C.R.S"}:
+                alternatives.append(rf"\b{re.escape(token)}\b")
+        found.append((pack.regime_id, re.compile("|".join(alternatives), re.IGNORECASE)))
+    return tuple(found)
+
+
+def named_regimes(text: str) -> list[str]:
+    """The pack regimes `text` names, in the order the packs load."""
+    regimes = [regime for regime, pattern in _regime_patterns() if pattern.search(text)]
+    # A bare "NIST" may mean the RMF or its generative AI profile: no restriction, the ranking decides.
+    if "nist-ai-600-1" in regimes and "nist-ai-rmf" in regimes and not re.search(r"\brmf\b", text, re.I):
+        regimes.remove("nist-ai-rmf")
+    return regimes
+
+
+def question_type(text: str) -> QuestionType:
+    """The question's type; the more specific asks win ("Is there a deadline" wants the period)."""
+    if _PAST.search(text):
+        return QuestionType.PAST_DECISION
+    polar = bool(_POLAR.match(text))
+    if _HOW_LONG.search(text) and not polar:
+        return QuestionType.HOW_LONG
+    if _HOW_MUCH.search(text) and not polar:
+        return QuestionType.HOW_MUCH
+    if _WHEN.search(text) and not polar and not _WHEN_CONDITION.search(text):
+        return QuestionType.WHEN
+    if polar:
+        return QuestionType.YES_NO
+    if _WHO.search(text) and not re.search(r"\bcounts? as\b", text, re.IGNORECASE):
+        return QuestionType.WHO
+    if _MUST.search(text):
+        return QuestionType.WHAT_MUST
+    if _DEFINITION.search(text):
+        return QuestionType.WHAT_IS
+    if _LIST.search(text):
+        return QuestionType.LIST
+    return QuestionType.OTHER
+
+
+def _ask(text: str) -> Ask:
+    if _ASK_APPLIES.search(text):
+        return Ask.APPLIES
+    if any(pattern.search(text) for _, pattern in _TIERS) and re.match(r"\s*(?:is|are)\b", text, re.I):
+        return Ask.CLASSIFICATION
+    if _ASK_PERMISSION.search(text):
+        return Ask.PERMISSION
+    if _ASK_OBLIGATION.search(text):
+        return Ask.OBLIGATION
+    return Ask.OTHER
+
+
+def _use_cases(text: str) -> list[str]:
+    """Catalogue codes the triage phrase book finds in the question, negated mentions left out."""
+    codes: list[str] = []
+    for hit in phrase_hits(text):
+        if (
+            hit.field == USE_CASES
+            and not hit.negated
+            and isinstance(hit.value, str)
+            and hit.value not in codes
+        ):
+            codes.append(hit.value)
+    return codes
+
+
+def _durations(text: str) -> list[tuple[int, str]]:
+    found = []
+    for number, unit in _DURATION.findall(text):
+        value = int(number) if number.isdigit() else _NUMBER_WORDS[number.lower()]
+        unit = unit.lower().replace("working", "business").replace(" ", "_")
+        found.append((value, unit if unit.endswith("s") else unit + "s"))
+    return found
+
+
+# "TalentSift CV ranking module" is mentioned as "TalentSift": the generic words after the name are dropped.
+_GENERIC_TAIL = re.compile(
+    r"\s+(?:customer|term|cv|module|model|chatbot|assistant|system|tool|policy|standard|template)\b",
+    re.IGNORECASE,
+)
+
+
+def mentioned_names(text: str, names: Iterable[str]) -> list[str]:
+    """Which of `names` (our systems, tools, documents) `text` mentions, by their distinctive first words."""
+    found = []
+    for name in names:
+        head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
+        if len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE):
+            found.append(name)
+    return found
+
+
+def analyse_question(text: str, *, internal_names: Iterable[str] = ()) -> QuestionAnalysis:
+    """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
+    tools and documents (from its ingested policies and reviews): mentioning one makes it organisational."""
+    regimes = named_regimes(text)
+    ours = mentioned_names(text, internal_names)
+    if regimes:
+        focus = Focus.REGIME
+    elif ours or _WE.search(text):
+        focus = Focus.ORGANISATION
+    else:
+        focus = Focus.LAW
+    kind = question_type(text)
+    places = [place for place, pattern in _PLACES if pattern.search(text)]
+    places += [_REGIME_PLACE[r] for r in regimes if r in _REGIME_PLACE and _REGIME_PLACE[r] not in places]
+    return QuestionAnalysis(
+        question=text,
+        type=kind,
+        ask=_ask(text) if kind is QuestionType.YES_NO else Ask.OTHER,
+        regimes=regimes,
+        focus=focus,
+        internal_names=ours,
+        use_cases=_use_cases(text),
+        jurisdictions=places,
+        roles=[role for role, pattern in _ROLES if pattern.search(text)],
+        tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(text)), None),
+        durations=_durations(text),
+    )

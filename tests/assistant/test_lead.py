@@ -1,0 +1,188 @@
+"""The answer plan: verdicts, dates, periods, amounts and decisions from structured facts (pack fields,
+the triage rules, a review record), and the clean rendering of the lead."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import clean_text, clip_words, compose_answer
+from assistant.lead import (
+    AnswerPlan,
+    FactBasis,
+    Verdict,
+    pack_record,
+    plan_answer,
+    related_support,
+    review_decision,
+)
+from assistant.question import analyse_question
+from assistant.text import statements
+from knowledge.embedder import HashingEmbedder
+from knowledge.retrieval import Passage
+
+REVIEW = (
+    "ID: rev-2024-017\nSystem: TalentSift CV ranking module\nDate: 2024-09-12\nOwner team: HR\n"
+    "Description: Vendor module that ranks applicants.\nInternal tier: T1\nEU tier: high\n"
+    "Decision: approved_with_conditions\n"
+    "Conditions: No automatic rejection.; Bias audit before use in New York City.\n"
+    "Rationale: Annex III 4(a) use."
+)
+
+
+def passage(cid: str, text: str = "", *, kind: str = "regulation", title: str = "T") -> Passage:
+    if not text and (found := pack_record(cid)):
+        text = found[0].record_text(cid)
+    return Passage(
+        citation_id=cid,
+        source_id=cid.split(":")[0],
+        title=title,
+        locator=f"Loc {cid}",
+        parents=[],
+        kind=kind,
+        level="record",
+        visibility="public",
+        text=text or "Some text about the rule that is long enough to be a statement.",
+        score=0.03,
+        similarity=0.6,
+    )
+
+
+def plan(question: str, passages: list[Passage]) -> AnswerPlan:
+    return plan_answer(analyse_question(question), passages, embedder=HashingEmbedder())
+
+
+def test_a_past_review_leads_with_its_decision_and_conditions() -> None:
+    text = review_decision(passage("past-reviews:rev-2024-017", REVIEW, kind="review"))
+    assert text is not None
+    assert text.startswith("TalentSift CV ranking module was approved with conditions on 2024-09-12")
+    assert "No automatic rejection; Bias audit before use in New York City" in text
+    found = plan(
+        "What did we decide about TalentSift?", [passage("past-reviews:rev-2024-017", REVIEW, kind="review")]
+    )
+    assert found.basis is FactBasis.REVIEW_DECISION
+
+
+def test_amounts_and_dates_come_from_the_pack_fields() -> None:
+    fine = plan("What is the maximum fine for a prohibited AI practice?", [passage("eu-ai-act:art-99-3")])
+    assert fine.basis is FactBasis.PENALTY and fine.fact is not None
+    assert "EUR 35,000,000" in fine.fact and "7%" in fine.fact
+    when = plan("When do the prohibitions apply?", [passage("eu-ai-act:art-5")])
+    assert when.basis is FactBasis.APPLIES_FROM and when.fact is not None
+    assert when.fact.startswith("From 2 February 2025")
+
+
+def test_a_stated_period_is_checked_against_the_time_limit() -> None:
+    right = plan("Does the EU AI Act require keeping documents for ten years?", [passage("eu-ai-act:art-22")])
+    assert right.verdict is Verdict.YES and right.basis is FactBasis.TIME_LIMIT
+    wrong = plan(
+        "Does the EU AI Act require keeping documents for five years?", [passage("eu-ai-act:art-22")]
+    )
+    assert wrong.verdict is Verdict.NO and wrong.fact is not None and "10 years" in wrong.fact
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "regime"),
+    [
+        ("Is a chatbot that answers HR questions high-risk?", Verdict.NO, "eu-ai-act"),
+        ("Is a CV screening tool high-risk?", Verdict.YES, "eu-ai-act"),
+        ("Does the Colorado AI Act apply to our hiring tool?", Verdict.YES, "colorado-ai-act"),
+        ("Does NYC Local Law 144 apply to a tool that only schedules interviews?", Verdict.NO, "nyc-ll144"),
+        ("Is emotion recognition at work allowed?", Verdict.NO, "eu-ai-act"),
+    ],
+)
+def test_yes_no_verdicts_come_from_the_triage_rules(question: str, verdict: Verdict, regime: str) -> None:
+    found = plan(question, [passage(f"{regime}:x", "Unrelated text that says nothing either way here.")])
+    assert found.basis is FactBasis.TRIAGE
+    assert found.verdict is verdict
+
+
+def test_no_internal_notation_reaches_the_reader() -> None:
+    assert (
+        clean_text("eu-ai-act:art-50: note -> The duties keep their date..") == "The duties keep their date."
+    )
+    assert "approved with conditions" in clean_text("Decision: approved_with_conditions")
+    assert "eu-ai-act:" not in clean_text("Grounds: eu-ai-act:annex-iii-4-a; the system ranks CVs.")
+
+
+def test_clipping_stops_at_a_sentence_end() -> None:
+    text = "The first sentence is here and it is complete and whole. " + "word " * 40
+    assert clip_words(text, 20) == "The first sentence is here and it is complete and whole."
+    assert clip_words("short text", 20) == "short text"
+
+
+def test_a_table_is_rendered_as_the_row_that_answers() -> None:
+    text = (
+        "Only the tools below may be used with confidential information.\n\n"
+        "| Tool | Use | Data allowed |\n|---|---|---|\n"
+        "| NorthwindGPT | Drafting and summarising | Up to Confidential |\n"
+        "| CodeAssist | Writing code | Source code, no secrets |\n"
+    )
+    answer = compose_answer(
+        "Which tool is for writing source code?",
+        [passage("genai-acceptable-use-policy:tools", text, kind="policy")],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+    )
+    lead = answer.answer.split("\n\n")[0]
+    assert "CodeAssist: use: Writing code; data allowed: Source code, no secrets." in lead
+    assert "|" not in answer.answer
+
+
+def test_support_never_comes_from_an_unrelated_regime() -> None:
+    analysis = analyse_question("What are the penalties under the Colorado AI Act?")
+    lead = passage("colorado-ai-act:6-1-1706-2")
+    kept = related_support(
+        lead,
+        [passage("eu-ai-act:art-99-3"), passage("colorado-ai-act:6-1-1706-1"), passage("gdpr:art-83")],
+        analysis,
+    )
+    assert [p.source_id for p in kept] == ["colorado-ai-act"]
+
+
+def test_wrapped_lines_stay_one_sentence() -> None:
+    text = "Systems are re-reviewed on the cycle their\ntier sets (every 12 months for T1).\n\n- A bullet."
+    assert (
+        statements(text)[0]
+        == "Systems are re-reviewed on the cycle their tier sets (every 12 months for T1)."
+    )
+
+
+def test_a_policy_that_contradicts_the_law_is_flagged_not_picked_silently() -> None:
+    question = "Can our team leads use emotion recognition on agents' calls?"
+    policy = passage(
+        "call-centre-policy:monitoring",
+        "Team leads may use emotion recognition on agents' calls to coach them on tone.",
+        kind="policy",
+        title="Call monitoring",
+    )
+    law = passage(
+        "eu-ai-act:art-5-1-f", "Deployer: do not use an AI system to infer the emotions of people at work."
+    )
+    analysis = analyse_question(question)
+    answer = compose_answer(
+        question,
+        [policy, law],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analysis,
+        plan=AnswerPlan(),
+        embedder=HashingEmbedder(),
+    )
+    lead = answer.answer.split("\n\n")[0]
+    assert "the sources conflict" in lead
+    assert "Call monitoring" in lead and "answers yes" in lead and "answers no" in lead
+
+
+def test_a_what_is_question_leads_with_the_definition() -> None:
+    found = plan("Who counts as a deployer?", [passage("eu-ai-act:art-26-1"), passage("eu-ai-act:art-3-4")])
+    assert found.basis is FactBasis.DEFINITION and found.lead_index == 1
+
+
+def test_a_list_item_reads_with_the_sentence_that_introduces_it() -> None:
+    text = (
+        "Never paste these into a public chatbot:\n\n"
+        "- customer data: names, addresses;\n- claims data: claim files;"
+    )
+    assert statements(text)[-1] == "Never paste these into a public chatbot: claims data: claim files."

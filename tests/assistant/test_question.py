@@ -1,0 +1,66 @@
+"""Question analysis: type, regimes named, organisation or law, subject use case, stated periods."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import Ask, Focus, QuestionType, analyse_question, named_regimes, question_type
+from tools.triage.catalogue import Jurisdiction
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is a chatbot that answers HR questions high-risk?", QuestionType.YES_NO),
+        ("Does NYC Local Law 144 apply to a tool that only schedules interviews?", QuestionType.YES_NO),
+        ("When must GPAI models placed on the market before August 2025 comply?", QuestionType.WHEN),
+        ("What is our incident response deadline for a serious AI incident?", QuestionType.HOW_LONG),
+        ("How often must we re-review a T1 system?", QuestionType.HOW_LONG),
+        ("What is the maximum fine for using a prohibited AI practice?", QuestionType.HOW_MUCH),
+        ("What are the penalties under the Colorado AI Act?", QuestionType.HOW_MUCH),
+        ("What did we decide about the TalentSift CV ranking module?", QuestionType.PAST_DECISION),
+        ("What must a model card contain according to our policy?", QuestionType.WHAT_MUST),
+        ("Who counts as a deployer?", QuestionType.WHAT_IS),
+        ("Who is responsible for the AI inventory?", QuestionType.WHO),
+        ("Which systems need a fairness audit?", QuestionType.LIST),
+        # "when is X required" asks in which cases, not from which date
+        ("When is a DPIA required under the GDPR?", QuestionType.OTHER),
+    ],
+)
+def test_question_types(question: str, expected: QuestionType) -> None:
+    assert question_type(question) is expected
+
+
+def test_named_regimes_use_the_pack_aliases_and_do_not_confuse_colorado_with_the_eu() -> None:
+    assert named_regimes("Does the Colorado AI Act apply to our hiring tool?") == ["colorado-ai-act"]
+    assert named_regimes("Does NYC Local Law 144 require a bias audit?") == ["nyc-ll144"]
+    assert named_regimes("What does Reg B require in an adverse action notice?") == ["ecoa-reg-b"]
+    assert named_regimes("What does GOVERN 1.1 in the NIST AI RMF ask for?") == ["nist-ai-rmf"]
+    assert named_regimes("Is this allowed under the EU AI Act and the GDPR?") == ["eu-ai-act", "gdpr"]
+    assert named_regimes("What is the best pizza topping?") == []
+
+
+def test_focus_regime_then_organisation_then_law() -> None:
+    regime = analyse_question("Does the Colorado AI Act apply to our hiring tool?")
+    assert regime.focus is Focus.REGIME and regime.organisational
+    assert regime.use_cases == ["recruitment"]
+    assert regime.ask is Ask.APPLIES
+    assert Jurisdiction.US_CO in regime.jurisdictions
+    ours = analyse_question("Can I paste claims data into ChatGPT?")
+    assert ours.focus is Focus.ORGANISATION and ours.ask is Ask.PERMISSION
+    named = analyse_question(
+        "What did they decide about TalentSift?", internal_names=["TalentSift CV ranking module"]
+    )
+    assert named.focus is Focus.ORGANISATION and named.internal_names == ["TalentSift CV ranking module"]
+    law = analyse_question("What is the maximum fine for using a prohibited AI practice?")
+    assert law.focus is Focus.LAW and not law.organisational
+
+
+def test_subject_tier_and_period() -> None:
+    chatbot = analyse_question("Is a chatbot that answers HR questions high-risk?")
+    assert chatbot.ask is Ask.CLASSIFICATION and chatbot.tier_asked == "high"
+    assert chatbot.use_cases == ["customer_chatbot"]
+    kept = analyse_question("Does the EU AI Act require us to keep documentation for ten years?")
+    assert kept.durations == [(10, "years")] and kept.ask is Ask.OBLIGATION
+    # "us" the pronoun is not the United States
+    assert Jurisdiction.US not in kept.jurisdictions

@@ -1,0 +1,84 @@
+"""Issue 13's "what goes wrong" examples 1-6 on the sample organisation, in the `make demo` configuration
+(built-in packs and Northwind Mutual, packaged MiniLM, real Chroma and SQLite): the text before the first
+blank line gives the verdict, date, figure or decision, from the right source, in clean prose."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.service import Assistant
+from evals.abstention import demo_assistant
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("minilm-demo")]
+
+_LEAK = re.compile(r"\b[a-z0-9-]+:(?:art|annex|rev)-[a-z0-9-]+\b|->|\|")
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    demo = demo_assistant(home=tmp_path_factory.mktemp("demo-leads"))
+    assert isinstance(demo, Assistant)
+    return demo
+
+
+@pytest.mark.parametrize(
+    ("question", "lead_says", "first_source"),
+    [
+        # 1. the organisation's own documents win when the question is about us
+        (
+            "What is our incident response deadline for a serious AI incident?",
+            "hour",
+            "ai-incident-response-runbook",
+        ),
+        ("Can I paste claims data into ChatGPT?", "No.", "genai-acceptable-use-policy"),
+        # 2. the regime the question names
+        ("What are the penalties under the Colorado AI Act?", "20,000", "colorado-ai-act"),
+        ("Does the Colorado AI Act apply to our hiring tool?", "Yes.", "colorado-ai-act"),
+        # 3. polar questions get a verdict
+        ("Is a chatbot that answers HR questions high-risk?", "No.", "eu-ai-act"),
+        ("Does NYC Local Law 144 apply to a tool that only schedules interviews?", "No.", "nyc-ll144"),
+        # 4. the sentence that answers, whole
+        ("How often must we re-review a T1 system?", "every 12 months", None),
+        # 5. the right date, no internal notation
+        (
+            "When must GPAI models placed on the market before August 2025 comply?",
+            "2 August 2027",
+            "eu-ai-act",
+        ),
+        ("Does the EU AI Act require us to keep documentation for ten years?", "Yes.", "eu-ai-act"),
+        # 6. past reviews lead with the decision and its conditions
+        (
+            "What did we decide about the TalentSift CV ranking module?",
+            "approved with conditions",
+            "past-reviews",
+        ),
+    ],
+)
+def test_issue_examples_get_direct_leads(
+    assistant: Assistant, question: str, lead_says: str, first_source: str | None
+) -> None:
+    answer = assistant.ask(question)
+    lead = answer.answer.split("\n\n", 1)[0]
+    assert answer.grounded
+    assert lead_says.lower() in lead.lower(), lead
+    assert not _LEAK.search(lead), lead
+    assert not re.match(r"^(?:\([a-z0-9]+\)|[a-z])", lead), lead  # never a list fragment
+    if first_source:
+        assert answer.citations[0].source == first_source, [c.id for c in answer.citations]
+
+
+def test_a_question_about_our_policy_cites_the_policy_first(assistant: Assistant) -> None:
+    answer = assistant.ask("What must a model card contain according to our policy?")
+    assert answer.citations[0].source in {"model-card-template", "responsible-ai-policy"}
+    assert not answer.citations[0].id.startswith("eu-ai-act:")
+    chatgpt = assistant.ask("Can we use ChatGPT to summarise customer complaints?")
+    assert chatgpt.citations[0].source == "genai-acceptable-use-policy"
+    assert "|" not in chatgpt.answer  # a table is rendered as the row that answers, never as pipes
+
+
+def test_a_past_review_lists_its_conditions(assistant: Assistant) -> None:
+    lead = assistant.ask("What did we decide about the TalentSift CV ranking module?").answer.split("\n\n")[0]
+    assert "No automatic rejection" in lead and "bias audit" in lead.lower()
+    assert "Description:" not in lead
