@@ -137,7 +137,9 @@ def conditioned_search(
         named = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
         ours = [p for p in general if is_organisations(p)] if analysis.organisational else []
         rest = [p for p in general if p.source_id in analysis.regimes]
-        return _merge(named, ours, rest)[:k] or general
+        # The plain ranking's own passages of the named regime keep their order (the full ranking placed
+        # them); the narrowed search only adds what the other regimes had crowded out.
+        return _merge(rest, named, ours)[:k] or general
     narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
     ours = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
     law = [p for p in general if not is_organisations(p)]

@@ -257,7 +257,10 @@ PENALTY_TIERS = [
         [(None, amount, PenaltyRule.HIGHER_OF) for amount in (50_000, 100_000, 200_000, 300_000)],
     ),
 ]
-SINGLE_PENALTIES = [("colorado-ai-act:6-1-1706-2", None, 20_000)]
+SINGLE_PENALTIES = [
+    ("colorado-ai-act:6-1-1706-2", None, 20_000),
+    ("colorado-ai-act:sb26-189-enforcement", None, 20_000),
+]
 
 
 @pytest.mark.parametrize(("citation_id", "tiers"), PENALTY_TIERS)
