@@ -236,6 +236,16 @@ def _readable_lead(
             return False  # an amendment's bookkeeping answers only questions about the amendment
         return len(statement(p).split()) >= MIN_STATEMENT_WORDS
 
+    # A provision the question names ("GOVERN 1.1", "Article 50(1)") leads when it is readable: the
+    # reader asked about it, however close another passage's wording comes. A question about a change
+    # to it is answered by the amendment as much as by the provision, so there closeness decides.
+    named = {reference.anchor for reference in find_references(question)}
+    if (
+        passages[index].citation_id.partition(":")[2] in named
+        and not _ABOUT_AMENDMENTS.search(question)
+        and readable(passages[index])
+    ):
+        return index
     side = is_organisations(passages[index])
     candidates = [index] + [
         j

@@ -39,6 +39,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         # 3. polar questions get a verdict
         ("Is a chatbot that answers HR questions high-risk?", "No.", "eu-ai-act"),
         ("Does NYC Local Law 144 apply to a tool that only schedules interviews?", "No.", "nyc-ll144"),
+        # A provision the question names leads, however close another passage's wording comes.
+        ("What does GOVERN 1.1 in the NIST AI RMF ask for?", "laws and regulations", "nist-ai-rmf"),
         # 4. the sentence that answers, whole
         ("How often must we re-review a T1 system?", "every 12 months", None),
         # 5. the right date, no internal notation
