@@ -215,6 +215,8 @@ def _money(penalty: Penalty) -> str:
     if penalty.max_amount_usd is not None:
         floor = f"USD {penalty.min_amount_usd:,} to " if penalty.min_amount_usd is not None else "up to USD "
         parts.append(f"{floor}{penalty.max_amount_usd:,}")
+    if penalty.max_amount_krw is not None:
+        parts.append(f"KRW {penalty.max_amount_krw:,}")
     which = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
     amount = " or ".join(parts) + (f", {which}" if len(parts) > 1 else "")
     return f"up to {amount}" if penalty.max_amount_usd is None else amount

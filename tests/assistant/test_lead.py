@@ -71,6 +71,13 @@ def test_amounts_and_dates_come_from_the_pack_fields() -> None:
     assert when.fact.startswith("From 2 February 2025")
 
 
+def test_every_currency_a_pack_fines_in_reaches_the_lead() -> None:
+    # Korea's ceiling is in won only: the amount must not come out empty ("Up to (...)").
+    fine = plan("How much is the fine under Korea's AI Basic Act?", [passage("korea-ai-basic-act:art-43")])
+    assert fine.basis is FactBasis.PENALTY and fine.fact is not None
+    assert fine.fact.startswith("Up to KRW 30,000,000"), fine.fact
+
+
 def test_a_stated_period_is_checked_against_the_time_limit() -> None:
     right = plan("Does the EU AI Act require keeping documents for ten years?", [passage("eu-ai-act:art-22")])
     assert right.verdict is Verdict.YES and right.basis is FactBasis.TIME_LIMIT
