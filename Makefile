@@ -105,7 +105,7 @@ typecheck: install
 	$(BIN)/mypy core knowledge assistant tools integrations evals
 
 docs-check: install
-	$(BIN)/python -m assistant.cli.reference --check
+	$(BIN)/python -m integrations.cli.reference --check
 
 test: install lint typecheck docs-check
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup

@@ -49,4 +49,4 @@ def test_dependencies_are_pinned_and_constrained() -> None:
 
 def test_console_script_is_declared() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts == {"govassist": "assistant.cli:main"}
+    assert scripts == {"govassist": "integrations.cli:main"}

@@ -144,7 +144,7 @@ def main() -> None:
         for q in questions[: args.cold]:
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "assistant.cli", "ask", "--json", q],
+                [sys.executable, "-m", "integrations.cli", "ask", "--json", q],
                 env=env,
                 check=True,
                 capture_output=True,

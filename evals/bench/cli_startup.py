@@ -35,7 +35,7 @@ TARGETS = {"--help": 0.3, "ask": 1.5, "triage --input": 1.5}
 
 def commands(home: Path, run: int) -> list[tuple[str, list[str]]]:
     """(label, argv after the interpreter) for each timed command."""
-    cli = ["-m", "assistant.cli", "--home", str(home)]
+    cli = ["-m", "integrations.cli", "--home", str(home)]
     return [
         ("python -c pass", ["-c", "pass"]),
         ("--help", [*cli, "--help"]),
@@ -63,7 +63,7 @@ def build_home(tree: Path) -> Path:
     standard = tree / "knowledge" / "samples" / "tiering-standard.yaml"
     (home / "config.toml").write_text(f'tiering_standard = "{standard}"\n', encoding="utf-8")
     start = time.perf_counter()
-    run_once(tree, ["-m", "assistant.cli", "--home", str(home), "knowledge", "load-sample"])
+    run_once(tree, ["-m", "integrations.cli", "--home", str(home), "knowledge", "load-sample"])
     print(f"  built a demo home in {home} ({time.perf_counter() - start:.0f} s)")
     return home
 

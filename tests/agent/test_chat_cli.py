@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from tests.agent.offline import packed_settings
 
 ANSWER_KEYS = {"question", "answer", "grounded", "citations", "knowledge_as_of"}

@@ -18,7 +18,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant.agent.llm import make_chat_model
-from assistant.cli import cli
+from integrations.cli import cli
 from assistant.describe_llm import DescribedProfile, ProfileFacts, describe_with_model
 from assistant.service import Assistant
 from assistant.triage import describe, run_triage

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 
 POLICY = """---
 as_of: 2026-03-01

@@ -27,7 +27,7 @@ def _ask(home: Path, question: str) -> subprocess.CompletedProcess[str]:
         "GOVASSIST_EMBEDDER": "hashing",
     }
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", "--json", question],
+        [sys.executable, "-m", "integrations.cli", "ask", "--json", question],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from knowledge.samples import SAMPLE_TIERING_STANDARD, SAMPLES_DIR
 from tests.conftest import REPO_ROOT
 from tools.bundle import verify_bundle

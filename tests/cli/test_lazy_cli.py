@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli.app import COMMANDS, cli, load_command
+from integrations.cli.app import COMMANDS, cli, load_command
 
 ROOT = Path(__file__).resolve().parents[2]
 # Packages whose import costs seconds (or opens connections): never on the way to `--help`.
@@ -44,13 +44,13 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_cli_pulls_in_no_heavy_package() -> None:
-    loaded = _modules_after("import assistant.cli")
+    loaded = _modules_after("import integrations.cli")
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
 def test_help_pulls_in_no_heavy_package() -> None:
     loaded = _modules_after(
-        "from assistant.cli.app import cli\n"
+        "from integrations.cli.app import cli\n"
         "try:\n    cli(['--help'], prog_name='govassist')\nexcept SystemExit:\n    pass"
     )
     assert "click" in loaded
@@ -59,10 +59,10 @@ def test_help_pulls_in_no_heavy_package() -> None:
 
 def test_a_command_imports_only_its_own_module() -> None:
     loaded = _modules_after(
-        "import sys\nfrom assistant.cli.app import cli\n"
+        "import sys\nfrom integrations.cli.app import cli\n"
         "try:\n    cli(['ask', '--help'], prog_name='govassist')\nexcept SystemExit:\n    pass\n"
-        "mods = [m for m in sys.modules if m.startswith('assistant.cli.')]\n"
-        "assert 'assistant.cli.ask' in mods and 'assistant.cli.train' not in mods, mods"
+        "mods = [m for m in sys.modules if m.startswith('integrations.cli.')]\n"
+        "assert 'integrations.cli.ask' in mods and 'integrations.cli.train' not in mods, mods"
     )
     assert not loaded & {"torch", "chromadb", "sqlalchemy", "langchain", "ragas"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from core.config import Settings
 from core.db import Database
 from tests.tools import (
@@ -212,9 +212,9 @@ def test_retriage_changed(
         result.internal_tier = "T2"
         return result
 
-    import assistant.cli.systems
+    import integrations.cli.systems
 
-    monkeypatch.setattr(assistant.cli.systems, "load_triage_fn", lambda _settings: triage_fn)
+    monkeypatch.setattr(integrations.cli.systems, "load_triage_fn", lambda _settings: triage_fn)
     assert run("systems", "retriage").exit_code == 2  # neither --changed nor names
 
     dry = run("systems", "retriage", "--changed", "--dry-run")

@@ -15,7 +15,7 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from core.config import Settings
 from core.db import Database
 from knowledge.samples import SAMPLE_TIERING_STANDARD, SAMPLES_DIR

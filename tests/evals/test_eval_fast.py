@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli.app import cli
+from integrations.cli.app import cli
 from evals.config import load_config
 from evals.runner import RunRequest, run_eval
 
@@ -34,7 +34,7 @@ def fast_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
         if not k.startswith("GOVASSIST_") and k not in {"DATABASE_URL", "CHROMA_HOST", "CHROMA_PORT"}
     }
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--home", str(home), "eval", "run", "--fast", "--json",
+        [sys.executable, "-m", "integrations.cli", "--home", str(home), "eval", "run", "--fast", "--json",
          "--report", str(report)],
         cwd=REPO,
         env=env,

@@ -39,7 +39,7 @@ def test_abstaining_answer_says_whom_to_ask(assistant: Assistant) -> None:
 def test_triage_finds_precedent_in_past_reviews(assistant: Assistant) -> None:
     from pathlib import Path
 
-    from assistant.cli.triage import load_profile_file
+    from integrations.cli.triage import load_profile_file
     from assistant.triage import run_triage
 
     profile = load_profile_file(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from integrations.cli import cli
 from knowledge.factory import open_index
 from knowledge.official import OFFICIAL_SOURCES, FetchError, fetch_and_ingest
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from evals.datasets import FIXTURES_DIR
 from evals.screening import screening_rates
 from knowledge.access import Audience

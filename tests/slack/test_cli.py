@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assistant.cli.app import cli
+from integrations.cli.app import cli
 from tests.conftest import REPO_ROOT, free_port
 from tests.slack.conftest import ABSTAIN_BELOW, BEN, PUBLIC, RAI_CHANNEL
 from tests.slack.fake_slack_api import BOT_TOKEN, FakeSlack
@@ -65,7 +65,7 @@ def test_the_cli_serves_http_mode(rig_home: Path, fake_slack: FakeSlack) -> None
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "integrations.cli",
             "slack",
             "run",
             "--http",

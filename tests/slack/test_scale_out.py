@@ -285,7 +285,7 @@ def start_process(home: Path, url: str, fake: FakeSlack) -> tuple[subprocess.Pop
         "GOVASSIST_SLACK_API_URL": fake.api_url,
         "GOVASSIST_SLACK_OUTBOX_POLL": "0.2",
     }
-    command = [sys.executable, "-m", "assistant.cli", "slack", "run", "--http", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "integrations.cli", "slack", "run", "--http", "--host", "127.0.0.1"]
     proc = subprocess.Popen(
         [*command, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.cli import cli
+from integrations.cli import cli
 from assistant.training import TrainingService
 from core.config import Settings
 from knowledge.builtin import load_sample_organisation

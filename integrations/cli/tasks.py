@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.markup import escape
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console
-from assistant.cli.systems import actor_name, open_database, say
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console
+from integrations.cli.systems import actor_name, open_database, say
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.systems import open_database
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.systems import open_database
 
 
 @click.group()

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console
-from assistant.cli.systems import actor_name
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console
+from integrations.cli.systems import actor_name
 
 if TYPE_CHECKING:
     from assistant.triage import TriageOutcome

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console, print_reply
-from assistant.cli.systems import actor_name
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console, print_reply
+from integrations.cli.systems import actor_name
 
 if TYPE_CHECKING:
     from assistant.agent.core import Agent

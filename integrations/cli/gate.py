@@ -16,7 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
+from integrations.cli.context import AppContext, pass_app
 
 if TYPE_CHECKING:
     from core.db import Database
@@ -108,7 +108,7 @@ def check(app: AppContext, target: str, as_json: bool, fmt: str, junit: Path | N
     """
     from sqlalchemy.exc import OperationalError
 
-    from assistant.cli.systems import actor_name
+    from integrations.cli.systems import actor_name
     from tools.gate import GateError, evaluate_gate, record_gate_run
 
     try:
@@ -118,7 +118,7 @@ def check(app: AppContext, target: str, as_json: bool, fmt: str, junit: Path | N
     profile = None
     path = Path(target)
     if target.endswith((".yaml", ".yml", ".json")) or path.is_file():
-        from assistant.cli.triage import load_profile_file
+        from integrations.cli.triage import load_profile_file
 
         if not path.is_file():
             raise GateUsageError(f"profile file {target} does not exist")
@@ -327,7 +327,7 @@ def waive(app: AppContext, system: str, item: str, reason: str, days: int) -> No
       GOVASSIST_ACTOR=priya govassist gate waive cv-screener --item review:fairness-audit \\
           --days 14 --reason "Audit booked for 12 Jan; launch limited to the pilot team"
     """
-    from assistant.cli.systems import actor_name
+    from integrations.cli.systems import actor_name
     from tools.gate import WaiverError, grant_waiver
 
     standard = _standard(app)

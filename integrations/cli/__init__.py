@@ -3,7 +3,7 @@ commands so `--help` is instant."""
 
 from __future__ import annotations
 
-from assistant.cli.app import cli
+from integrations.cli.app import cli
 
 
 def main() -> None:

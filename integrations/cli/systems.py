@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import click
 from rich.markup import escape
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console, err_console
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console, err_console
 
 if TYPE_CHECKING:
     from knowledge.index import KnowledgeIndex

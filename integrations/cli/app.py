@@ -5,8 +5,8 @@
 only when the command is invoked or its own help is shown.
 
 Adding a command (the pattern that keeps the CLI fast):
-  1. put it in its own module under `assistant/cli/` that imports at module level only click, the
-     standard library and `assistant.cli.context`; everything else (the library, rich, pydantic models)
+  1. put it in its own module under `integrations/cli/` that imports at module level only click, the
+     standard library and `integrations.cli.context`; everything else (the library, rich, pydantic models)
      is imported inside the command function (names for annotations under `if TYPE_CHECKING:`);
   2. add one `LazyCommand` line to `COMMANDS` below, with the command's one-line summary (the first
      paragraph of its docstring; tests/cli/test_lazy_cli.py fails if the two differ, or if importing the
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import click
 
-from assistant.cli.context import AppContext
+from integrations.cli.context import AppContext
 
 
 class LazyCommand(NamedTuple):
@@ -34,66 +34,66 @@ class LazyCommand(NamedTuple):
 
 COMMANDS: dict[str, LazyCommand] = {
     "ask": LazyCommand(
-        "assistant.cli.ask",
+        "integrations.cli.ask",
         "ask",
         "Answer a governance question with citations, or say honestly that it can't.",
     ),
     "audit": LazyCommand(
-        "assistant.cli.audit",
+        "integrations.cli.audit",
         "audit",
         "The audit log: who did what, when, on which knowledge version (append-only).",
     ),
     "chat": LazyCommand(
-        "assistant.cli.chat",
+        "integrations.cli.chat",
         "chat",
         "Talk to govassist in a thread: ask and follow up, triage a system over several turns (it asks what "
         "it needs one question at a time), file its reviews, list tasks and systems, look up past reviews.",
     ),
     "docs": LazyCommand(
-        "assistant.cli.docs",
+        "integrations.cli.docs",
         "docs",
         "Draft review documents for a system from its profile, latest assessment, reviews and precedent.",
     ),
     "eval": LazyCommand(
-        "assistant.cli.eval",
+        "integrations.cli.eval",
         "eval_group",
         "Measure govassist: answers, triage, tool calls and attacks, against labelled datasets.",
     ),
     "gate": LazyCommand(
-        "assistant.cli.gate",
+        "integrations.cli.gate",
         "gate",
         "The launch gate: may this system launch? For CI, with waivers granted by the RAI team.",
     ),
     "ingest": LazyCommand(
-        "assistant.cli.ingest",
+        "integrations.cli.ingest",
         "ingest",
         "Ingest documents: Markdown, text, HTML, PDF, DOCX, JSON/YAML records; folders recursively.",
     ),
     "knowledge": LazyCommand(
-        "assistant.cli.knowledge", "knowledge", "Inspect and manage the knowledge index."
+        "integrations.cli.knowledge", "knowledge", "Inspect and manage the knowledge index."
     ),
     "slack": LazyCommand(
-        "assistant.cli.slack",
+        "integrations.cli.slack",
         "slack",
         "The Slack app: questions in channels and DMs, triage, review tasks, feedback, quizzes.",
     ),
     "systems": LazyCommand(
-        "assistant.cli.systems",
+        "integrations.cli.systems",
         "systems",
         "The inventory of AI systems: how each was triaged, its history, and re-triage after updates.",
     ),
     "tasks": LazyCommand(
-        "assistant.cli.tasks",
+        "integrations.cli.tasks",
         "tasks",
         "Review tasks: the reviews an assessment's tier requires, routed to owner queues.",
     ),
     "train": LazyCommand(
-        "assistant.cli.train",
+        "integrations.cli.train",
         "train",
         "Training sessions on AI governance topics, recorded as AI-literacy evidence (EU AI Act Art.",
     ),
     "triage": LazyCommand(
-        "assistant.cli.triage",
+        "integrations.cli.triage",
         "triage_command",
         "Classify an AI system under the EU AI Act and other regimes, with cited grounds, obligations and "
         "dates; record it in the inventory and, with --file-tasks, file the reviews its tier requires.",

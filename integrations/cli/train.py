@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.markup import escape
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console, err_console
-from assistant.cli.systems import actor_name, open_database, say
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console, err_console
+from integrations.cli.systems import actor_name, open_database, say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -301,7 +301,7 @@ def take(app: AppContext, session_id: int, user: str, groups: str | None, public
 def _open_question(
     service: TrainingService, session_id: int, user: str, question: str, reader: Audience
 ) -> None:
-    from assistant.cli.render import print_answer
+    from integrations.cli.render import print_answer
 
     if not question:
         say("[yellow]Type your question after the '?'.[/yellow]")

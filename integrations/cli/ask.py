@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from assistant.cli.chat import new_thread_id, open_agent, user_context
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import print_answer
+from integrations.cli.chat import new_thread_id, open_agent, user_context
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import print_answer
 
 if TYPE_CHECKING:
     from assistant.agent.core import Agent

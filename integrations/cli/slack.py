@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from assistant.cli.context import AppContext, pass_app, quiet_libraries
+from integrations.cli.context import AppContext, pass_app, quiet_libraries
 
 
 @click.group()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.render import console
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.render import console
 
 
 @click.group()
@@ -93,7 +93,7 @@ def release(app: AppContext, citation_id: str) -> None:
     name). It holds for the passage's current text: re-ingesting the unchanged file keeps it indexed, an
     edited passage is screened again.
     """
-    from assistant.cli.systems import actor_name
+    from integrations.cli.systems import actor_name
     from tools.screening import release_passage
 
     released = release_passage(app.assistant().index, citation_id, actor=actor_name())
@@ -137,7 +137,7 @@ def packs(app: AppContext) -> None:
 @pass_app
 def load_sample(app: AppContext) -> None:
     """Index the fictional sample organisation's policies and past reviews (for demos and trials)."""
-    from assistant.cli.ingest import print_report
+    from integrations.cli.ingest import print_report
     from knowledge.builtin import load_sample_organisation
 
     report = load_sample_organisation(app.assistant().index)
@@ -160,7 +160,7 @@ def fetch(app: AppContext, sources: tuple[str, ...]) -> None:
     Examples:
       govassist knowledge fetch eu-ai-act gdpr
     """
-    from assistant.cli.ingest import print_report
+    from integrations.cli.ingest import print_report
     from knowledge.official import OFFICIAL_SOURCES, FetchError, fetch_and_ingest
 
     unknown = [s for s in sources if s not in OFFICIAL_SOURCES]

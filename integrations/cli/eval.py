@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.markup import escape
 
-from assistant.cli.context import AppContext, pass_app, quiet_libraries
-from assistant.cli.render import console, err_console
-from assistant.cli.systems import open_database, say
+from integrations.cli.context import AppContext, pass_app, quiet_libraries
+from integrations.cli.render import console, err_console
+from integrations.cli.systems import open_database, say
 
 if TYPE_CHECKING:
     from evals.results import RunSummary

@@ -1,7 +1,7 @@
 """Generates docs/cli.md from the commands' own --help, so the CLI reference cannot drift.
 
-python -m assistant.cli.reference          # rewrite docs/cli.md
-python -m assistant.cli.reference --check  # exit 1 if docs/cli.md is stale (run by `make test`)
+python -m integrations.cli.reference          # rewrite docs/cli.md
+python -m integrations.cli.reference --check  # exit 1 if docs/cli.md is stale (run by `make test`)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.app import cli
+from integrations.cli.app import cli
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
@@ -33,7 +33,7 @@ def render() -> str:
     parts = [
         "# govassist command reference",
         "",
-        "Generated from `--help` by `python -m assistant.cli.reference`.",
+        "Generated from `--help` by `python -m integrations.cli.reference`.",
         "",
     ]
     for path, command in _walk(cli, ["govassist"]):
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--check" in argv:
         if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC} is stale: run `python -m assistant.cli.reference`", file=sys.stderr)
+            print(f"{DOC} is stale: run `python -m integrations.cli.reference`", file=sys.stderr)
             return 1
         return 0
     DOC.parent.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.chat import parse_groups
-from assistant.cli.context import AppContext, pass_app
-from assistant.cli.systems import actor_name
+from integrations.cli.chat import parse_groups
+from integrations.cli.context import AppContext, pass_app
+from integrations.cli.systems import actor_name
 
 FORMATS = ("markdown", "html", "docx")
 
