@@ -10,11 +10,11 @@ from pydantic import BaseModel
 
 from assistant.triage import find_precedents, tiering_standard
 from assistant.workspace import Workspace
+from core.clock import utc_now
 from core.config import Settings
 from knowledge.access import Audience
 from knowledge.index import KnowledgeIndex
 from tools import inventory
-from tools.audit import utc_now
 from tools.docs.builder import build_draft
 from tools.docs.render import render
 from tools.docs.schemas import (

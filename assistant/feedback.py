@@ -16,13 +16,13 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from core.db import Database
+from core.clock import utc_now
+from core.db import Database, insert_or_ignore
 from core.models import ApprovedAnswer, Escalation, Feedback, PostedMessage
 from knowledge.access import Visibility
 from knowledge.index import IngestOutcome, KnowledgeIndex
 from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
-from tools.audit import record_event, utc_now
-from tools.inventory import insert_or_ignore
+from tools.audit import record_event
 
 APPROVED_SOURCE_ID = "approved-answer"
 APPROVED_DOCUMENT_KEY_PREFIX = "approved-answers:"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage, tiering_standard
+from core.clock import utc_now
 from core.config import Settings
 from core.models import AISystem, Assessment, Chunk
 from knowledge.access import Audience
@@ -20,7 +21,6 @@ from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import search
 from knowledge.tiering import TieringStandard, TieringStandardError
 from tools import inventory, outbox
-from tools.audit import utc_now
 from tools.gate import DueRereview, due_rereviews
 from tools.inventory import AssessmentPublic, SystemPublic
 from tools.outbox import Notification, OutboxStatus

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +19,8 @@ from core.config import ConfigError, Settings
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from core.models import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -133,3 +137,21 @@ class Database:
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
+    """Insert one row unless it would break a unique constraint (`INSERT ... ON CONFLICT DO NOTHING`);
+    the new row's primary key, or None when a row already held the unique values.
+
+    Safe between processes: the database decides, so two writers racing for the same unique values
+    end with one row and no exception.
+    """
+    dialect = session.get_bind().dialect.name
+    primary_key = inspect(model).primary_key[0]
+    if dialect == "sqlite":
+        stmt: Any = sqlite_insert(model).values(values).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing()
+    else:
+        raise ValueError(f"unsupported database {dialect!r}: govassist runs on SQLite and PostgreSQL")
+    return session.execute(stmt.returning(primary_key)).scalar_one_or_none()

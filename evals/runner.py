@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.clock import utc_now
 from core.config import Settings
 from core.db import Database
 from evals import judge
@@ -21,7 +22,6 @@ from evals.results import RunSummary, SuiteResult, ThresholdCheck
 from evals.store import save_run
 from evals.suites import SuiteContext
 from evals.workspace import Workspace, open_held_out_workspace, open_workspace, workspace_settings
-from tools.audit import utc_now
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ALL_SUITES: tuple[Suite, ...] = ("qa", "triage", "agent", "redteam")

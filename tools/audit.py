@@ -7,13 +7,14 @@ There is deliberately no function here that changes or deletes an event, and the
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.models import AuditEvent
 from knowledge import store
 from tools.outbox import notify_for_event
@@ -35,11 +36,6 @@ class AuditEventPublic(BaseModel):
     subject: str = Field(description="What it happened to, e.g. 'task:12' or 'system:cv-screener'.")
     details: dict[str, Any]
     knowledge_version: str | None = Field(description="Knowledge revision and packs fingerprint in use.")
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def knowledge_version(*, session: Session) -> str:

@@ -23,8 +23,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.models import Assessment
-from tools.audit import list_events, utc_now
+from tools.audit import list_events
 from tools.docs.schemas import OutputFormat
 from tools.docs.store import draft_content, list_drafts
 from tools.gate import gate_runs, list_waivers

@@ -34,9 +34,10 @@ from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.models import GateRun, GateWaiver
 from knowledge.tiering import InternalTier, RereviewTrigger, TieringStandard
-from tools.audit import SYSTEM_ACTOR, record_event, utc_now
+from tools.audit import SYSTEM_ACTOR, record_event
 from tools.inventory import AssessmentPublic, SystemPublic, assessment_history, get_system, profile_digest
 from tools.tasks import FilingReport, TaskFilters, TaskPublic, TaskStatus, file_reviews, list_tasks
 from tools.triage.schemas import RequiredReview, SystemProfile

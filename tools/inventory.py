@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, computed_field
-from sqlalchemy import func, inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import AISystem, Assessment, Base
+from core.clock import utc_now
+from core.db import insert_or_ignore
+from core.models import AISystem, Assessment
 from knowledge import store
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from knowledge.packs.amendments import parent_id
 from knowledge.parsing.slugs import slugify
 from knowledge.tiering import TieringStandard
-from tools.audit import record_event, utc_now
+from tools.audit import record_event
 from tools.triage.schemas import Ground, Obligation, SystemProfile, SystemRef, TriageResult
 
 TriageFn = Callable[[SystemProfile], TriageResult]
@@ -276,24 +276,6 @@ def _rests_on(result: TriageResult, basis: KnowledgeBasis) -> list[str]:
 
 
 # --- writing -----------------------------------------------------------------------------------------
-
-
-def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
-    """Insert one row unless it would break a unique constraint (`INSERT ... ON CONFLICT DO NOTHING`);
-    the new row's primary key, or None when a row already held the unique values.
-
-    Safe between processes: the database decides, so two writers racing for the same unique values
-    end with one row and no exception.
-    """
-    dialect = session.get_bind().dialect.name
-    primary_key = inspect(model).primary_key[0]
-    if dialect == "sqlite":
-        stmt: Any = sqlite_insert(model).values(values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing()
-    else:
-        raise ValueError(f"unsupported database {dialect!r}: govassist runs on SQLite and PostgreSQL")
-    return session.execute(stmt.returning(primary_key)).scalar_one_or_none()
 
 
 def record_assessment(
@@ -770,7 +752,6 @@ __all__ = [
     "get_assessment",
     "get_assessment_by_id",
     "get_system",
-    "insert_or_ignore",
     "list_systems",
     "profile_digest",
     "record_assessment",

@@ -20,7 +20,7 @@ a primary key, so of all the instances a retry may reach, only the first to reco
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
+from core.db import insert_or_ignore
 from core.models import AuditEvent, HandledEvent, OutboxMessage, ReviewTask
 
 TASK_SUBJECT_PREFIX = "task:"
@@ -66,10 +68,6 @@ class Notification(BaseModel):
     attempts: int = Field(description="Delivery attempts, this one included.")
     claim: str = Field(description="The claim token; marking the row needs it.")
     created_at: datetime
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- writing, with the change ------------------------------------------------------------------------
@@ -165,7 +163,7 @@ def claim_due(
     A row is due when it is pending, its next attempt time has come and no live claim holds it. Commit
     right after, so other instances see the claim; then deliver and mark each row with its claim token.
     """
-    stamp = now or _now()
+    stamp = now or utc_now()
     claimable = (
         OutboxMessage.status == OutboxStatus.PENDING.value,
         OutboxMessage.next_attempt_at <= stamp,
@@ -228,14 +226,14 @@ def _finish(
 
 def mark_sent(session: Session, notification: Notification, *, now: datetime | None = None) -> bool:
     """Slack accepted it. False when the claim was lost meanwhile (the lease ran out)."""
-    return _finish(session, notification, status=OutboxStatus.SENT, error=None, now=now or _now())
+    return _finish(session, notification, status=OutboxStatus.SENT, error=None, now=now or utc_now())
 
 
 def mark_skipped(
     session: Session, notification: Notification, *, reason: str, now: datetime | None = None
 ) -> bool:
     """Nothing to deliver any more (the reason is kept)."""
-    return _finish(session, notification, status=OutboxStatus.SKIPPED, error=reason, now=now or _now())
+    return _finish(session, notification, status=OutboxStatus.SKIPPED, error=reason, now=now or utc_now())
 
 
 def mark_failed(
@@ -249,7 +247,7 @@ def mark_failed(
 ) -> OutboxStatus:
     """Delivery failed: due again after `retry_after` doubled per earlier attempt (at most an hour), or
     given up (FAILED) on a permanent error or after MAX_ATTEMPTS attempts."""
-    stamp = now or _now()
+    stamp = now or utc_now()
     if permanent or notification.attempts >= MAX_ATTEMPTS:
         _finish(session, notification, status=OutboxStatus.FAILED, error=error, now=stamp)
         return OutboxStatus.FAILED
@@ -285,14 +283,11 @@ def first_delivery(
 ) -> bool:
     """Record that `worker` handles incoming event `event_id`; False when some instance already did (a
     retry). The primary key decides, so two instances racing for one event get one True."""
-    # Imported here: tools.inventory imports tools.audit, which imports this module.
-    from tools.inventory import insert_or_ignore
-
     values = {
         "platform": platform,
         "event_id": event_id[:200],
         "handled_by": worker[:100],
-        "handled_at": now or _now(),
+        "handled_at": now or utc_now(),
     }
     return insert_or_ignore(session, HandledEvent, values) is not None
 

@@ -19,11 +19,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
+from core.db import insert_or_ignore
 from core.models import AISystem, Assessment, ReviewTask
 from knowledge.access import Visibility
 from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
-from tools.audit import SYSTEM_ACTOR, record_event, utc_now
-from tools.inventory import AssessmentPublic, SystemPublic, get_assessment_by_id, get_system, insert_or_ignore
+from tools.audit import SYSTEM_ACTOR, record_event
+from tools.inventory import AssessmentPublic, SystemPublic, get_assessment_by_id, get_system
 from tools.triage.schemas import RequiredReview
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field, field_serializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
+from core.db import insert_or_ignore
 from core.models import ConversationMessage, ConversationThread
-from tools.audit import utc_now
-from tools.inventory import insert_or_ignore
 from tools.triage.schemas import SystemProfile
 
 MAX_THREAD_ID = 200

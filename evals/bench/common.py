@@ -15,7 +15,7 @@ EU_AI_ACT_HTML = CORPUS / "eu-ai-act" / "csa" / "eu-ai-act.html"
 
 def offline_environment() -> None:
     """The same offline, no-telemetry environment the CLI uses."""
-    from integrations.cli.context import quiet_libraries
+    from core.offline import quiet_libraries
 
     quiet_libraries()
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from core.offline import quiet_libraries
+
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from assistant.service import Assistant
     from core.config import Settings
-
-
-def quiet_libraries() -> None:
-    """Keep model-loading chatter and telemetry out of the terminal (and out of the network)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 @dataclass

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import click
 from rich.markup import escape
 
-from integrations.cli.context import AppContext, pass_app, quiet_libraries
+from core.offline import quiet_libraries
+from integrations.cli.context import AppContext, pass_app
 from integrations.cli.render import console, err_console
 from integrations.cli.systems import open_database, say
 

@@ -365,7 +365,7 @@ def waivers(app: AppContext, system: str, as_json: bool) -> None:
     Examples:
       govassist gate waivers cv-screener
     """
-    from tools.audit import utc_now
+    from core.clock import utc_now
     from tools.gate import list_waivers
     from tools.inventory import get_system
 

@@ -6,7 +6,8 @@ import logging
 
 import click
 
-from integrations.cli.context import AppContext, pass_app, quiet_libraries
+from core.offline import quiet_libraries
+from integrations.cli.context import AppContext, pass_app
 
 
 @click.group()

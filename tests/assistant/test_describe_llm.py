@@ -18,10 +18,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant.agent.llm import make_chat_model
-from integrations.cli import cli
 from assistant.describe_llm import DescribedProfile, ProfileFacts, describe_with_model
 from assistant.service import Assistant
 from assistant.triage import describe, run_triage
+from integrations.cli import cli
 from knowledge.index import KnowledgeIndex
 from tests.agent.llm_fakes import ScriptedToolModel, scripted
 from tests.agent.openai_wire import MODEL, completion, wire_server

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from integrations.cli import cli
 from core.config import Settings
 from core.db import Database
+from integrations.cli import cli
 from tests.tools import (
     GITHUB_REPO,
     GITHUB_TOKEN,

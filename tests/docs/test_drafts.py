@@ -15,9 +15,9 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
-from integrations.cli import cli
 from core.config import Settings
 from core.db import Database
+from integrations.cli import cli
 from knowledge.samples import SAMPLE_TIERING_STANDARD, SAMPLES_DIR
 from tools.audit import list_events
 from tools.bundle import verify_bundle

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from integrations.cli.app import cli
 from evals.config import load_config
 from evals.runner import RunRequest, run_eval
+from integrations.cli.app import cli
 
 REPO = Path(__file__).resolve().parents[2]
 

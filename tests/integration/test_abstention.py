@@ -39,8 +39,8 @@ def test_abstaining_answer_says_whom_to_ask(assistant: Assistant) -> None:
 def test_triage_finds_precedent_in_past_reviews(assistant: Assistant) -> None:
     from pathlib import Path
 
-    from integrations.cli.triage import load_profile_file
     from assistant.triage import run_triage
+    from integrations.cli.triage import load_profile_file
 
     profile = load_profile_file(
         Path(__file__).resolve().parents[2] / "knowledge/samples/systems/cv-screener.yaml"

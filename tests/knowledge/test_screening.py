@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from integrations.cli import cli
 from evals.datasets import FIXTURES_DIR
 from evals.screening import screening_rates
+from integrations.cli import cli
 from knowledge.access import Audience
 from knowledge.factory import open_index
 from knowledge.index import KnowledgeIndex

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from assistant.workspace import Workspace
+from core.clock import utc_now
 from integrations.slack.home import home_view
 from knowledge.factory import open_index
 from knowledge.samples import SAMPLE_TIERING_STANDARD
 from tests.tools import high_risk_result, profile
 from tools import inventory, tasks
-from tools.audit import utc_now
 from tools.inventory import current_knowledge
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from core.clock import utc_now
 from core.config import Settings
 from core.db import Database
 from knowledge.samples import SAMPLES_DIR
 from knowledge.tiering import TieringStandard, load_tiering_standard
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import audit, gate, inventory, tasks
-from tools.audit import utc_now
 from tools.bundle import BundleAttachment, BundleError, build_bundle, verify_bundle
 from tools.gate import GateOutcome, ItemKind, WaiverError
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from core.clock import utc_now
 from core.config import Settings
 from core.db import Database, create_db_engine
 from core.models import OutboxMessage, ReviewTask
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profile
 from tools import inventory, outbox, tasks
-from tools.audit import record_event, utc_now
+from tools.audit import record_event
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
 from tools.outbox import CLAIM_LEASE, MAX_ATTEMPTS, NotificationKind, OutboxStatus
 

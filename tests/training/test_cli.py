@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from integrations.cli import cli
 from assistant.training import TrainingService
 from core.config import Settings
+from integrations.cli import cli
 from knowledge.builtin import load_sample_organisation
 
 Run = Callable[..., Result]

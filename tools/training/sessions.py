@@ -20,9 +20,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.models import TrainingAnswer, TrainingParticipant, TrainingQuestion, TrainingSession
 from knowledge.access import Audience, Visibility
-from tools.audit import knowledge_version, record_event, utc_now
+from tools.audit import knowledge_version, record_event
 from tools.training.access import SourceAccess, require_readable
 from tools.training.errors import AnswerError, SessionClosedError, SessionNotFoundError, TrainingError
 from tools.training.schemas import (
