@@ -32,10 +32,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Chunk
+from knowledge import store
 from knowledge.access import Audience
 from tools.training import report as reports
 from tools.training import sessions
@@ -392,7 +391,8 @@ class TrainingService:
 
     @staticmethod
     def _citation_title(session: Session, citation_id: str) -> str | None:
-        chunk = session.scalars(select(Chunk).where(Chunk.citation_id == citation_id).limit(1)).first()
-        if chunk is None:
+        found = store.citation_titles(session=session, citation_ids=[citation_id]).get(citation_id)
+        if found is None:
             return None
-        return chunk.title if chunk.locator in {chunk.title, ""} else f"{chunk.locator}: {chunk.title}"
+        title, locator = found
+        return title if locator in {title, ""} else f"{locator}: {title}"

@@ -222,6 +222,65 @@ def official_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Ch
     return list(session.scalars(stmt))
 
 
+def searchable_documents(*, session: Session) -> list[Document]:
+    """Every document with an active generation (what searches can find)."""
+    return list(session.scalars(select(Document).where(Document.active_generation > 0)))
+
+
+def documents_with_source_marker(*, session: Session, marker: str) -> list[Document]:
+    """Searchable documents ingested from files (not packs) whose source id contains `marker`, the most
+    recently ingested first."""
+    stmt = (
+        select(Document)
+        .where(Document.source_id.contains(marker), Document.active_generation > 0, Document.origin != "pack")
+        .order_by(Document.ingested_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def active_chunks_of(*, session: Session, document_ids: Sequence[int]) -> list[Chunk]:
+    """The active generation's chunks of these documents, in document then reading order."""
+    if not document_ids:
+        return []
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.document_id.in_(list(document_ids)), Chunk.generation == Document.active_generation)
+        .order_by(Chunk.document_id, Chunk.ordinal, Chunk.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def citation_titles(*, session: Session, citation_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Citation id -> (title, locator) of a chunk stored under it, for the ids the index knows."""
+    wanted = sorted(set(citation_ids))
+    if not wanted:
+        return {}
+    stmt = (
+        select(Chunk.citation_id, Chunk.title, Chunk.locator)
+        .where(Chunk.citation_id.in_(wanted))
+        .order_by(Chunk.id)
+    )
+    titles: dict[str, tuple[str, str]] = {}
+    for citation_id, title, locator in session.execute(stmt).tuples():
+        titles.setdefault(citation_id, (title, locator))
+    return titles
+
+
+def citation_visibilities(*, session: Session) -> dict[str, set[str]]:
+    """Citation id -> the visibilities of its active chunks."""
+    stmt = (
+        select(Chunk.citation_id, Chunk.visibility)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.generation == Document.active_generation)
+        .distinct()
+    )
+    found: dict[str, set[str]] = {}
+    for citation_id, visibility in session.execute(stmt).tuples():
+        found.setdefault(citation_id, set()).add(str(visibility))
+    return found
+
+
 def knowledge_as_of(*, session: Session) -> date | None:
     """The newest as-of date among searchable documents."""
     return session.scalar(select(func.max(Document.as_of)).where(Document.active_generation > 0))

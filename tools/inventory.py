@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, computed_field
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import utc_now
@@ -445,6 +445,15 @@ def list_systems(*, session: Session) -> list[SystemPublic]:
     return [_system_with(system, assessment) for system, assessment in session.execute(stmt).tuples()]
 
 
+def system_ids_of(*, session: Session, people: Sequence[str]) -> set[str]:
+    """The ids of the systems any of `people` (names in the audit log) triaged or owns."""
+    names = sorted({p for p in people if p})
+    triaged = select(Assessment.system_id).where(Assessment.created_by.in_(names))
+    return set(
+        session.scalars(select(AISystem.id).where(or_(AISystem.id.in_(triaged), AISystem.owner.in_(names))))
+    )
+
+
 def assessment_history(*, session: Session, system_id: str) -> list[AssessmentPublic]:
     """Every assessment of a system, oldest first (empty for an unknown system)."""
     stmt = (
@@ -758,4 +767,5 @@ __all__ = [
     "retriage",
     "stale_assessments",
     "system_detail",
+    "system_ids_of",
 ]

@@ -16,16 +16,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select as sql_select
-
 from assistant.triage import describe, run_triage
-from core.models import Chunk, Document
 from evals.datasets import redteam_cases
 from evals.datasets.schema import RedTeamCase
 from evals.results import CaseResult, SuiteResult
 from evals.scoring import severity
 from evals.suites import AGENT_MISSING, SuiteContext, excerpt, guarded
 from evals.suites.agent import reply_tier, user_context
+from knowledge import store
 
 ACTOR = "govassist-eval"
 INJECTIONS = ("injection_document", "injection_message")
@@ -48,17 +46,8 @@ def select(cases: Sequence[RedTeamCase], ctx: SuiteContext) -> list[RedTeamCase]
 
 def indexed_visibility(ctx: SuiteContext) -> dict[str, set[str]]:
     """Citation id -> the visibilities of its live chunks in the workspace index."""
-    stmt = (
-        sql_select(Chunk.citation_id, Chunk.visibility)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.generation == Document.active_generation)
-        .distinct()
-    )
-    found: dict[str, set[str]] = defaultdict(set)
     with ctx.workspace.assistant.index.db.session() as session:
-        for citation_id, visibility in session.execute(stmt):
-            found[citation_id].add(str(visibility))
-    return found
+        return store.citation_visibilities(session=session)
 
 
 def observe(case: RedTeamCase, ctx: SuiteContext) -> Observed | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Chunk, Document
-from core.models import DocumentDraft as DraftRow
+from core.models import DraftRow
+from knowledge import store as knowledge_store
 from knowledge.access import Audience
 from knowledge.packs import Pack
 from tools.audit import record_event
@@ -23,6 +24,9 @@ from tools.docs.schemas import (
     OutputFormat,
     TemplateSection,
 )
+
+if TYPE_CHECKING:
+    from core.models import Chunk
 
 # Which ingested documents are an organisation's template for a kind: a source id containing this.
 TEMPLATE_SOURCE_MARKERS: dict[DocumentKind, str] = {
@@ -52,21 +56,10 @@ def find_template(session: Session, kind: DocumentKind, *, audience: Audience) -
     marker = TEMPLATE_SOURCE_MARKERS.get(kind)
     if marker is None:
         return None
-    documents = session.scalars(
-        select(Document)
-        .where(Document.source_id.contains(marker), Document.active_generation > 0, Document.origin != "pack")
-        .order_by(Document.ingested_at.desc())
-    )
-    for document in documents:
+    for document in knowledge_store.documents_with_source_marker(session=session, marker=marker):
         if not audience.can_read(document.visibility, list(document.groups)):
             continue
-        chunks = list(
-            session.scalars(
-                select(Chunk)
-                .where(Chunk.document_id == document.id, Chunk.generation == document.active_generation)
-                .order_by(Chunk.ordinal)
-            )
-        )
+        chunks = knowledge_store.active_chunks_of(session=session, document_ids=[document.id])
         sections = _template_sections(chunks)
         if sections:
             return DocumentTemplate(source_id=document.source_id, title=document.title, sections=sections)

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from core.models import Chunk, Document
+from knowledge import store
 from knowledge.access import Audience, Visibility
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from tools.training.access import SourceAccess, most_restricted
@@ -18,6 +16,7 @@ from tools.training.schemas import GeneratedQuestion, SourcePassage, TopicMateri
 from tools.training.topics import Topic
 
 if TYPE_CHECKING:
+    from core.models import Chunk, Document
     from knowledge.index import KnowledgeIndex
 
 _PACKS: dict[str, list[Pack]] = {}
@@ -47,7 +46,7 @@ def load_material(
     """
     reader = audience or Audience()
     with index.db.session() as session:
-        documents = list(session.scalars(select(Document).where(Document.active_generation > 0)))
+        documents = store.searchable_documents(session=session)
         indexed_packs = {d.source_id for d in documents if d.origin == "pack"}
         missing = [regime for regime in topic.regimes if regime not in indexed_packs]
         if missing:
@@ -60,20 +59,7 @@ def load_material(
             for d in documents
             if d.kind == "policy" and any(s in d.source_id for s in topic.policy_sources)
         }
-        chunks = (
-            list(
-                session.scalars(
-                    select(Chunk)
-                    .join(Document, Document.id == Chunk.document_id)
-                    .where(
-                        Chunk.document_id.in_(list(wanted)), Chunk.generation == Document.active_generation
-                    )
-                    .order_by(Chunk.document_id, Chunk.ordinal, Chunk.id)
-                )
-            )
-            if wanted
-            else []
-        )
+        chunks = store.active_chunks_of(session=session, document_ids=list(wanted))
         readable = [c for c in chunks if reader.can_read(c.visibility, list(c.groups))]
         policies = _sections(readable, wanted)
         pack_access = {
