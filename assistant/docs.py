@@ -8,8 +8,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from assistant.reviews import ReviewService
 from assistant.triage import find_precedents, tiering_standard
-from assistant.workspace import Workspace
 from core.clock import utc_now
 from core.config import Settings
 from knowledge.access import Audience
@@ -106,7 +106,7 @@ def draft_document(
             missing = f"no assessment v{version}" if version else "no assessment yet: triage it first"
             raise DraftNotPossibleError(f"system {found.id} has {missing}")
         template = find_template(session, kind, audience=reader)
-    tasks = Workspace(settings, index).tasks_for_assessment(found.id, assessment.version)
+    tasks = ReviewService(settings, index).tasks_for_assessment(found.id, assessment.version)
     # The system's own decided reviews are indexed as past reviews too; precedent is about other systems.
     own_reviews = re.compile(rf"^{re.escape(REVIEWS_SOURCE_ID)}:{re.escape(found.id)}-v\d+-")
     precedents = [

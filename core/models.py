@@ -192,7 +192,7 @@ class Assessment(Base):
     system: Mapped[AISystem] = relationship()
 
 
-class DocumentDraft(Base):
+class DraftRow(Base):
     """A review document (system card, model card, FRIA, technical documentation) drafted from what
     govassist knew at the time, kept as an attachment of the assessment version it was drafted from."""
 

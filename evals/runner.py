@@ -21,7 +21,7 @@ from evals.config import EvalConfig, Profile, Suite, load_config
 from evals.results import RunSummary, SuiteResult, ThresholdCheck
 from evals.store import save_run
 from evals.suites import SuiteContext
-from evals.workspace import Workspace, open_held_out_workspace, open_workspace, workspace_settings
+from evals.workspace import EvalWorkspace, open_held_out_workspace, open_workspace, workspace_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ALL_SUITES: tuple[Suite, ...] = ("qa", "triage", "agent", "redteam")
@@ -63,7 +63,7 @@ def git_commit(root: Path = REPO_ROOT) -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def knowledge_version(ws: Workspace) -> str:
+def workspace_knowledge(ws: EvalWorkspace) -> str:
     """The packs' fingerprint and the knowledge as-of date of the workspace."""
     from knowledge.packs import packs_fingerprint
 
@@ -143,7 +143,7 @@ def run_eval(
     if request.fresh and held_out_dir.exists():
         shutil.rmtree(held_out_dir)
 
-    def open_held_out() -> Workspace:
+    def open_held_out() -> EvalWorkspace:
         announce(f"Opening the held-out organisation's workspace in {held_out_dir}...")
         return open_held_out_workspace(workspace_settings(settings, held_out_dir, embedder=embedder))
 
@@ -166,7 +166,7 @@ def run_eval(
             metrics, notes = judge.judge_qa(ws.settings, spec, result.cases, ws.assistant.index.embedder)
             result.metrics |= metrics
             result.notes += notes
-        version = knowledge_version(ws)
+        version = workspace_knowledge(ws)
     finally:
         ctx.close()
         ws.close()

@@ -42,7 +42,7 @@ EVAL_ACTOR = "govassist-eval"
 
 
 @dataclass
-class Workspace:
+class EvalWorkspace:
     """The opened workspace: its settings and assistant."""
 
     settings: Settings
@@ -73,7 +73,7 @@ def workspace_settings(base: Settings, directory: Path, *, embedder: str) -> Set
     )
 
 
-def open_held_out_workspace(settings: Settings) -> Workspace:
+def open_held_out_workspace(settings: Settings) -> EvalWorkspace:
     """Open (building or updating) the held-out organisation's workspace: the built-in packs and the
     Halyard Freight Group fixtures ingested as a user would (`--kind policy`, `--kind review`), without
     the sample organisation, so "our" questions can only be answered from Halyard's own documents."""
@@ -81,10 +81,10 @@ def open_held_out_workspace(settings: Settings) -> Workspace:
     assistant = Assistant.open(settings)
     ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_POLICIES], kind=DocumentKind.POLICY))
     ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_REVIEWS], kind=DocumentKind.REVIEW))
-    return Workspace(settings=settings, assistant=assistant)
+    return EvalWorkspace(settings=settings, assistant=assistant)
 
 
-def open_workspace(settings: Settings) -> Workspace:
+def open_workspace(settings: Settings) -> EvalWorkspace:
     """Open (building or updating) the workspace that `settings` describe."""
     from assistant.triage import run_triage
 
@@ -118,4 +118,4 @@ def open_workspace(settings: Settings) -> Workspace:
             record=True,
             file_tasks=number < FILE_TASKS_FOR,
         )
-    return Workspace(settings=settings, assistant=assistant)
+    return EvalWorkspace(settings=settings, assistant=assistant)

@@ -13,7 +13,7 @@ from evals.results import CaseResult
 if TYPE_CHECKING:
     from assistant.agent.core import Agent
     from evals.scoring import AnswerSimilarity
-    from evals.workspace import Workspace
+    from evals.workspace import EvalWorkspace
 
 AGENT_MISSING = "the conversational agent (assistant/agent/core.py) is not available in this build"
 
@@ -22,23 +22,23 @@ AGENT_MISSING = "the conversational agent (assistant/agent/core.py) is not avail
 class SuiteContext:
     """What every suite needs: the workspace, the run's options, and a progress callback."""
 
-    workspace: Workspace
+    workspace: EvalWorkspace
     config: EvalConfig
     fast: bool
     advance: Callable[[], None] = lambda: None
     run_tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     # Opens the held-out organisation's workspace (packs + Halyard, no sample organisation); None: the
     # cases about it are skipped.
-    open_held_out: Callable[[], Workspace] | None = None
+    open_held_out: Callable[[], EvalWorkspace] | None = None
     _agent: Any = None
     _similarity: Any = None
     _held_out: Any = None
 
-    def held_out(self) -> Workspace | None:
+    def held_out(self) -> EvalWorkspace | None:
         """The held-out organisation's workspace, opened on first use; None when the run has none."""
         if self._held_out is None and self.open_held_out is not None:
             self._held_out = self.open_held_out()
-        held_out: Workspace | None = self._held_out
+        held_out: EvalWorkspace | None = self._held_out
         return held_out
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from assistant.workspace import Workspace
+from assistant.reviews import ReviewService
 from core.config import ConfigError, Settings
 from integrations.slack.directory import Directory
 from integrations.slack.handlers import register_all
@@ -55,7 +55,7 @@ class SlackApp:
     def warm_up(self) -> None:
         """Build what the first answer would otherwise build while requests wait (the lexical index,
         the embedder): one throwaway search, recorded nowhere."""
-        self.services.workspace.warm_up(WARM_UP_QUESTION)
+        self.services.reviews.warm_up(WARM_UP_QUESTION)
 
     def close(self) -> None:
         """Stop the background work (waiting for running listeners to finish)."""
@@ -74,31 +74,31 @@ def create_app(
     agent: ConversationalAgent,
     *,
     base_url: str | None = None,
-    workspace: Workspace | None = None,
+    reviews: ReviewService | None = None,
     training: Any | None = None,
     workers: int = DEFAULT_WORKERS,
 ) -> SlackApp:
     """The Slack app for `agent`, calling the Web API at `base_url` (default `settings.slack_api_url`).
 
     Needs the bot token (SLACK_BOT_TOKEN); checks it with auth.test. HTTP requests are verified when a
-    signing secret is configured (HTTP mode requires one; Socket Mode does not use it). `workspace`
+    signing secret is configured (HTTP mode requires one; Socket Mode does not use it). `reviews`
     defaults to one over the agent's knowledge index; `training` is the quiz service, if installed.
     Raises ConfigError with a one-line reason.
     """
     if settings.slack_bot_token is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set: the Slack app needs its bot token (xoxb-...)")
     assistant = getattr(agent, "assistant", None)
-    if workspace is None:
+    if reviews is None:
         if assistant is None:
-            raise ConfigError("the agent has no knowledge index: pass workspace=...")
-        workspace = Workspace(settings, assistant.index)
+            raise ConfigError("the agent has no knowledge index: pass reviews=...")
+        reviews = ReviewService(settings, assistant.index)
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=api_base_url(settings, base_url)
     )
     services = SlackServices(
         settings=settings,
         agent=agent,
-        workspace=workspace,
+        reviews=reviews,
         client=client,
         directory=Directory(client, settings),
         limiter=RateLimiter(settings.slack_rate_limit, settings.slack_rate_window),

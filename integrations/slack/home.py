@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.workspace import HomeSummary
+from assistant.reviews import HomeSummary
 from integrations.slack import ids
 from integrations.slack.blocks import (
     TIER_LABELS,

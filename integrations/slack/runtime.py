@@ -1,4 +1,4 @@
-"""What every handler shares: the agent, the workspace, the Web API client, the directory, the rate
+"""What every handler shares: the agent, the review service, the Web API client, the directory, the rate
 limiter, per-conversation locks; and small helpers for thread ids and posting."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.agent.schemas import AgentReply, UserContext
-from assistant.workspace import Workspace
+from assistant.reviews import ReviewService
 from core.config import Settings
 from integrations.slack.directory import Directory
 from integrations.slack.ratelimit import RateLimiter
@@ -75,7 +75,7 @@ class SlackServices:
 
     settings: Settings
     agent: ConversationalAgent
-    workspace: Workspace
+    reviews: ReviewService
     client: WebClient
     directory: Directory
     limiter: RateLimiter
@@ -92,7 +92,7 @@ class SlackServices:
         if not event_id:
             return True
         try:
-            return self.workspace.first_delivery(event_id, worker=self.instance)
+            return self.reviews.first_delivery(event_id, worker=self.instance)
         except SQLAlchemyError:
             # Answering a retry twice is better than answering nobody while the database hiccups.
             log.exception("could not record Slack event %s as handled", event_id)

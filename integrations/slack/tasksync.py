@@ -116,7 +116,7 @@ class TaskMessageSync:
         refreshed: list[int] = []
         with self._lock:
             for _ in range(MAX_BATCHES):
-                batch = self.services.workspace.claim_notifications(
+                batch = self.services.reviews.claim_notifications(
                     worker=self.services.instance, limit=CLAIM_BATCH
                 )
                 refreshed += self._deliver(batch)
@@ -148,17 +148,17 @@ class TaskMessageSync:
         return refreshed
 
     def _finish(self, notification: Notification, outcome: Outcome) -> None:
-        workspace = self.services.workspace
+        reviews = self.services.reviews
         try:
             if outcome.status is OutboxStatus.SENT:
-                if not workspace.notification_sent(notification):
+                if not reviews.notification_sent(notification):
                     log.warning(
                         "notification %d: the claim ran out before it was marked sent", notification.id
                     )
             elif outcome.status is OutboxStatus.SKIPPED:
-                workspace.notification_skipped(notification, reason=outcome.reason or "")
+                reviews.notification_skipped(notification, reason=outcome.reason or "")
             else:
-                status = workspace.notification_failed(
+                status = reviews.notification_failed(
                     notification,
                     error=outcome.reason or "failed",
                     retry_after=self.retry_after,
@@ -179,7 +179,7 @@ class TaskMessageSync:
     # --- refreshing messages ------------------------------------------------------------------------------
 
     def _refresh(self, task_id: int, systems: dict[str, Outcome]) -> Outcome:
-        task = self.services.workspace.task(task_id)
+        task = self.services.reviews.task(task_id)
         if task is None:
             return Outcome(OutboxStatus.SKIPPED, f"no review task {task_id}")
         try:
@@ -215,25 +215,25 @@ class TaskMessageSync:
 
     def refresh_cards(self, task: TaskPublic) -> None:
         """Re-render the messages posted about the task itself (the assignee's DM)."""
-        for ref in posts_about(self.services.workspace.db, subject=task_subject(task.id)):
+        for ref in posts_about(self.services.reviews.db, subject=task_subject(task.id)):
             self._update(channel=ref.channel, ts=ref.ts, blocks=task_card_blocks(task), text=task.title)
 
     def refresh_system(self, system_id: str) -> None:
         """Re-render every triage message of the system (they list its tasks)."""
-        for ref in posts_about(self.services.workspace.db, prefix=f"triage:{system_id}:v"):
+        for ref in posts_about(self.services.reviews.db, prefix=f"triage:{system_id}:v"):
             version_text = ref.subject.rsplit(":v", 1)[-1]
             if version_text.isdigit():
                 self.refresh_triage(system_id, int(version_text), channel=ref.channel, ts=ref.ts)
 
     def refresh_triage(self, system_id: str, version: int, *, channel: str, ts: str) -> bool:
         """Re-render one triage message from the stored assessment and the current tasks."""
-        workspace = self.services.workspace
-        assessment = workspace.assessment(system_id, version)
+        reviews = self.services.reviews
+        assessment = reviews.assessment(system_id, version)
         if assessment is None:
             return False
         audience = self.services.directory.channel_context(channel).audience
-        precedents = workspace.precedents(assessment.profile, audience=audience)
-        tasks = workspace.tasks_for_assessment(system_id, version)
+        precedents = reviews.precedents(assessment.profile, audience=audience)
+        tasks = reviews.tasks_for_assessment(system_id, version)
         cited = [g.citation for g in assessment.result.eu_ai_act.grounds] + [
             o.citation for o in assessment.result.obligations
         ]
@@ -242,16 +242,14 @@ class TaskMessageSync:
             version=version,
             precedents=precedents,
             tasks=tasks,
-            titles=workspace.citation_titles(cited + [p.citation for p in precedents]),
+            titles=reviews.citation_titles(cited + [p.citation for p in precedents]),
         )
         return self._update(channel=channel, ts=ts, blocks=blocks, text=f"Triage: {assessment.system_name}")
 
     # --- the assignee's DM --------------------------------------------------------------------------------
 
     def _notify(self, notification: Notification) -> Outcome:
-        task = (
-            self.services.workspace.task(notification.task_id) if notification.task_id is not None else None
-        )
+        task = self.services.reviews.task(notification.task_id) if notification.task_id is not None else None
         if task is None:
             return Outcome(OutboxStatus.SKIPPED, f"no review task {notification.task_id}")
         if task.assignee != notification.assignee:
@@ -283,11 +281,11 @@ class TaskMessageSync:
             unfurl_links=False,
         )
         channel, ts = str(response.get("channel") or user), str(response.get("ts"))
-        remember_post(self.services.workspace.db, subject=task_subject(task.id), channel=channel, ts=ts)
+        remember_post(self.services.reviews.db, subject=task_subject(task.id), channel=channel, ts=ts)
         # A change committed while the card was on its way was refreshed (by any instance) without this
         # card, which was not remembered yet: look once more, now that later refreshes will find it.
         # The DM is sent by now: a failure here must not make it count as undelivered.
-        now = self.services.workspace.task(task.id)
+        now = self.services.reviews.task(task.id)
         if now is not None and now != task:
             try:
                 self._update(channel=channel, ts=ts, blocks=task_card_blocks(now), text=now.title)
@@ -323,7 +321,7 @@ class TaskMessageSync:
         if self._pruned_at and now - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = now
-        events, rows = self.services.workspace.prune_deliveries(keep_events=KEEP_EVENTS, keep_sent=KEEP_SENT)
+        events, rows = self.services.reviews.prune_deliveries(keep_events=KEEP_EVENTS, keep_sent=KEEP_SENT)
         if events or rows:
             log.info("forgot %d handled event id(s) and %d delivered notification(s)", events, rows)
 

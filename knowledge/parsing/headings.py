@@ -45,7 +45,7 @@ class _Node:
         return "\n\n".join(part for part in parts if part)
 
 
-def clean_text(text: str) -> str:
+def tidy_blank_lines(text: str) -> str:
     """Strip trailing spaces from lines and collapse runs of blank lines into one."""
     lines = "\n".join(line.rstrip() for line in text.splitlines())
     return _BLANK_RUNS.sub("\n\n", lines).strip()
@@ -81,7 +81,7 @@ def build_sections(outline: Outline, *, doc_id: str, doc_title: str) -> list[Sec
 
     taken: set[str] = set()
     sections: list[Section] = []
-    preamble = clean_text(preamble)
+    preamble = tidy_blank_lines(preamble)
     if preamble:
         sections.append(
             Section(
@@ -105,7 +105,7 @@ def build_parts(texts: list[str], *, doc_id: str, doc_title: str, label: str) ->
     sections: list[Section] = []
     slug = slugify(label)
     for number, text in enumerate(texts, start=1):
-        cleaned = clean_text(text)
+        cleaned = tidy_blank_lines(text)
         if cleaned:
             sections.append(
                 Section(
@@ -122,7 +122,7 @@ def build_parts(texts: list[str], *, doc_id: str, doc_title: str, label: str) ->
 def split_into_parts(text: str, max_chars: int = _MAX_PART_CHARS) -> list[str]:
     """Cut text without headings into parts of about `max_chars`, at paragraph (else line) breaks."""
     pieces: list[str] = []
-    for paragraph in clean_text(text).split("\n\n"):
+    for paragraph in tidy_blank_lines(text).split("\n\n"):
         pieces.extend(paragraph.splitlines() if len(paragraph) > max_chars else [paragraph])
     parts: list[str] = []
     current = ""

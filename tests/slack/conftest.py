@@ -166,7 +166,7 @@ class SlackRig:
 
     @property
     def db(self) -> Any:
-        return self.app.services.workspace.db
+        return self.app.services.reviews.db
 
 
 def start_rig(make_settings: Any, home: Path, fake: FakeSlack, **overrides: Any) -> tuple[SlackRig, Any]:

@@ -58,16 +58,14 @@ def test_ask_where_the_app_may_not_post_answers_privately(rig: SlackRig) -> None
 
 
 def test_tasks_lists_open_review_tasks(rig: SlackRig) -> None:
-    workspace = rig.app.services.workspace
-    profile = workspace.describe(
-        "We screen job applicants' CVs and rank candidates for recruiters in Berlin."
-    )
-    outcome = workspace.triage(
+    reviews = rig.app.services.reviews
+    profile = reviews.describe("We screen job applicants' CVs and rank candidates for recruiters in Berlin.")
+    outcome = reviews.triage(
         profile.profile, actor=PAM, audience=rig.app.services.directory.channel_context(DM_BEN).audience
     )
     version = outcome.assessment_version
     assert outcome.result.system.id and version
-    filed = workspace.file_tasks(outcome.result.system.id, version, actor=PAM)
+    filed = reviews.file_tasks(outcome.result.system.id, version, actor=PAM)
     assert filed
     _, name = rig.send.command("tasks", user=PAM, channel=PUBLIC)
     posted = rig.fake.wait_response(name)

@@ -1,4 +1,4 @@
-"""assistant.feedback and assistant.workspace on SQLite and PostgreSQL: feedback, escalations, approved
+"""assistant.feedback and assistant.reviews on SQLite and PostgreSQL: feedback, escalations, approved
 answers indexed as knowledge, posted-message references, and task changes from the audit log."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from assistant.feedback import (
     set_feedback_reason,
     sync_approved_answers,
 )
-from assistant.workspace import Workspace
+from assistant.reviews import ReviewService
 from knowledge.access import Audience, Visibility
 from knowledge.factory import open_index
 from knowledge.retrieval import search
@@ -112,17 +112,17 @@ def test_posted_message_references(index: Any) -> None:
 
 
 def test_task_changes_write_their_notifications_to_the_outbox(make_settings: Any, index: Any) -> None:
-    workspace = Workspace(make_settings(), index)
-    extracted = workspace.describe("We screen job applicants' CVs and rank candidates for recruiters.")
-    outcome = workspace.triage(extracted.profile, actor="U1", audience=Audience())
+    reviews = ReviewService(make_settings(), index)
+    extracted = reviews.describe("We screen job applicants' CVs and rank candidates for recruiters.")
+    outcome = reviews.triage(extracted.profile, actor="U1", audience=Audience())
     system_id, version = outcome.result.system.id, outcome.assessment_version
     assert system_id and version
-    assert workspace.tasks_for_assessment(system_id, version) == []
-    tasks = workspace.file_tasks(system_id, version, actor="U1")
-    assert [t.id for t in workspace.tasks_for_assessment(system_id, version)] == [t.id for t in tasks]
-    workspace.change_task(tasks[0].id, actor="U2", assignee="<@U3>")
-    workspace.change_task(tasks[0].id, actor="U3", status="in_review")  # same assignee: no second DM
-    claimed = workspace.claim_notifications(worker="instance-1")
+    assert reviews.tasks_for_assessment(system_id, version) == []
+    tasks = reviews.file_tasks(system_id, version, actor="U1")
+    assert [t.id for t in reviews.tasks_for_assessment(system_id, version)] == [t.id for t in tasks]
+    reviews.change_task(tasks[0].id, actor="U2", assignee="<@U3>")
+    reviews.change_task(tasks[0].id, actor="U3", status="in_review")  # same assignee: no second DM
+    claimed = reviews.claim_notifications(worker="instance-1")
     first = [(n.kind, n.assignee) for n in claimed if n.task_id == tasks[0].id]
     assert first == [
         (NotificationKind.TASK_CHANGED, None),  # filed
@@ -131,8 +131,8 @@ def test_task_changes_write_their_notifications_to_the_outbox(make_settings: Any
         (NotificationKind.TASK_CHANGED, None),  # in review
     ]
     assert {n.task_id for n in claimed} == {t.id for t in tasks}
-    assert workspace.claim_notifications(worker="instance-2") == []  # claimed by the first instance
-    home = workspace.home(actors=["U1"], assignee_names=["<@U3>"])
+    assert reviews.claim_notifications(worker="instance-2") == []  # claimed by the first instance
+    home = reviews.home(actors=["U1"], assignee_names=["<@U3>"])
     assert [s.id for s in home.systems] == [system_id]
     assert [t.id for t in home.assigned] == [tasks[0].id]
     assert {t.id for t in home.of_systems} == {t.id for t in tasks[1:]}

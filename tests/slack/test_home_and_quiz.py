@@ -11,18 +11,16 @@ from tests.slack.harness import block_text, eventually, find_element
 
 def test_home_tab_shows_the_users_systems_and_open_tasks(rig: SlackRig) -> None:
     services = rig.app.services
-    extracted = services.workspace.describe(
-        "We screen job applicants' CVs and rank candidates for recruiters."
-    )
-    outcome = services.workspace.triage(
+    extracted = services.reviews.describe("We screen job applicants' CVs and rank candidates for recruiters.")
+    outcome = services.reviews.triage(
         extracted.profile.model_copy(update={"name": "Pam's CV ranker"}),
         actor=PAM,
         audience=services.directory.channel_context(DM_PAM).audience,
     )
     system_id, version = outcome.result.system.id, outcome.assessment_version
     assert system_id and version
-    tasks = services.workspace.file_tasks(system_id, version, actor=PAM)
-    services.workspace.change_task(tasks[0].id, actor=LEO, assignee=f"<@{PAM}>")
+    tasks = services.reviews.file_tasks(system_id, version, actor=PAM)
+    services.reviews.change_task(tasks[0].id, actor=LEO, assignee=f"<@{PAM}>")
     rig.send.event(
         {"type": "app_home_opened", "user": PAM, "channel": DM_PAM, "tab": "home", "event_ts": "1.0"}
     )

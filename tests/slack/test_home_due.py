@@ -1,4 +1,4 @@
-"""The App Home shows the re-reviews due for the person's systems (assistant.workspace on SQLite and
+"""The App Home shows the re-reviews due for the person's systems (assistant.reviews on SQLite and
 PostgreSQL, rendered by integrations.slack.home)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.workspace import Workspace
+from assistant.reviews import ReviewService
 from core.clock import utc_now
 from integrations.slack.home import home_view
 from knowledge.factory import open_index
@@ -20,17 +20,17 @@ from tools.inventory import current_knowledge
 
 
 @pytest.fixture
-def workspace(make_settings: Any, database_url: str) -> Any:
+def reviews(make_settings: Any, database_url: str) -> Any:
     settings = make_settings(database_url=database_url, tiering_standard=SAMPLE_TIERING_STANDARD)
     index = open_index(settings)
-    yield Workspace(settings, index)
+    yield ReviewService(settings, index)
     index.db.close()
 
 
-def test_the_home_lists_re_reviews_due_for_the_persons_systems_only(workspace: Workspace) -> None:
+def test_the_home_lists_re_reviews_due_for_the_persons_systems_only(reviews: ReviewService) -> None:
     approved_at = utc_now() - timedelta(days=380)  # past the sample T2's 12-month cycle
     t2 = high_risk_result().model_copy(update={"internal_tier": "T2"})
-    with workspace.db.session() as session:
+    with reviews.db.session() as session:
         for name, actor in (("CV Screener", "ana"), ("Other system", "ben")):
             assessment = inventory.record_assessment(
                 session=session,
@@ -46,7 +46,7 @@ def test_the_home_lists_re_reviews_due_for_the_persons_systems_only(workspace: W
                 tasks.update_task_status(
                     session=session, task_id=task.id, actor="lena", status="approved", now=approved_at
                 )
-    summary = workspace.home(actors=["ana"])
+    summary = reviews.home(actors=["ana"])
     assert [(d.system_id, d.review_type, d.overdue) for d in summary.due] == [
         ("cv-screener", "legal", True),
         ("cv-screener", "privacy-dpia", True),

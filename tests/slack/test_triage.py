@@ -68,9 +68,9 @@ def test_submitting_posts_the_result_with_tier_grounds_obligations_and_dates(rig
     assert "*Obligations*" in text and ", from 20" in text
     assert "*Reviews required*" in text
     file_button = find_element(blocks, "govassist_file_tasks")
-    workspace = rig.app.services.workspace
+    reviews = rig.app.services.reviews
     value = json.loads(file_button["value"])
-    assessment = workspace.assessment(value["s"], value["v"])
+    assessment = reviews.assessment(value["s"], value["v"])
     assert assessment is not None and assessment.eu_tier == "high" and assessment.created_by == PAM
     assert assessment.profile.name == "CV ranker" and assessment.profile.profiling is True
     refs = eventually(lambda: posts_about(rig.db, subject=f"triage:{value['s']}:v{value['v']}"))
@@ -97,9 +97,9 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     # File the review tasks: the message now lists them, with pickers and buttons.
     rig.send.click(user=PAM, channel=channel, message=result_message, action_id="govassist_file_tasks")
     [filed] = rig.fake.wait_for("chat.update", lambda c: c.params["ts"] == ts)
-    workspace = rig.app.services.workspace
+    reviews = rig.app.services.reviews
     value = json.loads(find_element(result_message["blocks"], "govassist_file_tasks")["value"])
-    tasks = workspace.tasks_for_assessment(value["s"], value["v"])
+    tasks = reviews.tasks_for_assessment(value["s"], value["v"])
     assert tasks and all(t.status is TaskStatus.OPEN for t in tasks)
     text = block_text(filed.params["blocks"])
     assert all(f"#{t.id} " in text for t in tasks)
@@ -121,7 +121,7 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     )
     [dm] = rig.fake.wait_for("chat.postMessage", lambda c: c.params["channel"] == LEO)
     assert f"assigned review task #{task.id}" in block_text(dm.params["blocks"])
-    assert workspace.task(task.id).assignee == f"<@{LEO}>"  # type: ignore[union-attr]
+    assert reviews.task(task.id).assignee == f"<@{LEO}>"  # type: ignore[union-attr]
     dm_ts = rig.fake.messages[DM_LEO][-1]["ts"]
     refs = eventually(lambda: posts_about(rig.db, subject=f"task:{task.id}"))
     assert [(r.channel, r.ts) for r in refs] == [(DM_LEO, dm_ts)]
@@ -139,7 +139,7 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     )
     [refused] = rig.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == BEN)
     assert "Only the assignee or the RAI team" in refused.params["text"]
-    assert workspace.task(task.id).status is TaskStatus.OPEN  # type: ignore[union-attr]
+    assert reviews.task(task.id).status is TaskStatus.OPEN  # type: ignore[union-attr]
 
     # Leo starts the review from his DM: both messages follow.
     card = rig.fake.message(DM_LEO, dm_ts)
@@ -181,7 +181,7 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     rig.fake.wait_for(
         "chat.update", lambda c: c.params["ts"] == ts and "approved" in block_text(c.params["blocks"])
     )
-    decided = workspace.task(task.id)
+    decided = reviews.task(task.id)
     assert decided is not None and decided.status is TaskStatus.APPROVED
     assert decided.conditions == ["Bias audit before use for NYC roles"]
     assert decide.params["trigger_id"]
@@ -189,7 +189,7 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     # A change made elsewhere (`govassist tasks update`) reaches the message too.
     other = tasks[1]
     change_task_status(
-        workspace.db, task_id=other.id, actor="cli-user", status="in_review", assignee=f"<@{RAI}>"
+        reviews.db, task_id=other.id, actor="cli-user", status="in_review", assignee=f"<@{RAI}>"
     )
     refreshed = rig.app.sync.run_once()
     assert other.id in refreshed

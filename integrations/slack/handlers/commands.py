@@ -108,13 +108,13 @@ def _ask(services: SlackServices, body: dict[str, Any], question: str, respond: 
 def _tasks(services: SlackServices, body: dict[str, Any], respond: Respond) -> None:
     """The user's open review tasks (assigned, then of their systems), else every open one."""
     user = body["user_id"]
-    summary = services.workspace.home(actors=[actor(user)], assignee_names=[assignee_ref(user), user])
+    summary = services.reviews.home(actors=[actor(user)], assignee_names=[assignee_ref(user), user])
     blocks = []
     if summary.assigned:
         blocks += task_list_blocks("Review tasks assigned to you", summary.assigned, empty="")
     if summary.of_systems:
         blocks += task_list_blocks("Open reviews of your systems", summary.of_systems, empty="")
     if not blocks:
-        everything = services.workspace.tasks(TaskFilters(open_only=True))
+        everything = services.reviews.tasks(TaskFilters(open_only=True))
         blocks = task_list_blocks("Open review tasks", everything, empty="No review tasks are open.")
     respond(blocks=blocks[:50], text="Open review tasks", response_type="ephemeral")

@@ -54,14 +54,14 @@ def render_reply(services: SlackServices, reply: AgentReply, *, thread_id: str) 
         result = TriageResult.model_validate(reply.triage)
         precedents = [Precedent.model_validate(p) for p in reply.triage.get("precedents") or []]
         system_id = result.system.id
-        tasks = services.workspace.tasks_for_assessment(system_id, version) if system_id and version else []
+        tasks = services.reviews.tasks_for_assessment(system_id, version) if system_id and version else []
         cited = [g.citation for g in result.eu_ai_act.grounds] + [o.citation for o in result.obligations]
         blocks = triage_blocks(
             result,
             version=version,
             precedents=precedents,
             tasks=tasks,
-            titles=services.workspace.citation_titles(cited + [p.citation for p in precedents]),
+            titles=services.reviews.citation_titles(cited + [p.citation for p in precedents]),
         )
         if reply.pending_question:
             blocks[1:1] = [
@@ -114,7 +114,7 @@ def converse(
         system_id = (reply.triage.get("system") or {}).get("id")
         if system_id:
             subject = triage_subject(system_id, int(reply.triage["assessment_version"]))
-            remember_post(services.workspace.db, subject=subject, channel=where[0], ts=where[1])
+            remember_post(services.reviews.db, subject=subject, channel=where[0], ts=where[1])
     return None
 
 

@@ -97,12 +97,12 @@ def escalate(services: SlackServices, *, user: str, question: str, thread_id: st
         return "There is no question to hand over."
     where = parse_conversation_id(thread_id)
     if thread_id:
-        existing = find_open_escalation(services.workspace.db, thread_id=thread_id, question=question)
+        existing = find_open_escalation(services.reviews.db, thread_id=thread_id, question=question)
         if existing is not None:
             return f"The RAI team already has this question (#{existing.id}); their answer will appear here."
     lines = thread_context(services, channel=where[0], thread_ts=where[1]) if where else []
     escalation = open_escalation(
-        services.workspace.db,
+        services.reviews.db,
         question=question,
         asked_by=actor(user),
         context="\n".join(lines),
@@ -122,12 +122,8 @@ def escalate(services: SlackServices, *, user: str, question: str, thread_id: st
         return (
             f"I could not post in the RAI team's channel; please ask {services.settings.escalation_contact}."
         )
-    set_escalation_message(
-        services.workspace.db, escalation_id=escalation.id, channel=posted[0], ts=posted[1]
-    )
-    remember_post(
-        services.workspace.db, subject=f"escalation:{escalation.id}", channel=posted[0], ts=posted[1]
-    )
+    set_escalation_message(services.reviews.db, escalation_id=escalation.id, channel=posted[0], ts=posted[1])
+    remember_post(services.reviews.db, subject=f"escalation:{escalation.id}", channel=posted[0], ts=posted[1])
     return f":raising_hand: I have asked the RAI team (#{escalation.id}). Their answer will be posted here."
 
 
@@ -177,7 +173,7 @@ def _escalation_of_reply(
     thread_ts = message.get("thread_ts")
     if not thread_ts or thread_ts == message.get("ts"):
         return None
-    return find_escalation_by_message(services.workspace.db, channel=channel, ts=thread_ts)
+    return find_escalation_by_message(services.reviews.db, channel=channel, ts=thread_ts)
 
 
 def _fetch_message(services: SlackServices, channel: str, ts: str) -> dict[str, Any] | None:
@@ -201,7 +197,7 @@ def register(app: App, services: SlackServices) -> None:
         value, message = action_value(body), body.get("message") or {}
         try:
             return record_feedback(
-                services.workspace.db,
+                services.reviews.db,
                 user_id=user_of(body) or "",
                 helpful=helpful,
                 question=str(value.get("q") or ""),
@@ -244,7 +240,7 @@ def register(app: App, services: SlackServices) -> None:
         meta = read_metadata(body["view"])
         if isinstance(meta.get("f"), int):
             set_feedback_reason(
-                services.workspace.db, feedback_id=meta["f"], reason=parse_feedback(body["view"])
+                services.reviews.db, feedback_id=meta["f"], reason=parse_feedback(body["view"])
             )
         _offer_escalation(services, user_of(body) or "", meta)
 
@@ -299,7 +295,7 @@ def register(app: App, services: SlackServices) -> None:
             return
         try:
             approved = approve_answer(
-                services.workspace.index,
+                services.reviews.index,
                 question=escalation.question,
                 answer=message.get("text") or "",
                 approved_by=actor(approver),
@@ -364,14 +360,14 @@ def register(app: App, services: SlackServices) -> None:
         meta = read_metadata(body["view"])
         user = user_of(body) or ""
         escalation = (
-            get_escalation(services.workspace.db, meta["e"]) if isinstance(meta.get("e"), int) else None
+            get_escalation(services.reviews.db, meta["e"]) if isinstance(meta.get("e"), int) else None
         )
         if escalation is None or not services.directory.in_rai_team(user):
             return
         answer, visibility, groups = parse_approve(body["view"])
         try:
             approved = approve_answer(
-                services.workspace.index,
+                services.reviews.index,
                 question=escalation.question,
                 answer=answer,
                 approved_by=actor(user),

@@ -14,7 +14,7 @@ from integrations.slack.runtime import SlackServices, actor, assignee_ref, log, 
 
 def publish_home(services: SlackServices, user: str) -> None:
     """views.publish of the user's home tab: their systems and open review tasks."""
-    summary = services.workspace.home(actors=[actor(user)], assignee_names=[assignee_ref(user), user])
+    summary = services.reviews.home(actors=[actor(user)], assignee_names=[assignee_ref(user), user])
     view = home_view(summary, quiz_available=services.training is not None)
     try:
         services.client.views_publish(user_id=user, view=view)

@@ -25,7 +25,7 @@ def may_assign(services: SlackServices, user: str, task: TaskPublic) -> bool:
     """Who may move it, and also the person who triaged the system (they file and route its reviews)."""
     if may_change(services, user, task):
         return True
-    assessment = services.workspace.assessment(task.system_id, task.assessment_version)
+    assessment = services.reviews.assessment(task.system_id, task.assessment_version)
     return assessment is not None and assessment.created_by == actor(user)
 
 
@@ -41,7 +41,7 @@ def _task_id(body: dict[str, Any]) -> int | None:
 def change(services: SlackServices, body: dict[str, Any], task_id: int, **changes: Any) -> TaskPublic | None:
     """Apply a change as the acting user, refresh the messages, and tell the user if it was refused."""
     user = user_of(body) or ""
-    task = services.workspace.task(task_id)
+    task = services.reviews.task(task_id)
     if task is None:
         tell(services, body, f":warning: There is no review task #{task_id}.")
         return None
@@ -52,7 +52,7 @@ def change(services: SlackServices, body: dict[str, Any], task_id: int, **change
         tell(services, body, f":no_entry: Only the assignee or the RAI team can change task #{task_id}.")
         return None
     try:
-        changed = services.workspace.change_task(task_id, actor=actor(user), **changes)
+        changed = services.reviews.change_task(task_id, actor=actor(user), **changes)
     except (TaskError, TaskNotFoundError) as exc:
         tell(services, body, f":warning: {exc.args[0]}")
         return None
@@ -86,7 +86,7 @@ def register(app: App, services: SlackServices) -> None:
     def on_decide(body: dict[str, Any]) -> None:
         task_id = _task_id(body)
         user = user_of(body) or ""
-        task = services.workspace.task(task_id) if task_id is not None else None
+        task = services.reviews.task(task_id) if task_id is not None else None
         if task is None:
             tell(services, body, ":warning: That review task no longer exists.")
             return

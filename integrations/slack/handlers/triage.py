@@ -46,7 +46,7 @@ def open_triage_form(
     extracted: ExtractedProfile | None
     note = None
     try:
-        extracted = services.workspace.describe(text)
+        extracted = services.reviews.describe(text)
     except ValueError as exc:
         extracted, note = None, f":warning: {escape(str(exc))}"
     else:
@@ -66,10 +66,10 @@ def post_triage_result(
     profile = parse_triage(view)
     where = channel or user
     audience = services.directory.user_context(user, where).audience
-    outcome = services.workspace.triage(profile, actor=actor(user), audience=audience)
+    outcome = services.reviews.triage(profile, actor=actor(user), audience=audience)
     version = outcome.assessment_version
     system_id = outcome.result.system.id
-    tasks = services.workspace.tasks_for_assessment(system_id, version) if system_id and version else []
+    tasks = services.reviews.tasks_for_assessment(system_id, version) if system_id and version else []
     cited = [g.citation for g in outcome.result.eu_ai_act.grounds] + [
         o.citation for o in outcome.result.obligations
     ]
@@ -78,7 +78,7 @@ def post_triage_result(
         version=version,
         precedents=outcome.precedents,
         tasks=tasks,
-        titles=services.workspace.citation_titles(cited + [p.citation for p in outcome.precedents]),
+        titles=services.reviews.citation_titles(cited + [p.citation for p in outcome.precedents]),
     )
     tier, internal = outcome.result.eu_ai_act.tier.value, outcome.result.internal_tier
     text = f"Triage of {profile.name}: {tier}, internal tier {internal}"
@@ -87,7 +87,7 @@ def post_triage_result(
         posted = post(services.client, channel=user, blocks=blocks, text=text)
     if posted is not None and system_id and version:
         remember_post(
-            services.workspace.db, subject=triage_subject(system_id, version), channel=posted[0], ts=posted[1]
+            services.reviews.db, subject=triage_subject(system_id, version), channel=posted[0], ts=posted[1]
         )
 
 
@@ -99,11 +99,11 @@ def post_system_card(
     channel = channel_of(body) or user
     message = body.get("message") or {}
     thread_ts = message.get("thread_ts") or message_ts(body)
-    workspace = services.workspace
+    reviews = services.reviews
     try:
         drafted = draft_document(
-            workspace.settings,
-            workspace.index,
+            reviews.settings,
+            reviews.index,
             system=system_id,
             version=version,
             kind=DocumentKind.SYSTEM_CARD,
@@ -174,10 +174,10 @@ def register(app: App, services: SlackServices) -> None:
         channel, ts = channel_of(body), message_ts(body)
         if channel and ts:  # the message may predate remembering (posted by another process)
             remember_post(
-                services.workspace.db, subject=triage_subject(system_id, version), channel=channel, ts=ts
+                services.reviews.db, subject=triage_subject(system_id, version), channel=channel, ts=ts
             )
         try:
-            filing = services.workspace.file_reviews(system_id, version, actor=actor(user))
+            filing = services.reviews.file_reviews(system_id, version, actor=actor(user))
         except LookupError as exc:
             tell(services, body, f":warning: {exc}")
             return
@@ -191,7 +191,7 @@ def register(app: App, services: SlackServices) -> None:
         value = action_value(body)
         system_id, version = value.get("s"), value.get("v")
         assessment = (
-            services.workspace.assessment(system_id, version)
+            services.reviews.assessment(system_id, version)
             if isinstance(system_id, str) and isinstance(version, int)
             else None
         )

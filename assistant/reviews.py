@@ -1,6 +1,6 @@
 """Triage, review tasks and the inventory for chat integrations, one call per job.
 
-The Slack app (and any other front end that is not the CLI) goes through `Workspace`: it never opens a
+The Slack app (and any other front end that is not the CLI) goes through `ReviewService`: it never opens a
 database session itself. Each method commits its own transaction and returns pydantic models.
 """
 
@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
 
 from assistant.triage import Precedent, TriageOutcome, describe, find_precedents, run_triage, tiering_standard
 from core.clock import utc_now
 from core.config import Settings
-from core.models import AISystem, Assessment, Chunk
+from knowledge import store
 from knowledge.access import Audience
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import search
@@ -51,7 +50,7 @@ class HomeSummary(BaseModel):
     )
 
 
-class Workspace:
+class ReviewService:
     """The triage and review-task jobs over one knowledge index (its database holds the inventory)."""
 
     def __init__(self, settings: Settings, index: KnowledgeIndex) -> None:
@@ -104,16 +103,14 @@ class Workspace:
 
     def citation_titles(self, citation_ids: Sequence[str]) -> dict[str, str]:
         """'Title, Locator' per citation id the index knows (for footnotes)."""
-        wanted = sorted(set(citation_ids))
-        if not wanted:
+        if not citation_ids:
             return {}
-        stmt = select(Chunk.citation_id, Chunk.title, Chunk.locator).where(Chunk.citation_id.in_(wanted))
-        titles: dict[str, str] = {}
         with self.db.session() as session:
-            for citation_id, title, locator in session.execute(stmt).tuples():
-                if citation_id not in titles:
-                    titles[citation_id] = title if not locator or locator == title else f"{title}, {locator}"
-        return titles
+            found = store.citation_titles(session=session, citation_ids=citation_ids)
+        return {
+            citation_id: title if not locator or locator == title else f"{title}, {locator}"
+            for citation_id, (title, locator) in found.items()
+        }
 
     # --- review tasks ---------------------------------------------------------------------------------
 
@@ -236,18 +233,12 @@ class Workspace:
         """The systems any of `actors` (one person's names in the audit log) triaged or owns, the open
         tasks assigned to any of `assignee_names`, the other open tasks of those systems, and their
         re-reviews due within `HOME_DUE_WITHIN_DAYS` days (or overdue) by the tiering standard's cycle."""
-        names_of = sorted({a for a in actors if a})
         try:
             standard: TieringStandard | None = tiering_standard(self.settings)
         except TieringStandardError:
             standard = None  # a broken standard is reported by triage; the home page still shows the rest
         with self.db.session() as session:
-            mine = select(Assessment.system_id).where(Assessment.created_by.in_(names_of))
-            ids = set(
-                session.scalars(
-                    select(AISystem.id).where(or_(AISystem.id.in_(mine), AISystem.owner.in_(names_of)))
-                )
-            )
+            ids = inventory.system_ids_of(session=session, people=actors)
             systems = [s for s in inventory.list_systems(session=session) if s.id in ids]
             open_tasks = list_tasks(session=session, filters=TaskFilters(open_only=True))
             due = [
