@@ -86,7 +86,7 @@ def demo_assistant(*, with_official: bool = False, home: Path | None = None) -> 
     official EU AI Act and GDPR texts."""
     from assistant.service import Assistant
     from core.config import Settings
-    from evals.bench.common import CORPUS, scratch_home
+    from evals.scratch import CORPUS, scratch_home
     from knowledge.builtin import load_sample_organisation
     from knowledge.ingest import IngestRequest, ingest_paths
 
@@ -106,8 +106,8 @@ def main() -> None:
     import sys
 
     from assistant.service import ABSTAIN_BELOW
-    from evals.bench.common import offline_environment
     from evals.datasets import scope_questions
+    from evals.scratch import offline_environment
 
     offline_environment()
     assistant = demo_assistant(with_official="--with-official" in sys.argv)

@@ -20,16 +20,8 @@ import time
 
 import numpy as np
 
-from evals.bench.common import (
-    CORPUS,
-    EU_AI_ACT_HTML,
-    offline_environment,
-    positive_int,
-    positive_int_list,
-    require_corpus,
-    scratch_home,
-    summary_ms,
-)
+from evals.bench.common import positive_int, positive_int_list, summary_ms
+from evals.scratch import CORPUS, EU_AI_ACT_HTML, offline_environment, require_corpus, scratch_home
 
 WORDS = (
     "model data review policy approval risk owner vendor audit fairness privacy security incident customer "

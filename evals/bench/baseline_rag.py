@@ -36,8 +36,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from evals.bench.common import EU_AI_ACT_HTML, offline_environment, scratch_home
 from evals.retrieval import is_hit
+from evals.scratch import EU_AI_ACT_HTML, offline_environment, scratch_home
 
 TOP_K = 5
 MIN_OVERLAP = 40

@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.bench.common import ROOT, offline_environment, percentile, positive_int, scratch_home
+from evals.bench.common import percentile, positive_int
+from evals.scratch import ROOT, offline_environment, scratch_home
 
 QUESTION = "Do we have to tell customers they are talking to a chatbot?"
 CHAT = "What must providers of high-risk AI systems do?"

@@ -1,24 +1,10 @@
-"""Shared bits of the benchmarks: timing, percentiles, a scratch home, the corpus location."""
+"""Shared bits of the benchmarks: timing figures and argument types (scratch homes and the corpus location
+are in evals/scratch.py)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
-EU_AI_ACT_HTML = CORPUS / "eu-ai-act" / "csa" / "eu-ai-act.html"
-
-
-def offline_environment() -> None:
-    """The same offline, no-telemetry environment the CLI uses."""
-    from core.offline import quiet_libraries
-
-    quiet_libraries()
-    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -34,17 +20,6 @@ def summary_ms(values: list[float]) -> str:
     return (
         f"p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms, mean {statistics.mean(ms):.0f} ms"
     )
-
-
-def scratch_home(name: str) -> Path:
-    """A fresh directory for one benchmark's state."""
-    return Path(tempfile.mkdtemp(prefix=f"govassist-bench-{name}-"))
-
-
-def require_corpus() -> None:
-    """Stop with a clear message when the official texts are absent."""
-    if not EU_AI_ACT_HTML.is_file():
-        raise SystemExit(f"benchmark needs the official texts at {CORPUS}")
 
 
 def positive_int(text: str) -> int:

@@ -9,7 +9,7 @@ import time
 
 from pydantic import BaseModel
 
-from evals.bench.common import EU_AI_ACT_HTML, offline_environment, require_corpus, scratch_home
+from evals.scratch import EU_AI_ACT_HTML, offline_environment, require_corpus, scratch_home
 
 
 class IngestFigures(BaseModel):

@@ -20,16 +20,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from evals.bench.common import (
-    CORPUS,
-    EU_AI_ACT_HTML,
-    offline_environment,
-    require_corpus,
-    scratch_home,
-    summary_ms,
-)
+from evals.bench.common import summary_ms
 from evals.datasets import DATASETS_DIR, RetrievalQuestion, load_jsonl
 from evals.retrieval import RetrievalScore, is_hit
+from evals.scratch import CORPUS, EU_AI_ACT_HTML, offline_environment, require_corpus, scratch_home
 from knowledge.retrieval import article_of
 
 SCENARIOS_FILE = DATASETS_DIR / "retrieval_scenarios.jsonl"

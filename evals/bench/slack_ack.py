@@ -26,7 +26,8 @@ from urllib.parse import urlencode
 
 from pydantic import SecretStr
 
-from evals.bench.common import offline_environment, percentile, scratch_home
+from evals.bench.common import percentile
+from evals.scratch import offline_environment, scratch_home
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from evals.bench.common import offline_environment, scratch_home, summary_ms
+from evals.bench.common import summary_ms
+from evals.scratch import offline_environment, scratch_home
 
 T = TypeVar("T")
 
