@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from assistant.agent.schemas import RetrievedPassage
-from assistant.agent.tools import (
+from assistant.agent.toolkit import (
     AnswerTrainingQuestionOutput,
     FileReviewTasksOutput,
     FindPastReviewsOutput,

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.schemas import AgentReply, UserContext
 from assistant.service import Assistant
 from core.config import Settings

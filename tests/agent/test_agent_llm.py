@@ -14,7 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatResult
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.llm import make_chat_model
 from assistant.service import Assistant
 from tests.agent.llm_fakes import ScriptedToolModel, scripted, tool_call

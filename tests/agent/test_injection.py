@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from knowledge.access import Visibility
 from tests.agent.offline import (
     CV_RANKER,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import Agent, mentioned_system
+from assistant.agent.agent import Agent
+from assistant.agent.dialogues.inventory import mentioned_system
 from tests.agent.offline import CV_RANKER, answer_until_done, open_agent, packed_settings, pending_field, user
 from tools import audit, inventory, tasks
 from tools.tasks import TaskStatus
