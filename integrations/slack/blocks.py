@@ -6,7 +6,6 @@ characters per section, 2,000 per button value, 50 blocks per message.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -15,8 +14,9 @@ from assistant.agent.schemas import AgentReply
 from assistant.schemas import Citation
 from assistant.triage import Precedent
 from integrations.slack import ids
+from integrations.slack.payloads import ActionPayload
 from tools.tasks import TaskPublic, TaskStatus
-from tools.triage.schemas import TriageResult
+from tools.triage.schemas import TriageResult, TriageStatus
 
 Block = dict[str, Any]
 
@@ -119,10 +119,10 @@ def divider() -> Block:
 
 
 def button(
-    text: str, action_id: str, value: str | dict[str, Any] = "", *, style: str | None = None
+    text: str, action_id: str, value: str | ActionPayload = "", *, style: str | None = None
 ) -> dict[str, Any]:
-    """A button; a dict value is sent as compact JSON (at most 2,000 characters)."""
-    raw = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """A button; a payload value is sent as compact JSON (at most 2,000 characters)."""
+    raw = value if isinstance(value, str) else value.encode()
     element: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
@@ -151,15 +151,16 @@ def cap(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
     return [*kept, context("_More than fits in one message; see the App Home or `/govassist tasks`._"), *tail]
 
 
-def compact_value(payload: dict[str, Any], *, shrink: str = "q") -> dict[str, Any]:
-    """`payload` with its `shrink` text cut until its JSON fits in a button value."""
-    value = dict(payload)
-    while len(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) > VALUE_CHARS:
-        text = str(value.get(shrink, ""))
+def compact_value(payload: ActionPayload) -> ActionPayload:
+    """`payload` with its question cut until its JSON fits in a button value (the cited ids left out
+    when even a short question does not fit)."""
+    value = payload
+    while len(value.encode()) > VALUE_CHARS:
+        text = value.question or ""
         if len(text) < 20:
-            value.pop("c", None)
-            break
-        value[shrink] = text[: int(len(text) * 0.8)]
+            kept = value.model_dump(exclude_unset=True, exclude={"citations"})
+            return ActionPayload.model_validate(kept)
+        value = value.model_copy(update={"question": text[: int(len(text) * 0.8)]})
     return value
 
 
@@ -216,13 +217,13 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
         blocks.append(context(" · ".join(notes)))
     if feedback:
         value = compact_value(
-            {
-                "t": thread_id,
-                "m": reply.message_id,
-                "q": reply.question,
-                "c": [c.id for c in reply.citations],
-                "g": reply.grounded,
-            }
+            ActionPayload(
+                thread_id=thread_id,
+                message_id=reply.message_id,
+                question=reply.question,
+                citations=[c.id for c in reply.citations],
+                grounded=reply.grounded,
+            )
         )
         buttons = [
             button(":thumbsup: Helpful", ids.FEEDBACK_HELPFUL, value),
@@ -230,7 +231,12 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
         ]
         if not reply.grounded:
             buttons.append(
-                button("Ask the RAI team", ids.ESCALATE, {"t": thread_id, "q": value["q"]}, style="primary")
+                button(
+                    "Ask the RAI team",
+                    ids.ESCALATE,
+                    ActionPayload(thread_id=thread_id, question=value.question),
+                    style="primary",
+                )
             )
         blocks.append(actions(*buttons, block_id="govassist_feedback"))
     return cap(blocks)
@@ -238,7 +244,7 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
 
 def escalate_offer_blocks(*, thread_id: str, question: str) -> list[Block]:
     """After "not helpful": the offer to hand the question to the RAI team."""
-    value = compact_value({"t": thread_id, "q": question})
+    value = compact_value(ActionPayload(thread_id=thread_id, question=question))
     return [
         section("Thanks, noted. Would you like a person from the RAI team to answer this?"),
         actions(button("Ask the RAI team", ids.ESCALATE, value, style="primary")),
@@ -287,7 +293,7 @@ def triage_blocks(
     ]
     if finding.applies_from:
         headline.append(f"*Applies from:* {finding.applies_from.isoformat()}")
-    if result.status != "complete":
+    if result.status is not TriageStatus.COMPLETE:
         headline.append(
             ":hourglass: *Needs information:* the tier may change once the questions below are answered"
         )
@@ -348,7 +354,7 @@ def triage_blocks(
         for task in list(tasks)[:MAX_TASKS]:
             blocks.extend(task_blocks(task, controls=controls))
     if controls and version and system_id:
-        value = {"s": system_id, "v": version}
+        value = ActionPayload(system_id=system_id, version=version)
         buttons = []
         if result.required_reviews and len(tasks) < len(result.required_reviews):
             buttons.append(button("File review tasks", ids.FILE_TASKS, value, style="primary"))
@@ -393,7 +399,7 @@ def task_blocks(task: TaskPublic, *, controls: bool = True) -> list[Block]:
     if assignee:
         picker["initial_user"] = assignee
     block["accessory"] = picker
-    value = {"task": task.id}
+    value = ActionPayload(task=task.id)
     buttons = []
     if task.status is TaskStatus.OPEN:
         buttons.append(button("Start review", ids.TASK_START, value))
@@ -507,7 +513,9 @@ def quiz_announcement_blocks(
             f"<@{trainer}> started a {questions}-question quiz ({escape(difficulty)}) {who}. The questions "
             "come to you privately; your answers and score are kept as AI-literacy training records."
         ),
-        actions(button("Take the quiz", ids.QUIZ_START, {"s": session_id}, style="primary")),
+        actions(
+            button("Take the quiz", ids.QUIZ_START, ActionPayload(session_id=session_id), style="primary")
+        ),
     ]
 
 
@@ -519,7 +527,9 @@ def quiz_question_blocks(view: Any) -> list[Block]:
     buttons = [
         # Action ids must differ within a block: one per option, all matched by the quiz handler.
         button(
-            view.option_label(i), f"{ids.QUIZ_ANSWER}_{i}", {"s": view.session_id, "p": view.position, "o": i}
+            view.option_label(i),
+            f"{ids.QUIZ_ANSWER}_{i}",
+            ActionPayload(session_id=view.session_id, position=view.position, option=i),
         )
         for i in range(len(view.options))
     ]
