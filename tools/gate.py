@@ -39,7 +39,7 @@ from knowledge.tiering import InternalTier, RereviewTrigger, TieringStandard
 from tools.audit import SYSTEM_ACTOR, record_event, utc_now
 from tools.inventory import AssessmentPublic, SystemPublic, assessment_history, get_system, profile_digest
 from tools.tasks import FilingReport, TaskFilters, TaskPublic, TaskStatus, file_reviews, list_tasks
-from tools.triage.schemas import RequiredReview, SystemProfile
+from tools.triage.schemas import EuTier, RequiredReview, SystemProfile, TriageStatus
 
 # A waiver is an exception, not a second approval path: it is always short.
 MAX_WAIVER_DAYS = 90
@@ -167,7 +167,7 @@ class GateReport(BaseModel):
     system_id: str | None
     system_name: str | None
     assessment_version: int | None
-    eu_tier: str | None
+    eu_tier: EuTier | None
     internal_tier: str | None
     profile_digest: str | None = Field(description="SHA-256 of the checked profile's canonical JSON.")
     checked_at: datetime
@@ -439,7 +439,7 @@ def evaluate_gate(
                 waivable=False,
             )
         )
-    if latest.status == "needs_information":
+    if latest.status is TriageStatus.NEEDS_INFORMATION:
         questions = "; ".join(m.question for m in latest.result.missing_information) or "see the assessment"
         report.blocking.append(
             GateItem(

@@ -17,6 +17,7 @@ from assistant.agent.router import Intent
 from assistant.agent.schemas import AgentReply
 from assistant.agent.toolkit import ToolContext
 from assistant.schemas import Citation
+from assistant.triage import TriageReport
 from knowledge.index import KnowledgeIndex
 from tools.audit import record_event
 
@@ -51,7 +52,7 @@ class TurnOutcome:
     state: ThreadState
     grounded: bool = True
     citations: list[Citation] = field(default_factory=list)
-    triage: dict[str, Any] | None = None
+    triage: TriageReport | None = None
     pending_question: str | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
     matched_by: str | None = None

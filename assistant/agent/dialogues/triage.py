@@ -135,7 +135,7 @@ def _continue(turn: TurnContext, out: TriageSystemOutput, *, intent: Intent) -> 
                 retry_reason=None,
             ),
             state=state,
-            triage=out.outcome.as_json(),
+            triage=out.outcome.report(),
             pending_question=following.question,
             decisions=_decisions(out),
         )
@@ -157,7 +157,7 @@ def _continue(turn: TurnContext, out: TriageSystemOutput, *, intent: Intent) -> 
         answer=replies.triage_report(out.outcome, notes, skipped=pending.skipped),
         state=state,
         citations=notes.citations(),
-        triage=out.outcome.as_json(),
+        triage=out.outcome.report(),
         decisions=_decisions(out),
     )
 

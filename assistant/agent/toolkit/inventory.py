@@ -29,7 +29,7 @@ class FileReviewTasksOutput(BaseModel):
     system_id: str
     system_name: str
     assessment_version: int
-    eu_tier: str
+    eu_tier: EuTier
     internal_tier: str
     tasks: list[TaskPublic]
     filed: int = Field(description="How many tasks this call created (0 when all were filed before).")

@@ -11,7 +11,7 @@ from assistant.agent.toolkit.context import ToolContext, ToolError
 from assistant.triage import TriageOutcome, describe, run_triage, tiering_standard
 from tools.triage.engine import triage
 from tools.triage.extract import ExtractedProfile, apply_answer, triage_extracted
-from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult
+from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult, TriageStatus
 
 
 class FieldAnswer(BaseModel):
@@ -62,7 +62,7 @@ class TriageSystemOutput(BaseModel):
     uncertain: list[str] = Field(description="Fields the description left unsettled (still to ask).")
     tier: EuTier
     internal_tier: str
-    status: str = Field(description="'complete' or 'needs_information'.")
+    status: TriageStatus
     missing: list[MissingInformation] = Field(description="The questions still open, first to ask first.")
     recorded: bool
     system_id: str | None
@@ -111,7 +111,8 @@ def triage_system(ctx: ToolContext, args: TriageSystemInput) -> TriageSystemOutp
         if uncertain
         else triage(profile, standard=standard)
     )
-    record = args.record == "always" or (args.record == "complete" and preview.status == "complete")
+    complete = preview.status is TriageStatus.COMPLETE
+    record = args.record == "always" or (args.record == "complete" and complete)
     outcome = run_triage(
         ctx.index,
         ctx.settings,
