@@ -20,6 +20,7 @@ from assistant.agent.toolkit import (
 from assistant.answering import best_sentence
 from assistant.schemas import Citation
 from assistant.triage import TriageOutcome
+from core.text import clip
 from tools.inventory import SystemPublic
 from tools.tasks import TaskPublic
 from tools.training.schemas import QuestionKind, QuestionView, TopicInfo
@@ -79,7 +80,7 @@ class Footnotes:
         if passage is None:
             # Indexed nowhere the reader can see (packs not loaded): the stable id still names it.
             return Citation(id=cid, source=source, title=cid, locator=anchor or cid, snippet="", score=1.0)
-        snippet = self.snippets.get(cid) or _clip(" ".join(passage.text.split()), SNIPPET_CHARS)
+        snippet = self.snippets.get(cid) or clip(passage.text, SNIPPET_CHARS, flatten=True)
         return Citation(
             id=cid,
             source=passage.source_id,
@@ -88,10 +89,6 @@ class Footnotes:
             snippet=snippet,
             score=1.0,
         )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _date(value: date | None) -> str:
@@ -268,7 +265,7 @@ def past_reviews_text(out: FindPastReviewsOutput, notes: Footnotes, *, query: st
         for p in passages:
             sentence = best_sentence(query, p.text, heading=f"{p.locator}: {p.title}")
             lines.append(
-                f"- {p.title}: {_clip(sentence, SNIPPET_CHARS)}{notes.ref(p.citation_id, snippet=sentence)}"
+                f"- {p.title}: {clip(sentence, SNIPPET_CHARS)}{notes.ref(p.citation_id, snippet=sentence)}"
             )
     if not lines:
         lines.append("I found no past reviews about that.")

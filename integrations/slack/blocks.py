@@ -13,6 +13,7 @@ from typing import Any
 from assistant.agent.schemas import AgentReply
 from assistant.schemas import Citation
 from assistant.triage import Precedent
+from core.text import clip
 from integrations.slack import ids
 from integrations.slack.payloads import ActionPayload
 from tools.tasks import TaskPublic, TaskStatus
@@ -49,17 +50,6 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(\|[^>]*)?>$")
 def escape(text: str) -> str:
     """Text safe inside mrkdwn: Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word and marked with an ellipsis."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip() + "…"
 
 
 def to_mrkdwn(markdown: str) -> str:

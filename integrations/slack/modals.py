@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.text import clip
 from integrations.slack import ids
-from integrations.slack.blocks import Block, clip, context, escape, section
+from integrations.slack.blocks import Block, context, escape, section
 from integrations.slack.payloads import ActionPayload
 from knowledge.access import Visibility
 from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory

@@ -24,6 +24,7 @@ from assistant.agent.schemas import RetrievedPassage, ToolCallRecord, UserContex
 from assistant.service import Assistant
 from assistant.training import TrainingService
 from core.config import Settings
+from core.text import clip
 from knowledge import store
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import Passage, SearchFilters
@@ -122,7 +123,7 @@ class PassageOut(BaseModel):
     @classmethod
     def of(cls, p: Passage) -> PassageOut:
         """From a retrieval passage, its text clipped for the model's context."""
-        text = p.text if len(p.text) <= PASSAGE_CHARS else p.text[:PASSAGE_CHARS].rstrip() + " …"
+        text = clip(p.text, PASSAGE_CHARS, marker=" …")
         return cls(
             citation_id=p.citation_id,
             source_id=p.source_id,

@@ -31,10 +31,10 @@ from assistant.feedback import (
     set_escalation_message,
     set_feedback_reason,
 )
+from core.text import clip
 from integrations.slack import ids
 from integrations.slack.blocks import (
     approved_answer_blocks,
-    clip,
     escalate_offer_blocks,
     escalation_blocks,
     escape,
