@@ -12,12 +12,11 @@ from typing import Any
 
 from assistant.agent.schemas import AgentReply
 from assistant.schemas import Citation
-from assistant.triage import Precedent
+from assistant.triage_view import TriageView
 from core.text import clip
 from integrations.slack import ids
 from integrations.slack.payloads import ActionPayload
 from tools.tasks import TaskPublic, TaskStatus
-from tools.triage.schemas import TriageResult, TriageStatus
 
 Block = dict[str, Any]
 
@@ -263,80 +262,72 @@ class Footnotes:
 
 
 def triage_blocks(
-    result: TriageResult,
-    *,
-    version: int | None,
-    precedents: Sequence[Precedent] = (),
-    tasks: Sequence[TaskPublic] = (),
-    titles: dict[str, str] | None = None,
-    controls: bool = True,
+    view: TriageView, *, titles: dict[str, str] | None = None, controls: bool = True
 ) -> list[Block]:
-    """A triage result: tier, grounds with citations, other regimes, obligations with dates, required
-    reviews, open questions, precedent, then the review tasks and the buttons to file or refine."""
+    """A triage: tier, grounds with citations, other regimes, obligations with dates, required reviews,
+    open questions, precedent, then the review tasks and the buttons to file or refine."""
     notes = Footnotes()
-    finding = result.eu_ai_act
-    system_id = result.system.id or ""
-    blocks: list[Block] = [header(f"Triage: {result.system.name}")]
+    system_id = view.system.id or ""
+    version, tasks = view.assessment_version, view.tasks
+    blocks: list[Block] = [header(f"Triage: {view.system.name}")]
     headline = [
-        f"*EU AI Act:* {TIER_LABELS.get(finding.tier.value, finding.tier.value)}",
-        f"*Internal tier:* {escape(result.internal_tier)}",
+        f"*EU AI Act:* {TIER_LABELS.get(view.tier.value, view.tier.value)}",
+        f"*Internal tier:* {escape(view.internal_tier)}",
     ]
-    if finding.applies_from:
-        headline.append(f"*Applies from:* {finding.applies_from.isoformat()}")
-    if result.status is not TriageStatus.COMPLETE:
+    if view.applies_from:
+        headline.append(f"*Applies from:* {view.applies_from.isoformat()}")
+    if view.needs_information:
         headline.append(
             ":hourglass: *Needs information:* the tier may change once the questions below are answered"
         )
     blocks.append(section("\n".join(headline)))
 
-    why = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.grounds]
-    if finding.derogation_applied:
+    why = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.grounds]
+    if view.derogation_applied:
         why.append("• The Article 6(3) derogation applies: not high-risk despite the Annex III use.")
     if why:
         blocks.append(section("*Why*\n" + "\n".join(why)))
-    duties = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.transparency]
+    duties = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.transparency]
     if duties:
         blocks.append(section("*Transparency duties (Article 50)*\n" + "\n".join(duties)))
-    if finding.gpai:
-        kind = "with systemic risk" if finding.gpai.systemic_risk else "without systemic risk"
-        gpai = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.gpai.grounds]
+    if view.gpai:
+        kind = "with systemic risk" if view.gpai.systemic_risk else "without systemic risk"
+        gpai = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.gpai.grounds]
         blocks.append(section(f"*General-purpose AI model* ({kind})\n" + "\n".join(gpai)))
     regimes = [
         f"• *{escape(r.regime)}*: "
         + "; ".join(f"{escape(g.reason)} {notes.mark(g.citation)}" for g in r.grounds)
-        for r in result.other_regimes
-        if r.applies
+        for r in view.applying_regimes
     ]
     if regimes:
         blocks.append(section("*Other rules that apply*\n" + "\n".join(regimes)))
-    if result.obligations:
-        shown = result.obligations[:MAX_OBLIGATIONS]
+    if view.obligations:
+        shown, more = view.obligations_shown(MAX_OBLIGATIONS)
         lines = [
             f"• {escape(o.title)} ({escape(o.owner)}"
             + (f", from {o.applies_from.isoformat()}" if o.applies_from else "")
             + f") {notes.mark(o.citation)}"
             for o in shown
         ]
-        more = len(result.obligations) - len(shown)
         if more:
             lines.append(f"_…and {more} more (`govassist systems show {system_id}`)_")
         blocks.append(section("*Obligations*\n" + "\n".join(lines)))
-    if result.required_reviews:
+    if view.required_reviews:
         reviews = [
             f"• {escape(r.name)} ({escape(r.owner_queue)} queue, within {r.due_days} days)"
-            for r in result.required_reviews
+            for r in view.required_reviews
         ]
         blocks.append(section("*Reviews required*\n" + "\n".join(reviews)))
-    if result.missing_information:
-        questions = [f"{i}. {escape(m.question)}" for i, m in enumerate(result.missing_information, 1)]
+    if view.open_questions:
+        questions = [f"{i}. {escape(m.question)}" for i, m in enumerate(view.open_questions, 1)]
         blocks.append(section("*Open questions*\n" + "\n".join(questions)))
-    if precedents:
-        lines = [f"• {escape(p.title)} {notes.mark(p.citation)}" for p in precedents]
+    if view.precedents:
+        lines = [f"• {escape(p.title)} {notes.mark(p.citation)}" for p in view.precedents]
         blocks.append(section("*Precedent: past reviews of similar systems*\n" + "\n".join(lines)))
     if notes.order:
         blocks.append(section("*Sources*\n" + "\n".join(notes.lines(titles or {}))))
     where = f"assessment v{version} of `{system_id}`" if version else "not recorded"
-    blocks.append(context(f"Knowledge as of {result.knowledge_as_of.isoformat()} · {where}"))
+    blocks.append(context(f"Knowledge as of {view.knowledge_as_of.isoformat()} · {where}"))
 
     if tasks:
         blocks.append(divider())
@@ -346,9 +337,9 @@ def triage_blocks(
     if controls and version and system_id:
         value = ActionPayload(system_id=system_id, version=version)
         buttons = []
-        if result.required_reviews and len(tasks) < len(result.required_reviews):
+        if view.required_reviews and len(tasks) < len(view.required_reviews):
             buttons.append(button("File review tasks", ids.FILE_TASKS, value, style="primary"))
-        label = "Answer the open questions" if result.missing_information else "Edit the profile"
+        label = "Answer the open questions" if view.open_questions else "Edit the profile"
         buttons.append(button(label, ids.TRIAGE_EDIT, value))
         buttons.append(button("Draft the system card", ids.DRAFT_SYSTEM_CARD, value))
         blocks.append(actions(*buttons, block_id="govassist_triage"))

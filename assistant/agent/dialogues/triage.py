@@ -22,6 +22,7 @@ from assistant.agent.toolkit import (
     present,
 )
 from assistant.agent.turn import DESCRIBE_PROMPT, TurnContext, TurnOutcome, failed
+from assistant.triage_view import TriageView
 from knowledge.retrieval import SearchFilters
 from tools.triage.schemas import SystemProfile
 
@@ -149,12 +150,13 @@ def _continue(turn: TurnContext, out: TriageSystemOutput, *, intent: Intent) -> 
     state.triage = None
     if out.system_id:
         state.last_system = out.system_id
-    cite_records(turn.tools, _cited_ids(out))
+    view = TriageView.of_outcome(out.outcome)
+    cite_records(turn.tools, view.cited_ids())
     notes = replies.Footnotes(turn.tools.retrieved)
     return TurnOutcome(
         intent=intent,
         question=turn.text,
-        answer=replies.triage_report(out.outcome, notes, skipped=pending.skipped),
+        answer=replies.triage_report(view, notes, skipped=pending.skipped),
         state=state,
         citations=notes.citations(),
         triage=out.outcome.report(),
@@ -209,17 +211,3 @@ def _decisions(out: TriageSystemOutput) -> dict[str, Any]:
         "recorded": out.recorded,
         "assessment_version": out.outcome.assessment_version,
     }
-
-
-def _cited_ids(out: TriageSystemOutput) -> list[str]:
-    r = out.outcome.result
-    eu = r.eu_ai_act
-    ids = [g.citation for g in eu.grounds] + [g.citation for g in eu.transparency]
-    if eu.gpai:
-        ids += [g.citation for g in eu.gpai.grounds]
-    for finding in r.other_regimes:
-        if finding.applies and finding.grounds:
-            ids.append(finding.grounds[0].citation)
-    ids += [o.citation for o in r.obligations]
-    ids += [p.citation for p in out.outcome.precedents]
-    return ids

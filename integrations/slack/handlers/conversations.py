@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext, Respond
 
 from assistant.agent.schemas import AgentReply
 from assistant.feedback import remember_post
+from assistant.triage_view import TriageView
 from integrations.slack import ids
 from integrations.slack.blocks import (
     Block,
@@ -50,17 +51,10 @@ def render_reply(services: SlackServices, reply: AgentReply, *, thread_id: str) 
     result = reply.triage
     version = result.assessment_version if result is not None else None
     if result is not None and version is not None:
-        precedents = result.precedents
         system_id = result.system.id
         tasks = services.workspace.tasks_for_assessment(system_id, version) if system_id and version else []
-        cited = [g.citation for g in result.eu_ai_act.grounds] + [o.citation for o in result.obligations]
-        blocks = triage_blocks(
-            result,
-            version=version,
-            precedents=precedents,
-            tasks=tasks,
-            titles=services.workspace.citation_titles(cited + [p.citation for p in precedents]),
-        )
+        view = TriageView.of(result, version=version, precedents=result.precedents, tasks=tasks)
+        blocks = triage_blocks(view, titles=services.workspace.citation_titles(view.titled_citations()))
         if reply.pending_question:
             blocks[1:1] = [
                 section(f":question: {to_mrkdwn(reply.pending_question)}"),

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.docs import DraftNotPossibleError, draft_document
 from assistant.feedback import remember_post
+from assistant.triage_view import TriageView
 from integrations.slack import ids
 from integrations.slack.blocks import escape, notice_blocks, triage_blocks
 from integrations.slack.handlers.common import SKIP, action_value, channel_of, message_ts, tell, user_of
@@ -71,16 +72,8 @@ def post_triage_result(
     version = outcome.assessment_version
     system_id = outcome.result.system.id
     tasks = services.workspace.tasks_for_assessment(system_id, version) if system_id and version else []
-    cited = [g.citation for g in outcome.result.eu_ai_act.grounds] + [
-        o.citation for o in outcome.result.obligations
-    ]
-    blocks = triage_blocks(
-        outcome.result,
-        version=version,
-        precedents=outcome.precedents,
-        tasks=tasks,
-        titles=services.workspace.citation_titles(cited + [p.citation for p in outcome.precedents]),
-    )
+    shown = TriageView.of(outcome.result, version=version, precedents=outcome.precedents, tasks=tasks)
+    blocks = triage_blocks(shown, titles=services.workspace.citation_titles(shown.titled_citations()))
     tier, internal = outcome.result.eu_ai_act.tier.value, outcome.result.internal_tier
     text = f"Triage of {profile.name}: {tier}, internal tier {internal}"
     posted = post(services.client, channel=where, blocks=blocks, text=text, thread_ts=thread_ts)
