@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,8 @@ class GateItem(BaseModel):
 
 class WaiverPublic(BaseModel):
     """A waiver as callers see it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     system_id: str
@@ -568,12 +570,12 @@ def _settle(
         select(GateWaiver).where(GateWaiver.system_id == latest.system_id).order_by(GateWaiver.id)
     ).all()
     active = {r.item: r for r in rows if r.assessment_id in basis_ids and r.granted_at <= now < r.expires_at}
-    report.expired_waivers = [_waiver_public(r) for r in rows if r.expires_at <= now]
+    report.expired_waivers = [WaiverPublic.model_validate(r) for r in rows if r.expires_at <= now]
     still: list[GateItem] = []
     for item in report.blocking:
         waiver = active.get(item.key) if item.waivable else None
         if waiver is not None:
-            report.waived.append(WaivedItem(item=item, waiver=_waiver_public(waiver)))
+            report.waived.append(WaivedItem(item=item, waiver=WaiverPublic.model_validate(waiver)))
         else:
             still.append(item)
     report.blocking = still
@@ -730,7 +732,7 @@ def grant_waiver(
         },
         at=stamp,
     )
-    return _waiver_public(row)
+    return WaiverPublic.model_validate(row)
 
 
 def list_waivers(*, session: Session, system_id: str) -> list[WaiverPublic]:
@@ -738,20 +740,7 @@ def list_waivers(*, session: Session, system_id: str) -> list[WaiverPublic]:
     rows = session.scalars(
         select(GateWaiver).where(GateWaiver.system_id == system_id).order_by(GateWaiver.id)
     )
-    return [_waiver_public(r) for r in rows]
-
-
-def _waiver_public(row: GateWaiver) -> WaiverPublic:
-    return WaiverPublic(
-        id=row.id,
-        system_id=row.system_id,
-        assessment_id=row.assessment_id,
-        item=row.item,
-        reason=row.reason,
-        granted_by=row.granted_by,
-        granted_at=row.granted_at,
-        expires_at=row.expires_at,
-    )
+    return [WaiverPublic.model_validate(r) for r in rows]
 
 
 # --- re-reviews on schedule -----------------------------------------------------------------------------
