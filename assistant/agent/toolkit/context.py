@@ -83,14 +83,8 @@ class ToolContext:
                 continue
             if known is not None:
                 text = f"{known.text}\n{text}"
-            self.retrieved[p.citation_id] = RetrievedPassage(
-                citation_id=p.citation_id,
-                source_id=p.source_id,
-                title=p.title,
-                locator=p.locator,
-                kind=p.kind,
-                text=text,
-            )
+            passage = RetrievedPassage.model_validate(p, from_attributes=True)
+            self.retrieved[p.citation_id] = passage.model_copy(update={"text": text})
 
     def training(self) -> TrainingService:
         """The training service over this turn's assistant (made on first use; it holds no connections
@@ -123,16 +117,8 @@ class PassageOut(BaseModel):
     @classmethod
     def of(cls, p: Passage) -> PassageOut:
         """From a retrieval passage, its text clipped for the model's context."""
-        text = clip(p.text, PASSAGE_CHARS, marker=" …")
-        return cls(
-            citation_id=p.citation_id,
-            source_id=p.source_id,
-            title=p.title,
-            locator=p.locator,
-            kind=p.kind,
-            text=text,
-            score=p.score,
-            similarity=p.similarity,
+        return cls.model_validate(p, from_attributes=True).model_copy(
+            update={"text": clip(p.text, PASSAGE_CHARS, marker=" …")}
         )
 
 
@@ -167,17 +153,7 @@ def cite_records(ctx: ToolContext, citation_ids: Iterable[str]) -> list[Retrieve
         ]
     found: dict[str, RetrievedPassage] = {}
     for c in chunks:
-        found.setdefault(
-            c.citation_id,
-            RetrievedPassage(
-                citation_id=c.citation_id,
-                source_id=c.source_id,
-                title=c.title,
-                locator=c.locator,
-                kind=c.kind,
-                text=c.text,
-            ),
-        )
+        found.setdefault(c.citation_id, RetrievedPassage.model_validate(c, from_attributes=True))
     for passage in found.values():
         ctx.retrieved.setdefault(passage.citation_id, passage)
     return [found[cid] for cid in wanted if cid in found]
