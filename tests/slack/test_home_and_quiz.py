@@ -66,7 +66,7 @@ def answer(rig: SlackRig, user: str, question_message: dict[str, Any], option: i
         for b in question_message["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if json.loads(e["value"])["o"] == option
+        if json.loads(e["value"])["option"] == option
     )
     dm = question_message["channel"]
     rig.send.click(user=user, channel=dm, message=question_message, action_id=button["action_id"])
