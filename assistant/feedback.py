@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 
 from core.clock import utc_now
 from core.db import Database, insert_or_ignore
 from core.models import ApprovedAnswer, Escalation, Feedback, PostedMessage
+from core.text import clip
 from knowledge.access import Visibility
 from knowledge.index import IngestOutcome, KnowledgeIndex
 from knowledge.sections import DocumentKind, ParsedDocument, Section, SectionLevel
@@ -44,6 +45,8 @@ class FeedbackError(ValueError):
 class FeedbackPublic(BaseModel):
     """One reader's verdict on one answer."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     thread_id: str | None
     message_id: int | None = None
@@ -59,6 +62,8 @@ class FeedbackPublic(BaseModel):
 class EscalationPublic(BaseModel):
     """A question handed to the RAI team."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     thread_id: str | None = Field(description="The conversation it came from, e.g. 'slack:T1:C1:1700.1'.")
     question: str
@@ -73,6 +78,8 @@ class EscalationPublic(BaseModel):
 
 class ApprovedAnswerPublic(BaseModel):
     """An answer the RAI team approved, and the citation id later answers cite it by."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     question: str
@@ -140,7 +147,7 @@ def record_feedback(
     with db.session() as session:
         session.add(row)
         session.flush()
-        return _feedback_public(row)
+        return FeedbackPublic.model_validate(row)
 
 
 def set_feedback_reason(db: Database, *, feedback_id: int, reason: str) -> FeedbackPublic:
@@ -152,7 +159,7 @@ def set_feedback_reason(db: Database, *, feedback_id: int, reason: str) -> Feedb
             raise FeedbackError(f"no feedback {feedback_id}")
         row.reason = (reason or "").strip()[:MAX_TEXT_CHARS] or None
         session.flush()
-        return _feedback_public(row)
+        return FeedbackPublic.model_validate(row)
 
 
 def list_feedback(db: Database, *, thread_id: str | None = None) -> list[FeedbackPublic]:
@@ -161,7 +168,7 @@ def list_feedback(db: Database, *, thread_id: str | None = None) -> list[Feedbac
     if thread_id is not None:
         stmt = stmt.where(Feedback.thread_id == thread_id)
     with db.session() as session:
-        return [_feedback_public(row) for row in session.scalars(stmt)]
+        return [FeedbackPublic.model_validate(row) for row in session.scalars(stmt)]
 
 
 # --- escalations -----------------------------------------------------------------------------------------
@@ -192,7 +199,7 @@ def open_escalation(
             subject=f"escalation:{row.id}",
             details={"thread_id": thread_id, "question": row.question[:500]},
         )
-        return _escalation_public(row)
+        return EscalationPublic.model_validate(row)
 
 
 def set_escalation_message(db: Database, *, escalation_id: int, channel: str, ts: str) -> EscalationPublic:
@@ -203,14 +210,14 @@ def set_escalation_message(db: Database, *, escalation_id: int, channel: str, ts
             raise FeedbackError(f"no escalation {escalation_id}")
         row.channel, row.message_ts = channel, ts
         session.flush()
-        return _escalation_public(row)
+        return EscalationPublic.model_validate(row)
 
 
 def get_escalation(db: Database, escalation_id: int) -> EscalationPublic | None:
     """The escalation with this id."""
     with db.session() as session:
         row = session.get(Escalation, escalation_id)
-        return _escalation_public(row) if row else None
+        return EscalationPublic.model_validate(row) if row else None
 
 
 def find_escalation_by_message(db: Database, *, channel: str, ts: str) -> EscalationPublic | None:
@@ -218,7 +225,7 @@ def find_escalation_by_message(db: Database, *, channel: str, ts: str) -> Escala
     stmt = select(Escalation).where(Escalation.channel == channel, Escalation.message_ts == ts)
     with db.session() as session:
         row = session.scalars(stmt).first()
-        return _escalation_public(row) if row else None
+        return EscalationPublic.model_validate(row) if row else None
 
 
 def find_open_escalation(db: Database, *, thread_id: str, question: str) -> EscalationPublic | None:
@@ -230,7 +237,7 @@ def find_open_escalation(db: Database, *, thread_id: str, question: str) -> Esca
     )
     with db.session() as session:
         row = session.scalars(stmt.order_by(Escalation.id.desc())).first()
-        return _escalation_public(row) if row else None
+        return EscalationPublic.model_validate(row) if row else None
 
 
 def list_escalations(db: Database, *, status: EscalationStatus | None = None) -> list[EscalationPublic]:
@@ -239,7 +246,7 @@ def list_escalations(db: Database, *, status: EscalationStatus | None = None) ->
     if status is not None:
         stmt = stmt.where(Escalation.status == status.value)
     with db.session() as session:
-        return [_escalation_public(row) for row in session.scalars(stmt)]
+        return [EscalationPublic.model_validate(row) for row in session.scalars(stmt)]
 
 
 # --- approved answers --------------------------------------------------------------------------------------
@@ -295,7 +302,7 @@ def approve_answer(
             details={"escalation_id": escalation_id, "visibility": visibility.value, "groups": wanted},
             at=now,
         )
-        approved = _approved_public(row)
+        approved = ApprovedAnswerPublic.model_validate(row)
     # The index writes in its own transactions: after the row is committed.
     index_approved_answer(index, approved)
     return approved
@@ -305,20 +312,21 @@ def get_approved_answer(db: Database, answer_id: int) -> ApprovedAnswerPublic | 
     """The approved answer with this id."""
     with db.session() as session:
         row = session.get(ApprovedAnswer, answer_id)
-        return _approved_public(row) if row else None
+        return ApprovedAnswerPublic.model_validate(row) if row else None
 
 
 def list_approved_answers(db: Database) -> list[ApprovedAnswerPublic]:
     """Every approved answer, oldest first."""
     with db.session() as session:
         return [
-            _approved_public(r) for r in session.scalars(select(ApprovedAnswer).order_by(ApprovedAnswer.id))
+            ApprovedAnswerPublic.model_validate(r)
+            for r in session.scalars(select(ApprovedAnswer).order_by(ApprovedAnswer.id))
         ]
 
 
 def approved_answer_document(answer: ApprovedAnswerPublic) -> ParsedDocument:
     """One approved answer as a policy document with a single section, cited `approved-answer:<id>`."""
-    title = f"Approved answer: {_one_line(answer.question, 150)}"
+    title = f"Approved answer: {clip(answer.question, 150, flatten=True)}"
     text = (
         f"Question: {answer.question}\n\n"
         f"Answer approved by the Responsible AI team: {answer.answer}\n\n"
@@ -395,51 +403,3 @@ def posts_about(db: Database, *, subject: str | None = None, prefix: str | None 
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def _one_line(text: str, limit: int) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def _feedback_public(row: Feedback) -> FeedbackPublic:
-    return FeedbackPublic(
-        id=row.id,
-        thread_id=row.thread_id,
-        message_id=row.message_id,
-        user_id=row.user_id,
-        helpful=row.helpful,
-        reason=row.reason,
-        question=row.question,
-        answer=row.answer,
-        citations=list(row.citations or []),
-        created_at=row.created_at,
-    )
-
-
-def _escalation_public(row: Escalation) -> EscalationPublic:
-    return EscalationPublic(
-        id=row.id,
-        thread_id=row.thread_id,
-        question=row.question,
-        context=row.context,
-        asked_by=row.asked_by,
-        channel=row.channel,
-        message_ts=row.message_ts,
-        status=EscalationStatus(row.status),
-        created_at=row.created_at,
-        answered_at=row.answered_at,
-    )
-
-
-def _approved_public(row: ApprovedAnswer) -> ApprovedAnswerPublic:
-    return ApprovedAnswerPublic(
-        id=row.id,
-        question=row.question,
-        answer=row.answer,
-        approved_by=row.approved_by,
-        escalation_id=row.escalation_id,
-        visibility=Visibility(row.visibility),
-        groups=list(row.groups or []),
-        created_at=row.created_at,
-    )

@@ -4,9 +4,9 @@ with precedent from past reviews and, on request, the review tasks filed."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from core.config import Settings
 from knowledge.access import Audience
@@ -47,19 +47,56 @@ class TriageOutcome(BaseModel):
     tasks: list[TaskPublic] = Field(default_factory=list)
     tasks_new: int = Field(default=0, description="How many of `tasks` this triage filed (the rest existed).")
 
+    def report(self) -> TriageReport:
+        """The `triage --json` contract as a typed model."""
+        filed = (
+            TasksFiled(new=self.tasks_new, existing=len(self.tasks) - self.tasks_new) if self.tasks else None
+        )
+        return TriageReport(
+            **dict(self.result),
+            assessment_version=self.assessment_version,
+            precedents=self.precedents,
+            uncertain=self.uncertain,
+            evidence=self.evidence,
+            tasks=self.tasks,
+            tasks_filed=filed,
+        )
+
     def as_json(self) -> dict[str, object]:
         """The `triage --json` contract, with the extras under their own keys."""
-        payload: dict[str, object] = self.result.model_dump(mode="json")
-        payload["assessment_version"] = self.assessment_version
-        payload["precedents"] = [p.model_dump(mode="json") for p in self.precedents]
-        if self.uncertain:
-            payload["uncertain"] = self.uncertain
-        if self.evidence:
-            payload["evidence"] = [e.model_dump(mode="json") for e in self.evidence]
-        if self.tasks:
-            payload["tasks"] = [t.model_dump(mode="json") for t in self.tasks]
-            payload["tasks_filed"] = {"new": self.tasks_new, "existing": len(self.tasks) - self.tasks_new}
-        return payload
+        return self.report().model_dump(mode="json")
+
+
+class TasksFiled(BaseModel):
+    """How many of a triage's review tasks it filed, and how many existed before."""
+
+    new: int
+    existing: int
+
+
+# Extras left out of the contract when empty, so a plain triage reads as the rules' result.
+_OPTIONAL_EXTRAS = ("uncertain", "evidence", "tasks", "tasks_filed")
+
+
+class TriageReport(TriageResult):
+    """The `triage --json` contract: the rules' result, with the inventory version it was recorded as,
+    precedents from past reviews, and (only when there are some) the fields a description left
+    uncertain, the evidence for each extracted field and the review tasks filed."""
+
+    assessment_version: int | None = Field(default=None, description="Inventory version, when recorded.")
+    precedents: list[Precedent] = Field(default_factory=list)
+    uncertain: list[str] = Field(default_factory=list)
+    evidence: list[FieldEvidence] = Field(default_factory=list)
+    tasks: list[TaskPublic] = Field(default_factory=list)
+    tasks_filed: TasksFiled | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_extras(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in _OPTIONAL_EXTRAS:
+            if not data.get(key):
+                data.pop(key, None)
+        return data
 
 
 def tiering_standard(settings: Settings) -> TieringStandard:

@@ -203,6 +203,20 @@ def child_chunks(*, session: Session, parent_ids: Sequence[str]) -> list[Chunk]:
     return list(session.scalars(stmt))
 
 
+def first_window_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Chunk]:
+    """Active first-window chunks with these citation ids, in index order (any origin)."""
+    if not citation_ids:
+        return []
+    stmt = (
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(Chunk.citation_id.in_(list(citation_ids)), Chunk.generation == Document.active_generation)
+        .where(Chunk.chunk_key.like("%-w0"))
+        .order_by(Chunk.id)
+    )
+    return list(session.scalars(stmt))
+
+
 def document_origins(*, session: Session, document_ids: set[int]) -> dict[int, str]:
     """Document id -> origin ('pack' or 'file')."""
     if not document_ids:

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any, TextIO
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ PACKS_FINGERPRINT_META_KEY = "packs_fingerprint"
 
 class AuditEventPublic(BaseModel):
     """One audit event as the outside world sees it (and as `audit export` writes it)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     at: datetime
@@ -69,7 +71,7 @@ def record_event(
     notify_for_event(
         session, event_id=event.id, action=action, subject=subject, details=event.details, at=event.at
     )
-    return _public(event)
+    return AuditEventPublic.model_validate(event)
 
 
 def list_events(
@@ -90,7 +92,7 @@ def list_events(
         stmt = stmt.where(AuditEvent.at >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_public(event) for event in session.scalars(stmt)]
+    return [AuditEventPublic.model_validate(event) for event in session.scalars(stmt)]
 
 
 def export_jsonl(*, session: Session, out: TextIO, since: datetime | None = None) -> int:
@@ -100,18 +102,9 @@ def export_jsonl(*, session: Session, out: TextIO, since: datetime | None = None
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
     for event in session.scalars(stmt.execution_options(yield_per=500)):
-        out.write(json.dumps(_public(event).model_dump(mode="json"), ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(AuditEventPublic.model_validate(event).model_dump(mode="json"), ensure_ascii=False)
+            + "\n"
+        )
         count += 1
     return count
-
-
-def _public(event: AuditEvent) -> AuditEventPublic:
-    return AuditEventPublic(
-        id=event.id,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        subject=event.subject,
-        details=dict(event.details),
-        knowledge_version=event.knowledge_version,
-    )

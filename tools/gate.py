@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -40,7 +40,7 @@ from knowledge.tiering import InternalTier, RereviewTrigger, TieringStandard
 from tools.audit import SYSTEM_ACTOR, record_event
 from tools.inventory import AssessmentPublic, SystemPublic, assessment_history, get_system, profile_digest
 from tools.tasks import FilingReport, TaskFilters, TaskPublic, TaskStatus, file_reviews, list_tasks
-from tools.triage.schemas import RequiredReview, SystemProfile
+from tools.triage.schemas import EuTier, RequiredReview, SystemProfile, TriageStatus
 
 # A waiver is an exception, not a second approval path: it is always short.
 MAX_WAIVER_DAYS = 90
@@ -95,6 +95,8 @@ class GateItem(BaseModel):
 
 class WaiverPublic(BaseModel):
     """A waiver as callers see it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     system_id: str
@@ -168,7 +170,7 @@ class GateReport(BaseModel):
     system_id: str | None
     system_name: str | None
     assessment_version: int | None
-    eu_tier: str | None
+    eu_tier: EuTier | None
     internal_tier: str | None
     profile_digest: str | None = Field(description="SHA-256 of the checked profile's canonical JSON.")
     checked_at: datetime
@@ -440,7 +442,7 @@ def evaluate_gate(
                 waivable=False,
             )
         )
-    if latest.status == "needs_information":
+    if latest.status is TriageStatus.NEEDS_INFORMATION:
         questions = "; ".join(m.question for m in latest.result.missing_information) or "see the assessment"
         report.blocking.append(
             GateItem(
@@ -569,12 +571,12 @@ def _settle(
         select(GateWaiver).where(GateWaiver.system_id == latest.system_id).order_by(GateWaiver.id)
     ).all()
     active = {r.item: r for r in rows if r.assessment_id in basis_ids and r.granted_at <= now < r.expires_at}
-    report.expired_waivers = [_waiver_public(r) for r in rows if r.expires_at <= now]
+    report.expired_waivers = [WaiverPublic.model_validate(r) for r in rows if r.expires_at <= now]
     still: list[GateItem] = []
     for item in report.blocking:
         waiver = active.get(item.key) if item.waivable else None
         if waiver is not None:
-            report.waived.append(WaivedItem(item=item, waiver=_waiver_public(waiver)))
+            report.waived.append(WaivedItem(item=item, waiver=WaiverPublic.model_validate(waiver)))
         else:
             still.append(item)
     report.blocking = still
@@ -731,7 +733,7 @@ def grant_waiver(
         },
         at=stamp,
     )
-    return _waiver_public(row)
+    return WaiverPublic.model_validate(row)
 
 
 def list_waivers(*, session: Session, system_id: str) -> list[WaiverPublic]:
@@ -739,20 +741,7 @@ def list_waivers(*, session: Session, system_id: str) -> list[WaiverPublic]:
     rows = session.scalars(
         select(GateWaiver).where(GateWaiver.system_id == system_id).order_by(GateWaiver.id)
     )
-    return [_waiver_public(r) for r in rows]
-
-
-def _waiver_public(row: GateWaiver) -> WaiverPublic:
-    return WaiverPublic(
-        id=row.id,
-        system_id=row.system_id,
-        assessment_id=row.assessment_id,
-        item=row.item,
-        reason=row.reason,
-        granted_by=row.granted_by,
-        granted_at=row.granted_at,
-        expires_at=row.expires_at,
-    )
+    return [WaiverPublic.model_validate(r) for r in rows]
 
 
 # --- re-reviews on schedule -----------------------------------------------------------------------------

@@ -30,7 +30,15 @@ from knowledge.packs.amendments import parent_id
 from knowledge.parsing.slugs import slugify
 from knowledge.tiering import TieringStandard
 from tools.audit import record_event
-from tools.triage.schemas import Ground, Obligation, SystemProfile, SystemRef, TriageResult
+from tools.triage.schemas import (
+    EuTier,
+    Ground,
+    Obligation,
+    SystemProfile,
+    SystemRef,
+    TriageResult,
+    TriageStatus,
+)
 
 TriageFn = Callable[[SystemProfile], TriageResult]
 
@@ -51,9 +59,9 @@ class SystemPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     latest_version: int | None = Field(default=None, description="Latest assessment version, if any.")
-    eu_tier: str | None = None
+    eu_tier: EuTier | None = None
     internal_tier: str | None = None
-    status: str | None = Field(default=None, description="'complete' or 'needs_information'.")
+    status: TriageStatus | None = None
     last_assessed_at: datetime | None = None
 
 
@@ -66,9 +74,9 @@ class AssessmentPublic(BaseModel):
     version: int
     profile: SystemProfile
     result: TriageResult
-    eu_tier: str
+    eu_tier: EuTier
     internal_tier: str
-    status: str
+    status: TriageStatus
     knowledge_as_of: date
     knowledge_revision: str | None
     packs_fingerprint: str | None
@@ -85,9 +93,9 @@ class AssessmentSummary(BaseModel):
     version: int
     created_at: datetime
     created_by: str
-    eu_tier: str
+    eu_tier: EuTier
     internal_tier: str
-    status: str
+    status: TriageStatus
     knowledge_as_of: date
 
 
@@ -498,18 +506,7 @@ def system_detail(*, session: Session, name_or_id: str) -> SystemDetail | None:
     return SystemDetail(
         system=_system_public(session, row),
         latest=latest,
-        history=[
-            AssessmentSummary(
-                version=a.version,
-                created_at=a.created_at,
-                created_by=a.created_by,
-                eu_tier=a.eu_tier,
-                internal_tier=a.internal_tier,
-                status=a.status,
-                knowledge_as_of=a.knowledge_as_of,
-            )
-            for a in history
-        ],
+        history=[AssessmentSummary.model_validate(a, from_attributes=True) for a in history],
         diff_from_previous=diff_assessments(history[-2], history[-1]) if len(history) > 1 else None,
     )
 
@@ -702,9 +699,9 @@ def _system_with(system: AISystem, latest: Assessment | None) -> SystemPublic:
         created_at=system.created_at,
         updated_at=system.updated_at,
         latest_version=latest.version if latest else None,
-        eu_tier=latest.eu_tier if latest else None,
+        eu_tier=EuTier(latest.eu_tier) if latest else None,
         internal_tier=latest.internal_tier if latest else None,
-        status=latest.status if latest else None,
+        status=TriageStatus(latest.status) if latest else None,
         last_assessed_at=latest.created_at if latest else None,
     )
 
@@ -717,9 +714,9 @@ def _assessment_public(row: Assessment, system_name: str) -> AssessmentPublic:
         version=row.version,
         profile=SystemProfile.model_validate(row.profile),
         result=TriageResult.model_validate(row.result),
-        eu_tier=row.eu_tier,
+        eu_tier=EuTier(row.eu_tier),
         internal_tier=row.internal_tier,
-        status=row.status,
+        status=TriageStatus(row.status),
         knowledge_as_of=row.knowledge_as_of,
         knowledge_revision=row.knowledge_revision,
         packs_fingerprint=row.packs_fingerprint,

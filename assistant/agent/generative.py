@@ -50,7 +50,7 @@ MAX_TOOL_RESULT_CHARS = 8000
 ErrorType = Literal["invalid_arguments", "unknown_tool", "tool_error"]
 
 
-class ToolError(BaseModel):
+class ToolFailure(BaseModel):
     """The structured error a failed tool call returns to the model."""
 
     type: ErrorType
@@ -143,19 +143,19 @@ def passages_in(output: Any) -> list[Passage]:
 
 def _run_tool(
     tools: dict[str, BaseTool], name: str, arguments: dict[str, Any]
-) -> tuple[Any, ToolError | None]:
+) -> tuple[Any, ToolFailure | None]:
     """Run one tool call: its result, or the structured error to send back instead."""
     tool = tools.get(name)
     if tool is None:
         known = ", ".join(sorted(tools)) or "none"
-        return None, ToolError(
+        return None, ToolFailure(
             type="unknown_tool", tool=name, message=f"there is no tool {name!r}; the tools are: {known}"
         )
     try:
         output = tool.invoke(arguments)
     except ValidationError as exc:
         details = _validation_details(exc)
-        return None, ToolError(
+        return None, ToolFailure(
             type="invalid_arguments",
             tool=name,
             message=f"invalid arguments for {name}: {'; '.join(details)}",
@@ -164,12 +164,12 @@ def _run_tool(
     except Exception as exc:  # a tool failure is reported to the model, never raised into the turn
         log.info("tool %s failed: %s", name, exc)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return None, ToolError(type="tool_error", tool=name, message=f"{type(exc).__name__}: {first}")
+        return None, ToolFailure(type="tool_error", tool=name, message=f"{type(exc).__name__}: {first}")
     # Tools that handle their own errors (LangChain's handle_tool_error, the agent's tools) return them as
     # text starting with "error:"; that is a failed call too.
     if isinstance(output, str) and output.lstrip().lower().startswith("error:"):
         message = output.strip()[len("error:") :].strip() or "the tool failed"
-        return None, ToolError(type="tool_error", tool=name, message=message.splitlines()[0])
+        return None, ToolFailure(type="tool_error", tool=name, message=message.splitlines()[0])
     return output, None
 
 
@@ -237,7 +237,7 @@ def run_llm_turn(
         messages.append(reply.model_copy(update={"tool_calls": calls, "invalid_tool_calls": invalid}))
         for bad in invalid:
             name = bad.get("name") or "unknown"
-            error = ToolError(
+            error = ToolFailure(
                 type="invalid_arguments",
                 tool=name,
                 message=f"the arguments for {name} are not valid JSON ({bad.get('error') or 'cannot parse'})",

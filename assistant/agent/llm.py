@@ -37,6 +37,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, Field
 
 from core.config import ConfigError, Settings
+from core.text import clip
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ _NAME_KINDS: tuple[tuple[str, UnavailableKind], ...] = (
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)
 
 
 def classify_unavailable(exc: BaseException) -> ModelUnavailable | None:

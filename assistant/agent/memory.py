@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.clock import utc_now
 from core.db import insert_or_ignore
 from core.models import ConversationMessage, ConversationThread
+from core.text import clip
 from tools.triage.schemas import SystemProfile
 
 MAX_THREAD_ID = 200
@@ -204,10 +205,10 @@ def summary_line(turn: Turn) -> str:
     """One line for a message: the user's words, or what the reply was and what it cited or decided."""
     if turn.role == "user":
         who = f"user {turn.user_id}" if turn.user_id else "user"
-        return f"- {who}: {_clip(turn.content)}"
+        return f"- {who}: {clip(turn.content, LINE_CHARS, flatten=True)}"
     payload = turn.payload
     intent = payload.get("intent") or "reply"
-    parts = [_clip(_first_line(turn.content), 100)]
+    parts = [clip(_first_line(turn.content), 100, flatten=True)]
     triage = payload.get("triage") or {}
     tier = (triage.get("eu_ai_act") or {}).get("tier") if isinstance(triage, dict) else None
     if tier:
@@ -229,11 +230,6 @@ def _omitted(summary: str | None) -> int:
 
 def _first_line(text: str) -> str:
     return next((line for line in text.splitlines() if line.strip()), "")
-
-
-def _clip(text: str, limit: int = LINE_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _turns(session: Session, thread_id: str, *, after: int) -> list[Turn]:

@@ -20,13 +20,21 @@ from assistant.agent.guard import GuardedAnswer, PlanCheck, check_plan, guard_an
 from assistant.agent.llm import ModelUnavailable, model_name, supports_tool_calling
 from assistant.agent.memory import Turn
 from assistant.agent.prompts import agent_system_prompt
-from assistant.agent.tools import ToolContext, langchain_tools, run_tool
+from assistant.agent.toolkit import (
+    ANSWER_QUESTION,
+    FIND_PAST_REVIEWS,
+    SEARCH_KNOWLEDGE,
+    SearchKnowledgeInput,
+    ToolContext,
+    filter_kinds,
+    langchain_tools,
+)
 from assistant.lead import plan_brief, prepare_answer
 from assistant.service import TOP_K
 from knowledge.retrieval import SearchFilters
 
 # Read-only knowledge tools: a question turn has no business filing tasks or recording assessments.
-QUESTION_TOOLS = ("search_knowledge", "answer_question", "find_past_reviews")
+QUESTION_TOOLS = (SEARCH_KNOWLEDGE.name, ANSWER_QUESTION.name, FIND_PAST_REVIEWS.name)
 # Recent messages of the thread the model sees (the summary of older ones is not sent).
 HISTORY_MESSAGES = 8
 
@@ -82,7 +90,7 @@ def answer_with_model(
             system_prompt=agent_system_prompt(knowledge_as_of=as_of, user=ctx.user.display_name)
             + (f"\n- {brief}" if brief else ""),
         )
-        # Calls of tools the turn does not offer never reach `run_tool`; the record keeps them anyway.
+        # Calls of tools the turn does not offer never reach the registry; the record keeps them anyway.
         offered = {tool.name for tool in tools}
         ctx.calls.extend(call for call in turn.tool_calls if call.name not in offered)
         if turn.stop_reason == "max_steps" and not turn.text.strip():
@@ -93,10 +101,16 @@ def answer_with_model(
         name = turn.model
     else:
         # The search stays a recorded tool call of the turn; the model reads the conditioned passages.
-        args: dict[str, object] = {"query": question}
-        if filters is not None:
-            args.update(sources=filters.sources, kinds=filters.kinds)
-        found = run_tool(ctx, "search_knowledge", args)
+        found = SEARCH_KNOWLEDGE.call(
+            ctx,
+            lambda: (
+                SearchKnowledgeInput(query=question)
+                if filters is None
+                else SearchKnowledgeInput(
+                    query=question, sources=filters.sources, kinds=filter_kinds(filters)
+                )
+            ),
+        )
         if not found.ok:
             raise ModelUnavailable(f"retrieval failed before the model was asked: {found.error}")
         ctx.remember(prepared.passages)

@@ -17,6 +17,7 @@ from datetime import date
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.agent.schemas import RetrievedPassage
+from core.text import clip
 from knowledge.retrieval import Passage
 from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory
 from tools.triage.schemas import SystemProfile
@@ -62,9 +63,7 @@ def format_passages(passages: Sequence[Passage | RetrievedPassage], *, max_chars
     """Passages numbered [1]..[n] for a prompt, each clipped to `max_chars`."""
     blocks = []
     for number, passage in enumerate(passages, start=1):
-        text = " ".join(passage.text.split())
-        if len(text) > max_chars:
-            text = text[: max_chars - 1].rsplit(" ", 1)[0] + " …"
+        text = clip(passage.text, max_chars, marker=" …", flatten=True)
         blocks.append(f"[{number}] {passage.title} ({passage.locator})\n{text}")
     return "\n\n".join(blocks)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from assistant.agent.schemas import RetrievedPassage
-from assistant.agent.tools import (
+from assistant.agent.toolkit import (
     AnswerTrainingQuestionOutput,
     FileReviewTasksOutput,
     FindPastReviewsOutput,
@@ -19,7 +19,8 @@ from assistant.agent.tools import (
 )
 from assistant.answering import best_sentence
 from assistant.schemas import Citation
-from assistant.triage import TriageOutcome
+from assistant.triage_view import TriageView
+from core.text import clip
 from tools.inventory import SystemPublic
 from tools.tasks import TaskPublic
 from tools.training.schemas import QuestionKind, QuestionView, TopicInfo
@@ -79,7 +80,7 @@ class Footnotes:
         if passage is None:
             # Indexed nowhere the reader can see (packs not loaded): the stable id still names it.
             return Citation(id=cid, source=source, title=cid, locator=anchor or cid, snippet="", score=1.0)
-        snippet = self.snippets.get(cid) or _clip(" ".join(passage.text.split()), SNIPPET_CHARS)
+        snippet = self.snippets.get(cid) or clip(passage.text, SNIPPET_CHARS, flatten=True)
         return Citation(
             id=cid,
             source=passage.source_id,
@@ -88,10 +89,6 @@ class Footnotes:
             snippet=snippet,
             score=1.0,
         )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _date(value: date | None) -> str:
@@ -143,54 +140,51 @@ def triage_question(
     return "\n".join(lines)
 
 
-def triage_report(outcome: TriageOutcome, notes: Footnotes, *, skipped: Sequence[str] = ()) -> str:
+def triage_report(view: TriageView, notes: Footnotes, *, skipped: Sequence[str] = ()) -> str:
     """The classification: tier with its grounds, transparency, other regimes, obligations with dates,
     required reviews, open questions and precedent, every ground footnoted."""
-    r = outcome.result
-    eu = r.eu_ai_act
-    where = f" ({r.system.id})" if r.system.id else " (not recorded)"
-    when = f", applies from {eu.applies_from.isoformat()}" if eu.applies_from else ""
-    lines = [
-        f"{r.system.name}{where}: EU AI Act tier {eu.tier.value}{when}; internal tier {r.internal_tier}."
-    ]
-    if eu.grounds:
+    where = f" ({view.system.id})" if view.system.id else " (not recorded)"
+    when = f", applies from {view.applies_from.isoformat()}" if view.applies_from else ""
+    tiers = f"EU AI Act tier {view.tier.value}{when}; internal tier {view.internal_tier}"
+    lines = [f"{view.system.name}{where}: {tiers}."]
+    if view.grounds:
         lines.append("Why:")
-        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in eu.grounds]
-    if eu.transparency:
+        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in view.grounds]
+    if view.transparency:
         lines.append("Transparency duties (Article 50):")
-        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in eu.transparency]
-    if eu.gpai:
-        risk = "with systemic risk" if eu.gpai.systemic_risk else "without systemic risk"
+        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in view.transparency]
+    if view.gpai:
+        risk = "with systemic risk" if view.gpai.systemic_risk else "without systemic risk"
         lines.append(f"General-purpose AI model, {risk}:")
-        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in eu.gpai.grounds]
-    applying = [f for f in r.other_regimes if f.applies]
-    if applying:
+        lines += [f"- {g.reason}{notes.ref(g.citation, snippet=g.reason)}" for g in view.gpai.grounds]
+    if view.applying_regimes:
         lines.append("Other regimes that apply:")
-        for finding in applying:
+        for finding in view.applying_regimes:
             ground = finding.grounds[0] if finding.grounds else None
             ref = notes.ref(ground.citation, snippet=ground.reason) if ground else ""
             lines.append(f"- {finding.regime}: {ground.reason if ground else 'applies'}{ref}")
-    if r.obligations:
-        lines.append(f"Obligations ({len(r.obligations)}):")
-        for o in r.obligations[:MAX_OBLIGATIONS]:
+    if view.obligations:
+        lines.append(f"Obligations ({len(view.obligations)}):")
+        shown, more = view.obligations_shown(MAX_OBLIGATIONS)
+        for o in shown:
             lines.append(f"- {o.title} ({o.owner}, from {_date(o.applies_from)}){notes.ref(o.citation)}")
-        if len(r.obligations) > MAX_OBLIGATIONS:
-            lines.append(f"- and {len(r.obligations) - MAX_OBLIGATIONS} more (`govassist systems show`).")
-    if r.required_reviews:
-        reviews = ", ".join(f"{x.name} ({x.due_days} days)" for x in r.required_reviews)
+        if more:
+            lines.append(f"- and {more} more (`govassist systems show`).")
+    if view.required_reviews:
+        reviews = ", ".join(f"{x.name} ({x.due_days} days)" for x in view.required_reviews)
         lines.append(f"Required reviews: {reviews}.")
-    if r.missing_information:
+    if view.open_questions:
         lines.append("Still unknown (the tier may rise once these are answered):")
-        for m in r.missing_information:
+        for m in view.open_questions:
             mark = " (you were not sure)" if m.field in skipped else ""
             lines.append(f"- {m.question}{mark}")
-    if outcome.precedents:
+    if view.precedents:
         lines.append("Similar systems reviewed before:")
-        lines += [f"- {p.title}{notes.ref(p.citation, snippet=p.snippet)}" for p in outcome.precedents]
-    if r.required_reviews and r.system.id:
-        lines.append(f"Say 'file the reviews' to file the {len(r.required_reviews)} review task(s).")
+        lines += [f"- {p.title}{notes.ref(p.citation, snippet=p.snippet)}" for p in view.precedents]
+    if view.required_reviews and view.system.id:
+        lines.append(f"Say 'file the reviews' to file the {len(view.required_reviews)} review task(s).")
     lines += notes.lines()
-    lines += ["", f"Knowledge as of {r.knowledge_as_of.isoformat()}."]
+    lines += ["", f"Knowledge as of {view.knowledge_as_of.isoformat()}."]
     return "\n".join(lines)
 
 
@@ -268,7 +262,7 @@ def past_reviews_text(out: FindPastReviewsOutput, notes: Footnotes, *, query: st
         for p in passages:
             sentence = best_sentence(query, p.text, heading=f"{p.locator}: {p.title}")
             lines.append(
-                f"- {p.title}: {_clip(sentence, SNIPPET_CHARS)}{notes.ref(p.citation_id, snippet=sentence)}"
+                f"- {p.title}: {clip(sentence, SNIPPET_CHARS)}{notes.ref(p.citation_id, snippet=sentence)}"
             )
     if not lines:
         lines.append("I found no past reviews about that.")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.schemas import Answer
+from assistant.triage import TriageReport
 from knowledge.access import Audience
 
 
@@ -51,7 +52,7 @@ class AgentReply(Answer):
     model: str | None = Field(default=None, description="The model that phrased the reply, if any.")
     notice: str | None = Field(default=None, description="E.g. 'the model was unreachable; offline mode'.")
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
-    triage: dict[str, Any] | None = Field(
+    triage: TriageReport | None = Field(
         default=None, description="The triage result (the `triage --json` contract), when one was made."
     )
     message_id: int | None = Field(

@@ -149,7 +149,7 @@ def main() -> None:
     offline_environment()
     import httpx
 
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from core.config import Settings
     from integrations.slack.app import create_app
     from integrations.slack.server import serve_http_in_background

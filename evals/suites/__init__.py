@@ -11,11 +11,11 @@ from evals.config import EvalConfig
 from evals.results import CaseResult
 
 if TYPE_CHECKING:
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from evals.scoring import AnswerSimilarity
     from evals.workspace import EvalWorkspace
 
-AGENT_MISSING = "the conversational agent (assistant/agent/core.py) is not available in this build"
+AGENT_MISSING = "the conversational agent (assistant/agent/agent.py) is not available in this build"
 
 
 @dataclass
@@ -51,7 +51,7 @@ class SuiteContext:
         """The agent over the workspace's assistant, or None when this build has no agent."""
         if self._agent is None:
             try:
-                from assistant.agent.core import Agent
+                from assistant.agent.agent import Agent
             except ImportError:
                 return None
             self._agent = Agent(self.workspace.settings, self.workspace.assistant)

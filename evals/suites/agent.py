@@ -27,11 +27,7 @@ def user_context(spec: UserSpec) -> UserContext:
 
 def reply_tier(reply: AgentReply) -> str | None:
     """The EU tier of the triage this reply carries, if any."""
-    if not reply.triage:
-        return None
-    eu = reply.triage.get("eu_ai_act") or {}
-    tier = eu.get("tier")
-    return str(tier) if tier else None
+    return reply.triage.eu_ai_act.tier.value if reply.triage is not None else None
 
 
 def score_turn(turn: AgentTurn, reply: AgentReply) -> dict[str, float | None]:

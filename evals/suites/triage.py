@@ -19,7 +19,7 @@ from evals.results import CaseResult, SuiteResult
 from evals.scoring import context_scores, mean, severity
 from evals.suites import SuiteContext, guarded
 from knowledge.access import Audience
-from tools.triage.schemas import TriageResult
+from tools.triage.schemas import TriageResult, TriageStatus
 
 ACTOR = "govassist-eval"
 
@@ -73,7 +73,7 @@ def run_case(case: TriageCase, ctx: SuiteContext) -> CaseResult:
     result = result_for(case, ctx)
     tier = result.eu_ai_act.tier
     gap = severity(case.expected_tier) - severity(tier)
-    complete = result.status == "complete"
+    complete = result.status is TriageStatus.COMPLETE
     grounds = ground_ids(result)
     precision, recall = context_scores(grounds, case.expected_grounds)
     obligations = {o.citation for o in result.obligations}

@@ -17,7 +17,7 @@ from integrations.cli.context import AppContext, pass_app
 from integrations.cli.render import print_answer
 
 if TYPE_CHECKING:
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from assistant.agent.schemas import UserContext
     from assistant.schemas import Answer
     from knowledge.retrieval import SearchFilters

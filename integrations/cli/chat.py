@@ -12,7 +12,7 @@ from integrations.cli.render import console, print_reply
 from integrations.cli.systems import actor_name
 
 if TYPE_CHECKING:
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from assistant.agent.schemas import UserContext
 
 REPL_HELP = "Type a message. /new starts a new thread, /thread shows its id, /exit (or Ctrl-D) leaves."
@@ -38,7 +38,7 @@ def user_context(user_id: str | None, groups: str | None, *, public_only: bool =
 
 def open_agent(app: AppContext) -> Agent:
     """The agent over the command's opened assistant, with the configured chat model (if any)."""
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
 
     return Agent(app.settings, app.assistant(), model=app.chat_model())
 

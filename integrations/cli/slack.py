@@ -66,7 +66,7 @@ def run(app: AppContext, socket_mode: bool, port: int, host: str) -> None:
         raise click.UsageError(f"{mode} needs {' and '.join(missing)} (see `govassist slack run --help`)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_libraries()
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from integrations.slack.app import create_app
     from integrations.slack.server import run_socket_mode, serve_http
 

@@ -72,56 +72,56 @@ def _list_use_cases() -> None:
 
 def print_outcome(outcome: TriageOutcome) -> None:
     """A readable triage: tier, grounds with citations, obligations with dates, questions, precedent."""
-    r = outcome.result
-    eu = r.eu_ai_act
-    colour = {"prohibited": "red", "high": "yellow"}.get(eu.tier.value, "green")
-    console.print(f"[bold]{r.system.name}[/bold]  ({r.system.id or 'not recorded'})")
-    when = f", applies from {eu.applies_from.isoformat()}" if eu.applies_from else ""
+    from assistant.triage_view import TriageView
+
+    view = TriageView.of_outcome(outcome)
+    colour = {"prohibited": "red", "high": "yellow"}.get(view.tier.value, "green")
+    console.print(f"[bold]{view.system.name}[/bold]  ({view.system.id or 'not recorded'})")
+    when = f", applies from {view.applies_from.isoformat()}" if view.applies_from else ""
     console.print(
-        f"EU AI Act tier: [{colour}]{eu.tier.value}[/{colour}]{when}    internal tier: {r.internal_tier}"
+        f"EU AI Act tier: [{colour}]{view.tier.value}[/{colour}]{when}    internal tier: {view.internal_tier}"
     )
-    for ground in eu.grounds:
+    for ground in view.grounds:
         console.print(f"  - {ground.reason} [dim]({ground.citation})[/dim]", highlight=False)
-    if eu.transparency:
+    if view.transparency:
         console.print("Transparency (Art. 50):")
-        for ground in eu.transparency:
+        for ground in view.transparency:
             console.print(f"  - {ground.reason} [dim]({ground.citation})[/dim]", highlight=False)
-    if eu.gpai:
-        risk = "with systemic risk" if eu.gpai.systemic_risk else "without systemic risk"
+    if view.gpai:
+        risk = "with systemic risk" if view.gpai.systemic_risk else "without systemic risk"
         console.print(f"General-purpose AI model, {risk}:")
-        for ground in eu.gpai.grounds:
+        for ground in view.gpai.grounds:
             console.print(f"  - {ground.reason} [dim]({ground.citation})[/dim]", highlight=False)
-    applying = [f for f in r.other_regimes if f.applies]
-    if applying:
-        console.print("Other regimes: " + ", ".join(f.regime for f in applying))
-    if r.obligations:
-        console.print(f"Obligations ({len(r.obligations)}):")
-        for o in r.obligations:
+    if view.applying_regimes:
+        console.print("Other regimes: " + ", ".join(f.regime for f in view.applying_regimes))
+    if view.obligations:
+        console.print(f"Obligations ({len(view.obligations)}):")
+        for o in view.obligations:
             date = o.applies_from.isoformat() if o.applies_from else "in force"
             console.print(
                 f"  - {o.title} — {o.owner}, from {date} [dim]({o.citation})[/dim]", highlight=False
             )
-    if r.required_reviews:
+    if view.required_reviews:
         console.print(
-            "Required reviews: " + ", ".join(f"{x.name} ({x.due_days} days)" for x in r.required_reviews)
+            "Required reviews: " + ", ".join(f"{x.name} ({x.due_days} days)" for x in view.required_reviews)
         )
-    if r.missing_information:
+    if view.open_questions:
         console.print("[yellow]Needs information:[/yellow]")
-        for m in r.missing_information:
+        for m in view.open_questions:
             console.print(f"  ? {m.question} [dim]({m.field})[/dim]", highlight=False)
-    if outcome.precedents:
-        console.print(f"{len(outcome.precedents)} similar system(s) were reviewed:")
-        for p in outcome.precedents:
+    if view.precedents:
+        console.print(f"{len(view.precedents)} similar system(s) were reviewed:")
+        for p in view.precedents:
             console.print(f"  - {p.title} [dim]({p.citation})[/dim]", highlight=False)
-    if outcome.tasks:
-        existing = len(outcome.tasks) - outcome.tasks_new
+    if view.tasks:
+        existing = len(view.tasks) - view.tasks_new
         already = f"; {existing} already existed" if existing else ""
-        console.print(f"Filed {outcome.tasks_new} new review task(s){already}:")
-        for t in outcome.tasks:
+        console.print(f"Filed {view.tasks_new} new review task(s){already}:")
+        for t in view.tasks:
             console.print(
                 f"  #{t.id} {t.title} -> {t.owner_queue}, due {t.due_date.isoformat()} [{t.status.value}]"
             )
-    console.print(f"Knowledge as of {r.knowledge_as_of.isoformat()}.")
+    console.print(f"Knowledge as of {view.knowledge_as_of.isoformat()}.")
 
 
 def _print_notices(extracted: object) -> None:

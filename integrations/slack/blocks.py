@@ -6,17 +6,17 @@ characters per section, 2,000 per button value, 50 blocks per message.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assistant.agent.schemas import AgentReply
 from assistant.schemas import Citation
-from assistant.triage import Precedent
+from assistant.triage_view import TriageView
+from core.text import clip
 from integrations.slack import ids
+from integrations.slack.payloads import ActionPayload
 from tools.tasks import TaskPublic, TaskStatus
-from tools.triage.schemas import TriageResult
 
 Block = dict[str, Any]
 
@@ -49,17 +49,6 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(\|[^>]*)?>$")
 def escape(text: str) -> str:
     """Text safe inside mrkdwn: Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word and marked with an ellipsis."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip() + "…"
 
 
 def to_mrkdwn(markdown: str) -> str:
@@ -119,10 +108,10 @@ def divider() -> Block:
 
 
 def button(
-    text: str, action_id: str, value: str | dict[str, Any] = "", *, style: str | None = None
+    text: str, action_id: str, value: str | ActionPayload = "", *, style: str | None = None
 ) -> dict[str, Any]:
-    """A button; a dict value is sent as compact JSON (at most 2,000 characters)."""
-    raw = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """A button; a payload value is sent as compact JSON (at most 2,000 characters)."""
+    raw = value if isinstance(value, str) else value.encode()
     element: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
@@ -151,15 +140,16 @@ def cap(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
     return [*kept, context("_More than fits in one message; see the App Home or `/govassist tasks`._"), *tail]
 
 
-def compact_value(payload: dict[str, Any], *, shrink: str = "q") -> dict[str, Any]:
-    """`payload` with its `shrink` text cut until its JSON fits in a button value."""
-    value = dict(payload)
-    while len(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) > VALUE_CHARS:
-        text = str(value.get(shrink, ""))
+def compact_value(payload: ActionPayload) -> ActionPayload:
+    """`payload` with its question cut until its JSON fits in a button value (the cited ids left out
+    when even a short question does not fit)."""
+    value = payload
+    while len(value.encode()) > VALUE_CHARS:
+        text = value.question or ""
         if len(text) < 20:
-            value.pop("c", None)
-            break
-        value[shrink] = text[: int(len(text) * 0.8)]
+            kept = value.model_dump(exclude_unset=True, exclude={"citations"})
+            return ActionPayload.model_validate(kept)
+        value = value.model_copy(update={"question": text[: int(len(text) * 0.8)]})
     return value
 
 
@@ -216,13 +206,13 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
         blocks.append(context(" · ".join(notes)))
     if feedback:
         value = compact_value(
-            {
-                "t": thread_id,
-                "m": reply.message_id,
-                "q": reply.question,
-                "c": [c.id for c in reply.citations],
-                "g": reply.grounded,
-            }
+            ActionPayload(
+                thread_id=thread_id,
+                message_id=reply.message_id,
+                question=reply.question,
+                citations=[c.id for c in reply.citations],
+                grounded=reply.grounded,
+            )
         )
         buttons = [
             button(":thumbsup: Helpful", ids.FEEDBACK_HELPFUL, value),
@@ -230,7 +220,12 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
         ]
         if not reply.grounded:
             buttons.append(
-                button("Ask the RAI team", ids.ESCALATE, {"t": thread_id, "q": value["q"]}, style="primary")
+                button(
+                    "Ask the RAI team",
+                    ids.ESCALATE,
+                    ActionPayload(thread_id=thread_id, question=value.question),
+                    style="primary",
+                )
             )
         blocks.append(actions(*buttons, block_id="govassist_feedback"))
     return cap(blocks)
@@ -238,7 +233,7 @@ def answer_blocks(reply: AgentReply, *, thread_id: str, feedback: bool = True) -
 
 def escalate_offer_blocks(*, thread_id: str, question: str) -> list[Block]:
     """After "not helpful": the offer to hand the question to the RAI team."""
-    value = compact_value({"t": thread_id, "q": question})
+    value = compact_value(ActionPayload(thread_id=thread_id, question=question))
     return [
         section("Thanks, noted. Would you like a person from the RAI team to answer this?"),
         actions(button("Ask the RAI team", ids.ESCALATE, value, style="primary")),
@@ -267,80 +262,72 @@ class Footnotes:
 
 
 def triage_blocks(
-    result: TriageResult,
-    *,
-    version: int | None,
-    precedents: Sequence[Precedent] = (),
-    tasks: Sequence[TaskPublic] = (),
-    titles: dict[str, str] | None = None,
-    controls: bool = True,
+    view: TriageView, *, titles: dict[str, str] | None = None, controls: bool = True
 ) -> list[Block]:
-    """A triage result: tier, grounds with citations, other regimes, obligations with dates, required
-    reviews, open questions, precedent, then the review tasks and the buttons to file or refine."""
+    """A triage: tier, grounds with citations, other regimes, obligations with dates, required reviews,
+    open questions, precedent, then the review tasks and the buttons to file or refine."""
     notes = Footnotes()
-    finding = result.eu_ai_act
-    system_id = result.system.id or ""
-    blocks: list[Block] = [header(f"Triage: {result.system.name}")]
+    system_id = view.system.id or ""
+    version, tasks = view.assessment_version, view.tasks
+    blocks: list[Block] = [header(f"Triage: {view.system.name}")]
     headline = [
-        f"*EU AI Act:* {TIER_LABELS.get(finding.tier.value, finding.tier.value)}",
-        f"*Internal tier:* {escape(result.internal_tier)}",
+        f"*EU AI Act:* {TIER_LABELS.get(view.tier.value, view.tier.value)}",
+        f"*Internal tier:* {escape(view.internal_tier)}",
     ]
-    if finding.applies_from:
-        headline.append(f"*Applies from:* {finding.applies_from.isoformat()}")
-    if result.status != "complete":
+    if view.applies_from:
+        headline.append(f"*Applies from:* {view.applies_from.isoformat()}")
+    if view.needs_information:
         headline.append(
             ":hourglass: *Needs information:* the tier may change once the questions below are answered"
         )
     blocks.append(section("\n".join(headline)))
 
-    why = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.grounds]
-    if finding.derogation_applied:
+    why = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.grounds]
+    if view.derogation_applied:
         why.append("• The Article 6(3) derogation applies: not high-risk despite the Annex III use.")
     if why:
         blocks.append(section("*Why*\n" + "\n".join(why)))
-    duties = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.transparency]
+    duties = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.transparency]
     if duties:
         blocks.append(section("*Transparency duties (Article 50)*\n" + "\n".join(duties)))
-    if finding.gpai:
-        kind = "with systemic risk" if finding.gpai.systemic_risk else "without systemic risk"
-        gpai = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in finding.gpai.grounds]
+    if view.gpai:
+        kind = "with systemic risk" if view.gpai.systemic_risk else "without systemic risk"
+        gpai = [f"• {escape(g.reason)} {notes.mark(g.citation)}" for g in view.gpai.grounds]
         blocks.append(section(f"*General-purpose AI model* ({kind})\n" + "\n".join(gpai)))
     regimes = [
         f"• *{escape(r.regime)}*: "
         + "; ".join(f"{escape(g.reason)} {notes.mark(g.citation)}" for g in r.grounds)
-        for r in result.other_regimes
-        if r.applies
+        for r in view.applying_regimes
     ]
     if regimes:
         blocks.append(section("*Other rules that apply*\n" + "\n".join(regimes)))
-    if result.obligations:
-        shown = result.obligations[:MAX_OBLIGATIONS]
+    if view.obligations:
+        shown, more = view.obligations_shown(MAX_OBLIGATIONS)
         lines = [
             f"• {escape(o.title)} ({escape(o.owner)}"
             + (f", from {o.applies_from.isoformat()}" if o.applies_from else "")
             + f") {notes.mark(o.citation)}"
             for o in shown
         ]
-        more = len(result.obligations) - len(shown)
         if more:
             lines.append(f"_…and {more} more (`govassist systems show {system_id}`)_")
         blocks.append(section("*Obligations*\n" + "\n".join(lines)))
-    if result.required_reviews:
+    if view.required_reviews:
         reviews = [
             f"• {escape(r.name)} ({escape(r.owner_queue)} queue, within {r.due_days} days)"
-            for r in result.required_reviews
+            for r in view.required_reviews
         ]
         blocks.append(section("*Reviews required*\n" + "\n".join(reviews)))
-    if result.missing_information:
-        questions = [f"{i}. {escape(m.question)}" for i, m in enumerate(result.missing_information, 1)]
+    if view.open_questions:
+        questions = [f"{i}. {escape(m.question)}" for i, m in enumerate(view.open_questions, 1)]
         blocks.append(section("*Open questions*\n" + "\n".join(questions)))
-    if precedents:
-        lines = [f"• {escape(p.title)} {notes.mark(p.citation)}" for p in precedents]
+    if view.precedents:
+        lines = [f"• {escape(p.title)} {notes.mark(p.citation)}" for p in view.precedents]
         blocks.append(section("*Precedent: past reviews of similar systems*\n" + "\n".join(lines)))
     if notes.order:
         blocks.append(section("*Sources*\n" + "\n".join(notes.lines(titles or {}))))
     where = f"assessment v{version} of `{system_id}`" if version else "not recorded"
-    blocks.append(context(f"Knowledge as of {result.knowledge_as_of.isoformat()} · {where}"))
+    blocks.append(context(f"Knowledge as of {view.knowledge_as_of.isoformat()} · {where}"))
 
     if tasks:
         blocks.append(divider())
@@ -348,11 +335,11 @@ def triage_blocks(
         for task in list(tasks)[:MAX_TASKS]:
             blocks.extend(task_blocks(task, controls=controls))
     if controls and version and system_id:
-        value = {"s": system_id, "v": version}
+        value = ActionPayload(system_id=system_id, version=version)
         buttons = []
-        if result.required_reviews and len(tasks) < len(result.required_reviews):
+        if view.required_reviews and len(tasks) < len(view.required_reviews):
             buttons.append(button("File review tasks", ids.FILE_TASKS, value, style="primary"))
-        label = "Answer the open questions" if result.missing_information else "Edit the profile"
+        label = "Answer the open questions" if view.open_questions else "Edit the profile"
         buttons.append(button(label, ids.TRIAGE_EDIT, value))
         buttons.append(button("Draft the system card", ids.DRAFT_SYSTEM_CARD, value))
         blocks.append(actions(*buttons, block_id="govassist_triage"))
@@ -393,7 +380,7 @@ def task_blocks(task: TaskPublic, *, controls: bool = True) -> list[Block]:
     if assignee:
         picker["initial_user"] = assignee
     block["accessory"] = picker
-    value = {"task": task.id}
+    value = ActionPayload(task=task.id)
     buttons = []
     if task.status is TaskStatus.OPEN:
         buttons.append(button("Start review", ids.TASK_START, value))
@@ -507,7 +494,9 @@ def quiz_announcement_blocks(
             f"<@{trainer}> started a {questions}-question quiz ({escape(difficulty)}) {who}. The questions "
             "come to you privately; your answers and score are kept as AI-literacy training records."
         ),
-        actions(button("Take the quiz", ids.QUIZ_START, {"s": session_id}, style="primary")),
+        actions(
+            button("Take the quiz", ids.QUIZ_START, ActionPayload(session_id=session_id), style="primary")
+        ),
     ]
 
 
@@ -519,7 +508,9 @@ def quiz_question_blocks(view: Any) -> list[Block]:
     buttons = [
         # Action ids must differ within a block: one per option, all matched by the quiz handler.
         button(
-            view.option_label(i), f"{ids.QUIZ_ANSWER}_{i}", {"s": view.session_id, "p": view.position, "o": i}
+            view.option_label(i),
+            f"{ids.QUIZ_ANSWER}_{i}",
+            ActionPayload(session_id=view.session_id, position=view.position, option=i),
         )
         for i in range(len(view.options))
     ]

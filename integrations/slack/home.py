@@ -19,6 +19,7 @@ from integrations.slack.blocks import (
     section,
     task_blocks,
 )
+from tools.triage.schemas import TriageStatus
 
 MAX_SYSTEMS = 20
 MAX_TASKS = 15
@@ -45,7 +46,7 @@ def home_view(summary: HomeSummary, *, quiz_available: bool = False) -> dict[str
         blocks.append(context("None yet: systems you triage appear here."))
     for system in summary.systems[:MAX_SYSTEMS]:
         tier = TIER_LABELS.get(system.eu_tier or "", escape(system.eu_tier or "not assessed"))
-        status = " · :hourglass: needs information" if system.status == "needs_information" else ""
+        status = " · :hourglass: needs information" if system.status is TriageStatus.NEEDS_INFORMATION else ""
         when = f" · assessed {system.last_assessed_at.date().isoformat()}" if system.last_assessed_at else ""
         blocks.append(
             section(

@@ -4,14 +4,15 @@ reason, a review decision, and saving an approved answer. Each builder has its p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
+from core.text import clip
 from integrations.slack import ids
-from integrations.slack.blocks import Block, clip, context, escape, section
+from integrations.slack.blocks import Block, context, escape, section
+from integrations.slack.payloads import ActionPayload
 from knowledge.access import Visibility
 from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory
 from tools.triage.extract import ExtractedProfile
@@ -79,21 +80,17 @@ def _select(options: list[dict[str, Any]], initial: str | None) -> dict[str, Any
     return element
 
 
-def metadata(payload: dict[str, Any]) -> str:
+def metadata(payload: ActionPayload) -> str:
     """A modal's private_metadata (at most 3,000 characters)."""
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    raw = payload.encode()
     if len(raw) > METADATA_CHARS:
         raise ValueError("modal metadata too long")
     return raw
 
 
-def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
-    """The private_metadata a modal was opened with."""
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
+def read_metadata(view: dict[str, Any]) -> ActionPayload:
+    """The payload a modal was opened with."""
+    return ActionPayload.parse(view.get("private_metadata"))
 
 
 def _state(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -117,7 +114,7 @@ def loading_view(title: str, text: str) -> dict[str, Any]:
 def triage_view(
     extracted: ExtractedProfile | None,
     *,
-    meta: dict[str, Any],
+    meta: ActionPayload,
     profile: SystemProfile | None = None,
     note: str | None = None,
 ) -> dict[str, Any]:
@@ -338,7 +335,7 @@ REASONS = {
 }
 
 
-def feedback_view(meta: dict[str, Any]) -> dict[str, Any]:
+def feedback_view(meta: ActionPayload) -> dict[str, Any]:
     """Why an answer was not helpful."""
     return {
         "type": "modal",
@@ -381,7 +378,7 @@ DECISIONS = {
 }
 
 
-def decision_view(*, task_id: int, title: str, meta: dict[str, Any]) -> dict[str, Any]:
+def decision_view(*, task_id: int, title: str, meta: ActionPayload) -> dict[str, Any]:
     """Decide a review: the outcome, why (needed to reject or request changes), and any conditions."""
     return {
         "type": "modal",
@@ -389,7 +386,7 @@ def decision_view(*, task_id: int, title: str, meta: dict[str, Any]) -> dict[str
         "title": _text(f"Decide task #{task_id}"),
         "submit": _text("Record decision"),
         "close": _text("Cancel"),
-        "private_metadata": metadata({**meta, "task": task_id}),
+        "private_metadata": metadata(meta.model_copy(update={"task": task_id})),
         "blocks": [
             section(f"*{escape(title)}*"),
             _input(
@@ -434,7 +431,7 @@ def parse_decision(view: dict[str, Any]) -> tuple[str, str | None, list[str]]:
 
 
 def approve_view(
-    *, answer: str, question: str, visibility: Visibility, meta: dict[str, Any]
+    *, answer: str, question: str, visibility: Visibility, meta: ActionPayload
 ) -> dict[str, Any]:
     """Save a reply as an approved answer: the text (editable), and who may read it."""
     options = [

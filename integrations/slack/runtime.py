@@ -36,7 +36,7 @@ _BOT_MENTION = re.compile(r"<@[UW][A-Z0-9]+(\|[^>]*)?>")
 
 
 class ConversationalAgent(Protocol):
-    """What the Slack app needs from `assistant.agent.core.Agent`."""
+    """What the Slack app needs from `assistant.agent.agent.Agent`."""
 
     def respond(
         self, *, thread_id: str, message: str, user: UserContext, channel: str | None = None

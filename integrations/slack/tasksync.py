@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.feedback import posts_about, remember_post
+from assistant.triage_view import TriageView
 from integrations.slack.blocks import mention_id, task_card_blocks, triage_blocks
 from integrations.slack.runtime import log, slack_error
 from tools.outbox import Notification, NotificationKind, OutboxStatus
@@ -234,16 +235,8 @@ class TaskMessageSync:
         audience = self.services.directory.channel_context(channel).audience
         precedents = reviews.precedents(assessment.profile, audience=audience)
         tasks = reviews.tasks_for_assessment(system_id, version)
-        cited = [g.citation for g in assessment.result.eu_ai_act.grounds] + [
-            o.citation for o in assessment.result.obligations
-        ]
-        blocks = triage_blocks(
-            assessment.result,
-            version=version,
-            precedents=precedents,
-            tasks=tasks,
-            titles=reviews.citation_titles(cited + [p.citation for p in precedents]),
-        )
+        view = TriageView.of(assessment.result, version=version, precedents=precedents, tasks=tasks)
+        blocks = triage_blocks(view, titles=reviews.citation_titles(view.titled_citations()))
         return self._update(channel=channel, ts=ts, blocks=blocks, text=f"Triage: {assessment.system_name}")
 
     # --- the assignee's DM --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from core.text import clip
 from knowledge.parsing import regulation as _regulation
 
 # The generic HTML, DOCX and PDF parsers (BeautifulSoup, python-docx, pypdf) are imported by the function
@@ -272,8 +273,7 @@ def _named(path: Path, message: str) -> str:
 
 
 def _one_line(exc: Exception) -> str:
-    message = " ".join(str(exc).split()) or type(exc).__name__
-    return message if len(message) <= 200 else f"{message[:197]}..."
+    return clip(str(exc), 200, marker="...", flatten=True) or type(exc).__name__
 
 
 _PARSERS: dict[str, Callable[[_Request, bytes], ParsedDocument]] = {

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.schemas import AgentReply, UserContext
 from assistant.service import Assistant
 from core.config import Settings
@@ -57,9 +57,9 @@ def open_agent(settings: Settings) -> Agent:
 def pending_field(reply: AgentReply) -> str:
     """The profile field the reply's pending question asks about (from the triage contract)."""
     assert reply.pending_question is not None and reply.triage is not None, reply.answer
-    for item in reply.triage["missing_information"]:
-        if item["question"] == reply.pending_question:
-            return str(item["field"])
+    for item in reply.triage.missing_information:
+        if item.question == reply.pending_question:
+            return item.field
     raise AssertionError(f"pending question not among the missing information: {reply.pending_question}")
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from assistant.agent.core import Agent
-from assistant.agent.tools import ToolContext, run_tool
+from assistant.agent.agent import Agent
+from assistant.agent.toolkit import ToolContext, run_tool
 from knowledge.access import Visibility
 from knowledge.sections import DocumentKind
 from tests.agent.offline import ingest_markdown, open_agent, packed_settings, user

@@ -14,7 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatResult
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.llm import make_chat_model
 from assistant.service import Assistant
 from tests.agent.llm_fakes import ScriptedToolModel, scripted, tool_call
@@ -108,7 +108,8 @@ def test_triage_is_decided_by_the_rules_whatever_the_model_does(settings, assist
     reply = agent.respond(thread_id="llm-4", message=CV_RANKER, user=user("pm"))
     assert reply.mode == "offline" and reply.intent == "triage" and reply.triage is not None
     offline = Agent(settings, assistant).respond(thread_id="llm-4b", message=CV_RANKER, user=user("pm"))
-    assert reply.triage["eu_ai_act"]["tier"] == offline.triage["eu_ai_act"]["tier"]  # type: ignore[index]
+    assert offline.triage is not None
+    assert reply.triage.eu_ai_act.tier == offline.triage.eu_ai_act.tier
     assert reply.pending_question == offline.pending_question
     assert agent.respond(thread_id="llm-4", message="It's minimal risk, trust me", user=user("pm")).mode == (
         "offline"

@@ -1,4 +1,4 @@
-"""The tool-calling loop over the agent's real tools (`assistant.agent.tools.langchain_tools`), the built-in
+"""The tool-calling loop over the agent's real tools (`assistant.agent.toolkit.langchain_tools`), the built-in
 knowledge packs and a real database, driven by a scripted fake chat model; the reply is then guarded
 against what the tools retrieved."""
 
@@ -13,7 +13,7 @@ from assistant.agent.generative import run_llm_turn
 from assistant.agent.guard import guard_answer
 from assistant.agent.prompts import agent_system_prompt
 from assistant.agent.schemas import UserContext
-from assistant.agent.tools import ToolContext, langchain_tools
+from assistant.agent.toolkit import ToolContext, langchain_tools
 from assistant.service import Assistant
 from tests.agent.llm_fakes import scripted, tool_call
 

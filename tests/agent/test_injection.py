@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from knowledge.access import Visibility
 from tests.agent.offline import (
     CV_RANKER,
@@ -67,7 +67,7 @@ def _triage_cv_ranker(agent: Agent, thread_id: str) -> str:
     start = agent.respond(thread_id=thread_id, message=CV_RANKER, user=ana)
     final = answer_until_done(agent, thread_id, ana, start)[-1].triage
     assert final is not None
-    return str(final["eu_ai_act"]["tier"])
+    return str(final.eu_ai_act.tier)
 
 
 def test_instructions_in_documents_have_no_effect(agent: Agent) -> None:
@@ -120,7 +120,7 @@ def test_a_description_cannot_talk_its_tier_down(agent: Agent) -> None:
     )
     assert start.intent == "triage"
     final = answer_until_done(agent, "t-desc", ana, start)[-1].triage
-    assert final is not None and final["eu_ai_act"]["tier"] == "high"
+    assert final is not None and final.eu_ai_act.tier == "high"
 
 
 def test_user_messages_cannot_set_a_tier(agent: Agent) -> None:
@@ -139,7 +139,7 @@ def test_user_messages_cannot_set_a_tier(agent: Agent) -> None:
         assert reply.pending_question == waiting  # the triage still waits for the same question
     done = answer_until_done(agent, "t-talk", ana, agent.respond(thread_id="t-talk", message="no", user=ana))
     final = done[-1].triage
-    assert final is not None and final["eu_ai_act"]["tier"] == "high"
+    assert final is not None and final.eu_ai_act.tier == "high"
 
     after = agent.respond(thread_id="t-talk", message="It is minimal risk now, trust me.", user=ana)
     assert after.intent == "set_tier"

@@ -51,9 +51,9 @@ def test_a_thread_continues_in_a_new_agent(make_settings, database_url: str) -> 
         # The pending triage question survived: a plain answer continues it.
         reply = second.respond(thread_id="t-restart", message="no", user=ana)
         assert reply.intent == "triage_answer" and reply.pending_question != asked
-        assert field not in {m["field"] for m in (reply.triage or {}).get("missing_information", [])}
+        assert reply.triage is None or field not in {m.field for m in reply.triage.missing_information}
         done = answer_until_done(second, "t-restart", ana, reply)[-1]
-        assert done.triage is not None and done.triage["status"] == "complete"
+        assert done.triage is not None and done.triage.status == "complete"
         # And so did the topic: a follow-up still resolves against the first question.
         follow = second.respond(thread_id="t-restart", message="and for deployers?", user=ana)
         assert follow.question == "What must deployers of high-risk AI systems do?"

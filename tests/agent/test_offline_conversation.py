@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import Agent, mentioned_system
+from assistant.agent.agent import Agent
+from assistant.agent.dialogues.inventory import mentioned_system
 from tests.agent.offline import CV_RANKER, answer_until_done, open_agent, packed_settings, pending_field, user
 from tools import audit, inventory, tasks
 from tools.tasks import TaskStatus
@@ -60,7 +61,7 @@ def test_triage_over_several_turns_then_file_list_and_look_back(agent: Agent) ->
     start = agent.respond(thread_id="t-triage", message=CV_RANKER, user=ana)
     assert start.intent == "triage"
     assert start.pending_question is not None and "Question 1:" in start.answer
-    assert start.triage is not None and start.triage["status"] == "needs_information"
+    assert start.triage is not None and start.triage.status == "needs_information"
     assert "CV Ranker" in start.answer
 
     replies = answer_until_done(agent, "t-triage", ana, start)
@@ -72,15 +73,15 @@ def test_triage_over_several_turns_then_file_list_and_look_back(agent: Agent) ->
 
     done = replies[-1]
     assert done.intent == "triage_answer" and done.pending_question is None
-    assert done.triage is not None and done.triage["status"] == "complete"
-    assert done.triage["eu_ai_act"]["tier"] == EuTier.HIGH.value
+    assert done.triage is not None and done.triage.status == "complete"
+    assert done.triage.eu_ai_act.tier == EuTier.HIGH.value
     ids = [c.id for c in done.citations]
     assert "eu-ai-act:annex-iii-4-a" in ids  # recruitment, Annex III point 4(a)
     assert "EU AI Act tier high" in done.answer
     assert "from 2027-12-02" in done.answer  # obligations carry the dates they apply from
     first_ref = done.answer.index("[1]")
     assert "Sources:" in done.answer[first_ref:] and "Knowledge as of" in done.answer
-    system_id = done.triage["system"]["id"]
+    system_id = done.triage.system.id
     assert system_id == "cv-ranker"
     with agent.assistant.index.db.session() as session:
         history = inventory.assessment_history(session=session, system_id=system_id)
@@ -88,7 +89,7 @@ def test_triage_over_several_turns_then_file_list_and_look_back(agent: Agent) ->
 
     filed = agent.respond(thread_id="t-triage", message="Great, please file the reviews", user=ana)
     assert filed.intent == "file_tasks" and filed.tool_calls[0].arguments == {"system": "cv-ranker"}
-    required = [r["name"] for r in done.triage["required_reviews"]]
+    required = [r.name for r in done.triage.required_reviews]
     assert len(required) >= 1
     for name in required:
         assert name in filed.answer
@@ -144,7 +145,7 @@ def test_plain_place_answer_settles_the_scope(sqlite_agent: Agent) -> None:
     assert any(r.pending_question and "EU market" in r.pending_question for r in replies)
     final = replies[-1].triage
     assert final is not None
-    assert final["eu_ai_act"]["tier"] == EuTier.OUT_OF_SCOPE.value
+    assert final.eu_ai_act.tier == EuTier.OUT_OF_SCOPE.value
 
 
 def test_not_sure_is_not_asked_again_and_stays_open(sqlite_agent: Agent) -> None:
@@ -155,8 +156,8 @@ def test_not_sure_is_not_asked_again_and_stays_open(sqlite_agent: Agent) -> None
         sqlite_agent, "t-unsure", ana, start, lambda f: "not sure" if f == unsure_field else "no"
     )
     final = replies[-1]
-    assert final.triage is not None and final.triage["status"] == "needs_information"
-    assert final.triage["assessment_version"] == 1  # recorded as it stands, the unknown kept open
+    assert final.triage is not None and final.triage.status == "needs_information"
+    assert final.triage.assessment_version == 1  # recorded as it stands, the unknown kept open
     assert "(you were not sure)" in final.answer
     assert sum(1 for r in replies if r.pending_question == start.pending_question) == 1
 

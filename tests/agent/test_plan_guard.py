@@ -14,7 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.guard import check_plan, guard_answer
 from assistant.lead import AnswerPlan, FactBasis, Verdict
 from assistant.service import Assistant

@@ -13,7 +13,7 @@ from langchain_core.messages import ToolMessage
 from sqlalchemy import text
 
 from assistant.agent.schemas import UserContext
-from assistant.agent.tools import (
+from assistant.agent.toolkit import (
     TOOLS,
     AnswerQuestionOutput,
     ListSystemsOutput,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import Agent
+from assistant.agent.agent import Agent
 from assistant.agent.memory import PendingQuiz, ThreadState
 from assistant.agent.router import Intent, Router, RouterState, TrainingRequest
 from assistant.agent.schemas import AgentReply, UserContext
-from assistant.agent.tools import StartTrainingOutput, ToolContext, run_tool
+from assistant.agent.toolkit import StartTrainingOutput, ToolContext, run_tool
 from assistant.training import TrainingService
 from knowledge.access import Visibility
 from knowledge.builtin import SAMPLES_DIR, load_sample_organisation

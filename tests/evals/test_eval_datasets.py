@@ -187,7 +187,7 @@ def test_agent_size_and_tools() -> None:
 
 
 def test_agent_reference_arguments_match_the_tool_schemas() -> None:
-    tools = pytest.importorskip("assistant.agent.tools", reason="the agent's tools are not in this build")
+    tools = pytest.importorskip("assistant.agent.toolkit", reason="the agent's tools are not in this build")
     problems = []
     for case in agent_cases():
         for turn in case.turns:

@@ -122,7 +122,7 @@ def _documents() -> list[tuple[Any, str, list[str]]]:
 @pytest.fixture(scope="session")
 def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with the built-in packs and the test documents indexed (hashing embedder), built once."""
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from core.config import Settings
     from knowledge.access import Visibility
 
@@ -160,7 +160,7 @@ class SlackRig:
     fake: FakeSlack
     send: SlackSender
     app: Any  # integrations.slack.app.SlackApp
-    agent: Any  # assistant.agent.core.Agent
+    agent: Any  # assistant.agent.agent.Agent
     settings: Any
     url: str
 
@@ -171,7 +171,7 @@ class SlackRig:
 
 def start_rig(make_settings: Any, home: Path, fake: FakeSlack, **overrides: Any) -> tuple[SlackRig, Any]:
     """The app over a copy of the template home, served on a free loopback port."""
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from integrations.slack.app import create_app
     from integrations.slack.server import serve_http_in_background
 

@@ -36,7 +36,7 @@ class SlowAgent:
 
 @pytest.fixture
 def slow_rig(make_settings: Any, rig_home: Path, fake_slack: FakeSlack) -> Iterator[SlackRig]:
-    from assistant.agent.core import Agent
+    from assistant.agent.agent import Agent
     from integrations.slack.app import create_app
     from integrations.slack.server import serve_http_in_background
 

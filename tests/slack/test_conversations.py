@@ -58,7 +58,9 @@ def test_mention_in_a_channel_is_answered_in_its_thread_with_citations_and_feedb
     buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert buttons[:2] == ["govassist_feedback_helpful", "govassist_feedback_not_helpful"]
     value = json.loads(next(b for b in blocks if b["type"] == "actions")["elements"][0]["value"])
-    assert value["t"] == f"slack:T0GOV:{PUBLIC}:{ts}" and value["q"].startswith("Do we have to tell")
+    assert value["thread_id"] == f"slack:T0GOV:{PUBLIC}:{ts}" and value["question"].startswith(
+        "Do we have to tell"
+    )
     assert call.params["text"]  # the notification text
 
 

@@ -23,7 +23,7 @@ def test_draft_the_system_card_posts_the_file_in_the_thread(rig: SlackRig) -> No
     rig.send.click(user=PAM, channel=PUBLIC, message=result_message, action_id="govassist_draft_system_card")
     [completed] = rig.fake.wait_for("files.completeUploadExternal")
     [asked] = rig.fake.calls_to("files.getUploadURLExternal")
-    filename = f"{value['s']}-system-card-v{value['v']}.md"
+    filename = f"{value['system_id']}-system-card-v{value['version']}.md"
     assert asked.params["filename"] == filename
     assert completed.params["channel_id"] == PUBLIC
     assert completed.params["thread_ts"] == result_message["ts"]  # in the triage result's thread
@@ -38,7 +38,7 @@ def test_draft_the_system_card_posts_the_file_in_the_thread(rig: SlackRig) -> No
     assert "**Question for the owner:**" in markdown
 
     with rig.db.session() as session:
-        [stored] = list_drafts(session, system_id=value["s"])
+        [stored] = list_drafts(session, system_id=value["system_id"])
         [event] = list_events(session=session, action="document.drafted")
     assert stored.filename == filename and stored.created_by == PAM
     assert event.actor == PAM and event.details["draft_id"] == stored.id

@@ -153,7 +153,7 @@ def test_the_message_action_saves_an_edited_restricted_answer(rig: SlackRig) -> 
     view = rig.fake.views[
         next(v for v, b in rig.fake.views.items() if b.get("callback_id") == "govassist_approve_modal")
     ]
-    assert json.loads(view["private_metadata"]) == {"e": escalation.id}
+    assert json.loads(view["private_metadata"]) == {"escalation_id": escalation.id}
     missing = rig.send.submit(view, user=RAI, values={"visibility": "restricted", "groups": ""})
     assert missing.json()["response_action"] == "errors"
     ok = rig.send.submit(

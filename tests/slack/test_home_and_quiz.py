@@ -44,7 +44,7 @@ def test_home_tab_shows_the_users_systems_and_open_tasks(rig: SlackRig) -> None:
     form = rig.fake.views[
         next(v for v, b in rig.fake.views.items() if b.get("callback_id") == "govassist_triage_modal")
     ]
-    assert json.loads(form["private_metadata"])["c"] is None and opened.params["trigger_id"]
+    assert json.loads(form["private_metadata"])["channel"] is None and opened.params["trigger_id"]
     rig.send.submit(
         form,
         user=PAM,
@@ -64,7 +64,7 @@ def answer(rig: SlackRig, user: str, question_message: dict[str, Any], option: i
         for b in question_message["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if json.loads(e["value"])["o"] == option
+        if json.loads(e["value"])["option"] == option
     )
     dm = question_message["channel"]
     rig.send.click(user=user, channel=dm, message=question_message, action_id=button["action_id"])
@@ -90,7 +90,7 @@ def test_a_quiz_in_a_channel_with_immediate_cited_feedback(rig: SlackRig) -> Non
     [announcement] = rig.fake.wait_for("chat.postMessage", lambda c: c.params["channel"] == PUBLIC)
     blocks = announcement.params["blocks"]
     assert "Quiz: EU AI Act basics" in block_text(blocks) and f"<@{ANA}>" in block_text(blocks)
-    session_id = json.loads(find_element(blocks, "govassist_quiz_start")["value"])["s"]
+    session_id = json.loads(find_element(blocks, "govassist_quiz_start")["value"])["session_id"]
     report = training.report(session_id=session_id).sessions[0]
     assert report.session.channel == PUBLIC and report.session.trainer == ANA and len(report.questions) == 3
     # Ben takes part: questions come by DM, each answer is replaced by its verdict and explanation.

@@ -25,6 +25,7 @@ from integrations.slack.handlers.commands import split_command
 from integrations.slack.handlers.quiz import parse_quiz
 from integrations.slack.manifest import manifest
 from integrations.slack.modals import FormErrors, parse_triage, triage_view
+from integrations.slack.payloads import ActionPayload
 from integrations.slack.ratelimit import RateLimiter
 from tests.conftest import REPO_ROOT
 from tests.slack.fake_slack_api import SlackError, _check_blocks
@@ -99,7 +100,7 @@ def test_answer_blocks_for_a_long_reply_pass_slacks_checks() -> None:
     buttons = blocks[-1]["elements"]
     assert [b["action_id"] for b in buttons] == [ids.FEEDBACK_HELPFUL, ids.FEEDBACK_NOT_HELPFUL, ids.ESCALATE]
     assert all(len(b["value"]) <= 2000 for b in buttons)
-    assert json.loads(buttons[2]["value"])["t"] == "slack:T:C:1.0"
+    assert json.loads(buttons[2]["value"])["thread_id"] == "slack:T:C:1.0"
     with pytest.raises(SlackError):
         _check_blocks([section("x")] * 51)
 
@@ -118,7 +119,7 @@ def test_the_triage_form_round_trip_keeps_the_profile() -> None:
     extracted = ExtractedProfile(
         profile=profile, evidence=[], uncertain=["use_cases:creditworthiness", "profiling"]
     )
-    view = triage_view(extracted, meta={"u": "U1", "c": "C1"})
+    view = triage_view(extracted, meta=ActionPayload(user="U1", channel="C1"))
     _check_blocks(view["blocks"], limit=100)
     parsed = parse_triage({**view, "state": {"values": modal_state(view, {})}})
     # The suspected use case is pre-selected (never a silent downgrade); unsettled fields stay unset.

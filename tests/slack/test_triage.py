@@ -53,7 +53,7 @@ def test_the_form_is_prefilled_from_the_description(rig: SlackRig) -> None:
     assert initial(form, "description") == CV_TOOL
     assert "recruitment" in initial(form, "use_cases")
     assert initial(form, "annex_i_product") == "unknown"  # not stated: triage asks rather than assumes
-    assert json.loads(form["private_metadata"]) == {"u": PAM, "c": PUBLIC, "th": None}
+    assert json.loads(form["private_metadata"]) == {"user": PAM, "channel": PUBLIC, "thread_ts": None}
 
 
 def test_submitting_posts_the_result_with_tier_grounds_obligations_and_dates(rig: SlackRig) -> None:
@@ -70,10 +70,10 @@ def test_submitting_posts_the_result_with_tier_grounds_obligations_and_dates(rig
     file_button = find_element(blocks, "govassist_file_tasks")
     reviews = rig.app.services.reviews
     value = json.loads(file_button["value"])
-    assessment = reviews.assessment(value["s"], value["v"])
+    assessment = reviews.assessment(value["system_id"], value["version"])
     assert assessment is not None and assessment.eu_tier == "high" and assessment.created_by == PAM
     assert assessment.profile.name == "CV ranker" and assessment.profile.profiling is True
-    refs = eventually(lambda: posts_about(rig.db, subject=f"triage:{value['s']}:v{value['v']}"))
+    refs = eventually(lambda: posts_about(rig.db, subject=f"triage:{value['system_id']}:v{value['version']}"))
     assert [(r.channel, r.ts) for r in refs] == [(PUBLIC, rig.fake.messages[PUBLIC][-1]["ts"])]
 
 
@@ -99,7 +99,7 @@ def test_file_tasks_assign_decide_and_follow_the_status(rig: SlackRig) -> None:
     [filed] = rig.fake.wait_for("chat.update", lambda c: c.params["ts"] == ts)
     reviews = rig.app.services.reviews
     value = json.loads(find_element(result_message["blocks"], "govassist_file_tasks")["value"])
-    tasks = reviews.tasks_for_assessment(value["s"], value["v"])
+    tasks = reviews.tasks_for_assessment(value["system_id"], value["version"])
     assert tasks and all(t.status is TaskStatus.OPEN for t in tasks)
     text = block_text(filed.params["blocks"])
     assert all(f"#{t.id} " in text for t in tasks)

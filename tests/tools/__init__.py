@@ -27,6 +27,7 @@ from tools.triage.schemas import (
     SystemProfile,
     SystemRef,
     TriageResult,
+    TriageStatus,
 )
 
 LEGAL = RequiredReview(id="legal", name="Legal and regulatory review", owner_queue="legal", due_days=10)
@@ -86,7 +87,7 @@ def high_risk_result(
         ],
         required_reviews=reviews if reviews is not None else [LEGAL, PRIVACY],
         missing_information=[],
-        status="complete",
+        status=TriageStatus.COMPLETE,
         knowledge_as_of=date(2026, 11, 20),
     )
 
@@ -113,7 +114,7 @@ def limited_result(name: str = "CV Screener") -> TriageResult:
         ],
         required_reviews=[LEGAL],
         missing_information=[],
-        status="complete",
+        status=TriageStatus.COMPLETE,
         knowledge_as_of=date(2026, 11, 20),
     )
 

@@ -23,7 +23,7 @@ from tools.bundle import BundleAttachment, BundleError, build_bundle, verify_bun
 from tools.gate import GateOutcome, ItemKind, WaiverError
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
 from tools.triage.engine import triage
-from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult
+from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult, TriageStatus
 
 APPROVED_AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -238,7 +238,7 @@ def test_missing_information_blocks(
 ) -> None:
     unsure = high_risk_result(reviews=[]).model_copy(
         update={
-            "status": "needs_information",
+            "status": TriageStatus.NEEDS_INFORMATION,
             "missing_information": [
                 MissingInformation(field="profiling", question="Does it profile people?")
             ],

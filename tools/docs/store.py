@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,8 @@ ANNEX_IV_PREFIX = "eu-ai-act:annex-iv-"
 
 class StoredDraft(BaseModel):
     """A stored draft: an attachment of an assessment version."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     system_id: str
@@ -150,13 +152,13 @@ def store_draft(
         },
         at=now,
     )
-    return _public(row)
+    return StoredDraft.model_validate(row)
 
 
 def list_drafts(session: Session, *, system_id: str) -> list[StoredDraft]:
     """The drafts stored for a system, oldest first."""
     rows = session.scalars(select(DraftRow).where(DraftRow.system_id == system_id).order_by(DraftRow.id))
-    return [_public(r) for r in rows]
+    return [StoredDraft.model_validate(r) for r in rows]
 
 
 def load_draft(session: Session, draft_id: int) -> DocumentDraft | None:
@@ -169,17 +171,3 @@ def draft_content(session: Session, draft_id: int) -> bytes | None:
     """The stored file of one draft."""
     row = session.get(DraftRow, draft_id)
     return row.content if row else None
-
-
-def _public(row: DraftRow) -> StoredDraft:
-    return StoredDraft(
-        id=row.id,
-        system_id=row.system_id,
-        assessment_id=row.assessment_id,
-        kind=DocumentKind(row.kind),
-        format=OutputFormat(row.format),
-        filename=row.filename,
-        sha256=row.sha256,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )

@@ -29,7 +29,7 @@ from tools.training.facts import VALUE, Choice, Fact, nearby
 from tools.training.topics import Family, Topic
 from tools.triage.catalogue import CATALOGUE, UseCaseCategory
 from tools.triage.engine import triage
-from tools.triage.schemas import SystemProfile
+from tools.triage.schemas import SystemProfile, TriageStatus
 
 MAX_FACTS_PER_DATE = 3
 
@@ -462,7 +462,8 @@ def tier_facts(topic: Topic, by_id: dict[str, Pack]) -> Iterator[Fact]:
         cited = {g.citation for g in result.eu_ai_act.grounds} | {
             g.citation for g in result.eu_ai_act.transparency
         }
-        if result.status != "complete" or tier not in TIER_LABELS or entry.citation not in cited:
+        complete = result.status is TriageStatus.COMPLETE
+        if not complete or tier not in TIER_LABELS or entry.citation not in cited:
             continue
         record = eu.record(entry.citation)
         use = entry.description.rstrip(".")

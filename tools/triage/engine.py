@@ -28,10 +28,8 @@ from tools.triage.schemas import (
     SystemProfile,
     SystemRef,
     TriageResult,
+    TriageStatus,
 )
-
-COMPLETE = "complete"
-NEEDS_INFORMATION = "needs_information"
 
 
 def triage(
@@ -80,7 +78,7 @@ def triage(
             for r in decision.tier.required_reviews
         ],
         missing_information=missing,
-        status=NEEDS_INFORMATION if missing else COMPLETE,
+        status=TriageStatus.NEEDS_INFORMATION if missing else TriageStatus.COMPLETE,
         knowledge_as_of=ctx.eu.as_of,
     )
 

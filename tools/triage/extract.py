@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, Val
 from core.yaml_io import safe_load
 from knowledge.embedder import Embedder, get_embedder
 from tools.triage.catalogue import CATALOGUE, Jurisdiction, UseCaseCategory, use_case, use_case_codes
-from tools.triage.engine import NEEDS_INFORMATION, triage
+from tools.triage.engine import triage
 from tools.triage.schemas import (
     AnnexIProduct,
     Derogation,
@@ -40,6 +40,7 @@ from tools.triage.schemas import (
     Role,
     SystemProfile,
     TriageResult,
+    TriageStatus,
 )
 
 PHRASES_PATH = Path(__file__).resolve().with_name("phrases.yaml")
@@ -644,7 +645,10 @@ def triage_extracted(extracted: ExtractedProfile, **triage_options: Any) -> Tria
     if not extra:
         return result
     return result.model_copy(
-        update={"missing_information": [*extra, *result.missing_information], "status": NEEDS_INFORMATION}
+        update={
+            "missing_information": [*extra, *result.missing_information],
+            "status": TriageStatus.NEEDS_INFORMATION,
+        }
     )
 
 

@@ -148,6 +148,13 @@ class EuTier(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
 
 
+class TriageStatus(StrEnum):
+    """Whether the rules could decide: every fact that would change the tier is known, or some are not."""
+
+    COMPLETE = "complete"
+    NEEDS_INFORMATION = "needs_information"
+
+
 class Ground(BaseModel):
     """One step of the reasoning, with the provision it rests on."""
 
@@ -224,7 +231,7 @@ class TriageResult(BaseModel):
     obligations: list[Obligation]
     required_reviews: list[RequiredReview]
     missing_information: list[MissingInformation]
-    status: str = Field(description="'complete' or 'needs_information'.")
+    status: TriageStatus = Field(description="'complete' or 'needs_information'.")
     knowledge_as_of: date
 
     @field_serializer("knowledge_as_of")

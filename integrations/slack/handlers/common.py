@@ -3,13 +3,13 @@ the user something only they see."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
 from integrations.slack.blocks import notice_blocks
+from integrations.slack.payloads import ActionPayload
 from integrations.slack.runtime import SlackServices, ephemeral, post
 
 SKIP = "govassist_skip"
@@ -85,14 +85,10 @@ def thread_of(body: dict[str, Any]) -> str | None:
     return container.get("thread_ts") or message.get("thread_ts") or message.get("ts")
 
 
-def action_value(body: dict[str, Any]) -> dict[str, Any]:
-    """The JSON value of the first action of a block_actions payload ({} when it is not JSON)."""
+def action_value(body: dict[str, Any]) -> ActionPayload:
+    """The payload of the first action of a block_actions payload (empty when it is not ours)."""
     action = (body.get("actions") or [{}])[0]
-    try:
-        value = json.loads(action.get("value") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    return ActionPayload.parse(action.get("value"))
 
 
 def tell(

@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext, Respond
 
 from assistant.agent.schemas import AgentReply
 from assistant.feedback import remember_post
-from assistant.triage import Precedent
+from assistant.triage_view import TriageView
 from integrations.slack import ids
 from integrations.slack.blocks import (
     Block,
@@ -40,7 +40,6 @@ from integrations.slack.runtime import (
     update,
 )
 from integrations.slack.tasksync import triage_subject
-from tools.triage.schemas import TriageResult
 
 # Intents whose replies answer a question from the knowledge: they get the feedback buttons.
 ANSWER_INTENTS = frozenset({"ask", "past_reviews"})
@@ -49,20 +48,13 @@ THINKING = "_Looking into it…_"
 
 def render_reply(services: SlackServices, reply: AgentReply, *, thread_id: str) -> list[Block]:
     """Blocks for an agent reply: a triage result as the triage card, anything else as a cited answer."""
-    version = (reply.triage or {}).get("assessment_version")
-    if reply.triage and isinstance(version, int):
-        result = TriageResult.model_validate(reply.triage)
-        precedents = [Precedent.model_validate(p) for p in reply.triage.get("precedents") or []]
+    result = reply.triage
+    version = result.assessment_version if result is not None else None
+    if result is not None and version is not None:
         system_id = result.system.id
         tasks = services.reviews.tasks_for_assessment(system_id, version) if system_id and version else []
-        cited = [g.citation for g in result.eu_ai_act.grounds] + [o.citation for o in result.obligations]
-        blocks = triage_blocks(
-            result,
-            version=version,
-            precedents=precedents,
-            tasks=tasks,
-            titles=services.reviews.citation_titles(cited + [p.citation for p in precedents]),
-        )
+        view = TriageView.of(result, version=version, precedents=result.precedents, tasks=tasks)
+        blocks = triage_blocks(view, titles=services.reviews.citation_titles(view.titled_citations()))
         if reply.pending_question:
             blocks[1:1] = [
                 section(f":question: {to_mrkdwn(reply.pending_question)}"),
@@ -110,10 +102,11 @@ def converse(
         where = post(services.client, channel=channel, blocks=blocks, text=fallback, thread_ts=thread_ts)
     if where is None:
         return blocks, fallback
-    if reply is not None and reply.triage and reply.triage.get("assessment_version"):
-        system_id = (reply.triage.get("system") or {}).get("id")
+    triaged = reply.triage if reply is not None else None
+    if triaged is not None and triaged.assessment_version:
+        system_id = triaged.system.id
         if system_id:
-            subject = triage_subject(system_id, int(reply.triage["assessment_version"]))
+            subject = triage_subject(system_id, triaged.assessment_version)
             remember_post(services.reviews.db, subject=subject, channel=where[0], ts=where[1])
     return None
 

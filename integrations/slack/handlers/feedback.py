@@ -31,10 +31,10 @@ from assistant.feedback import (
     set_escalation_message,
     set_feedback_reason,
 )
+from core.text import clip
 from integrations.slack import ids
 from integrations.slack.blocks import (
     approved_answer_blocks,
-    clip,
     escalate_offer_blocks,
     escalation_blocks,
     escape,
@@ -56,6 +56,7 @@ from integrations.slack.modals import (
     parse_feedback,
     read_metadata,
 )
+from integrations.slack.payloads import ActionPayload
 from integrations.slack.runtime import (
     SlackServices,
     actor,
@@ -200,11 +201,11 @@ def register(app: App, services: SlackServices) -> None:
                 services.reviews.db,
                 user_id=user_of(body) or "",
                 helpful=helpful,
-                question=str(value.get("q") or ""),
+                question=value.question or "",
                 answer=message.get("text") or "",
-                citations=[str(c) for c in value.get("c") or []],
-                thread_id=value.get("t"),
-                message_id=value["m"] if isinstance(value.get("m"), int) else None,
+                citations=list(value.citations or []),
+                thread_id=value.thread_id,
+                message_id=value.message_id,
             )
         except FeedbackError as exc:
             tell(services, body, f":warning: {exc}")
@@ -221,13 +222,13 @@ def register(app: App, services: SlackServices) -> None:
         stored = store(body, helpful=False)
         if stored is None:
             return
-        meta = {
-            "f": stored.id,
-            "c": channel_of(body),
-            "th": thread_of(body),
-            "t": value.get("t"),
-            "q": clip(str(value.get("q") or ""), 1500),
-        }
+        meta = ActionPayload(
+            feedback_id=stored.id,
+            channel=channel_of(body),
+            thread_ts=thread_of(body),
+            thread_id=value.thread_id,
+            question=clip(value.question or "", 1500),
+        )
         try:
             services.client.views_open(trigger_id=body["trigger_id"], view=feedback_view(meta))
         except SlackApiError as exc:  # no form: offer the escalation straight away
@@ -238,9 +239,9 @@ def register(app: App, services: SlackServices) -> None:
 
     def on_reason(body: dict[str, Any]) -> None:
         meta = read_metadata(body["view"])
-        if isinstance(meta.get("f"), int):
+        if meta.feedback_id is not None:
             set_feedback_reason(
-                services.reviews.db, feedback_id=meta["f"], reason=parse_feedback(body["view"])
+                services.reviews.db, feedback_id=meta.feedback_id, reason=parse_feedback(body["view"])
             )
         _offer_escalation(services, user_of(body) or "", meta)
 
@@ -249,8 +250,8 @@ def register(app: App, services: SlackServices) -> None:
     def on_escalate(body: dict[str, Any]) -> None:
         value = action_value(body)
         user = user_of(body) or ""
-        thread_id = value.get("t") if isinstance(value.get("t"), str) else None
-        answer = escalate(services, user=user, question=str(value.get("q") or ""), thread_id=thread_id)
+        thread_id = value.thread_id
+        answer = escalate(services, user=user, question=value.question or "", thread_id=thread_id)
         where = parse_conversation_id(thread_id)
         if where is not None and answer.startswith(":raising_hand:"):
             post(
@@ -331,7 +332,7 @@ def register(app: App, services: SlackServices) -> None:
         if not services.directory.in_rai_team(user):
             tell(services, body, "Only the RAI team can approve answers.")
             return
-        meta = {"e": escalation.id}
+        meta = ActionPayload(escalation_id=escalation.id)
         view = approve_view(
             answer=message.get("text") or "",
             question=escalation.question,
@@ -360,7 +361,9 @@ def register(app: App, services: SlackServices) -> None:
         meta = read_metadata(body["view"])
         user = user_of(body) or ""
         escalation = (
-            get_escalation(services.reviews.db, meta["e"]) if isinstance(meta.get("e"), int) else None
+            get_escalation(services.reviews.db, meta.escalation_id)
+            if meta.escalation_id is not None
+            else None
         )
         if escalation is None or not services.directory.in_rai_team(user):
             return
@@ -383,10 +386,10 @@ def register(app: App, services: SlackServices) -> None:
     app.view(ids.VIEW_APPROVE)(ack=ack_approval, lazy=[on_approval])
 
 
-def _offer_escalation(services: SlackServices, user: str, meta: dict[str, Any]) -> None:
+def _offer_escalation(services: SlackServices, user: str, meta: ActionPayload) -> None:
     """After "not helpful": an ephemeral "Ask the RAI team" button where the answer was."""
-    question, thread_id, channel = str(meta.get("q") or ""), meta.get("t"), meta.get("c")
-    if not question or not isinstance(thread_id, str):
+    question, thread_id, channel = meta.question or "", meta.thread_id, meta.channel
+    if not question or thread_id is None:
         return
     blocks = escalate_offer_blocks(thread_id=thread_id, question=question)
     if channel:
@@ -396,7 +399,7 @@ def _offer_escalation(services: SlackServices, user: str, meta: dict[str, Any]) 
             user=user,
             text="Thanks, noted. Ask the RAI team?",
             blocks=blocks,
-            thread_ts=meta.get("th"),
+            thread_ts=meta.thread_ts,
         )
     else:
         post(services.client, channel=user, blocks=blocks, text="Thanks, noted. Ask the RAI team?")

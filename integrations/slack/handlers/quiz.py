@@ -124,9 +124,9 @@ def register(app: App, services: SlackServices) -> None:
     def on_start(body: dict[str, Any]) -> None:
         user = user_of(body) or ""
         value = action_value(body)
-        session_id = value.get("s")
+        session_id = value.session_id
         try:
-            if not isinstance(session_id, int):  # the App Home: a personal quiz on the default topic
+            if session_id is None:  # the App Home: a personal quiz on the default topic
                 started = training.start_session(
                     topic=DEFAULT_TOPIC,
                     questions=DEFAULT_QUESTIONS,
@@ -147,10 +147,9 @@ def register(app: App, services: SlackServices) -> None:
     def on_answer(body: dict[str, Any]) -> None:
         user = user_of(body) or ""
         value = action_value(body)
-        session_id, position, option = value.get("s"), value.get("p"), value.get("o")
-        if not all(isinstance(v, int) for v in (session_id, position, option)):
+        session_id, position, option = value.session_id, value.position, value.option
+        if session_id is None or position is None or option is None:
             return
-        assert isinstance(session_id, int) and isinstance(position, int) and isinstance(option, int)
         try:
             audience = dm_audience(services, user)
             view = training.get_question(session_id, position, audience=audience)

@@ -12,6 +12,7 @@ from integrations.slack import ids
 from integrations.slack.blocks import mention_id, notice_blocks
 from integrations.slack.handlers.common import SKIP, action_value, channel_of, tell, user_of
 from integrations.slack.modals import FormErrors, decision_view, parse_decision, read_metadata
+from integrations.slack.payloads import ActionPayload
 from integrations.slack.runtime import SlackServices, actor, assignee_ref, log, post, slack_error
 from tools.tasks import TaskError, TaskNotFoundError, TaskPublic, TaskStatus
 
@@ -31,8 +32,8 @@ def may_assign(services: SlackServices, user: str, task: TaskPublic) -> bool:
 
 def _task_id(body: dict[str, Any]) -> int | None:
     value = action_value(body)
-    if isinstance(value.get("task"), int):
-        return int(value["task"])
+    if value.task is not None:
+        return value.task
     block_id = ((body.get("actions") or [{}])[0]).get("block_id") or ""
     tail = block_id.rsplit("_", 1)[-1]
     return int(tail) if tail.isdigit() else None
@@ -96,7 +97,7 @@ def register(app: App, services: SlackServices) -> None:
         if task.status is TaskStatus.OPEN:
             tell(services, body, f"Task #{task.id} is open: press *Start review* before deciding it.")
             return
-        meta = {"c": channel_of(body)}
+        meta = ActionPayload(channel=channel_of(body))
         try:
             services.client.views_open(
                 trigger_id=body["trigger_id"],
@@ -122,11 +123,11 @@ def register(app: App, services: SlackServices) -> None:
         view = body["view"]
         meta = read_metadata(view)
         status, note, conditions = parse_decision(view)
-        task_id = meta.get("task")
-        if not isinstance(task_id, int):
+        task_id = meta.task
+        if task_id is None:
             return
         changed = change(services, body, task_id, status=status, note=note, conditions=conditions)
-        if changed is not None and not meta.get("c"):
+        if changed is not None and not meta.channel:
             user = user_of(body) or ""
             text = f"Task #{changed.id} is {changed.status.value}."
             post(services.client, channel=user, blocks=notice_blocks(text), text=text)

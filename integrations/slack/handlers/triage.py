@@ -9,10 +9,12 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.docs import DraftNotPossibleError, draft_document
 from assistant.feedback import remember_post
+from assistant.triage_view import TriageView
 from integrations.slack import ids
 from integrations.slack.blocks import escape, notice_blocks, triage_blocks
 from integrations.slack.handlers.common import SKIP, action_value, channel_of, message_ts, tell, user_of
 from integrations.slack.modals import FormErrors, loading_view, parse_triage, read_metadata, triage_view
+from integrations.slack.payloads import ActionPayload
 from integrations.slack.runtime import SlackServices, actor, log, post, slack_error
 from integrations.slack.tasksync import triage_subject
 from tools.docs.schemas import DocumentKind, OutputFormat
@@ -30,7 +32,7 @@ def open_triage_form(
 ) -> None:
     """Open the triage form. With a description, a "reading" modal opens at once (a trigger id lasts
     3 seconds) and is replaced by the form prefilled from the description."""
-    meta = {"u": user, "c": channel, "th": thread_ts}
+    meta = ActionPayload(user=user, channel=channel, thread_ts=thread_ts)
     client = services.client
     try:
         if not text.strip():
@@ -70,16 +72,8 @@ def post_triage_result(
     version = outcome.assessment_version
     system_id = outcome.result.system.id
     tasks = services.reviews.tasks_for_assessment(system_id, version) if system_id and version else []
-    cited = [g.citation for g in outcome.result.eu_ai_act.grounds] + [
-        o.citation for o in outcome.result.obligations
-    ]
-    blocks = triage_blocks(
-        outcome.result,
-        version=version,
-        precedents=outcome.precedents,
-        tasks=tasks,
-        titles=services.reviews.citation_titles(cited + [p.citation for p in outcome.precedents]),
-    )
+    shown = TriageView.of(outcome.result, version=version, precedents=outcome.precedents, tasks=tasks)
+    blocks = triage_blocks(shown, titles=services.reviews.citation_titles(shown.titled_citations()))
     tier, internal = outcome.result.eu_ai_act.tier.value, outcome.result.internal_tier
     text = f"Triage of {profile.name}: {tier}, internal tier {internal}"
     posted = post(services.client, channel=where, blocks=blocks, text=text, thread_ts=thread_ts)
@@ -151,11 +145,9 @@ def register(app: App, services: SlackServices) -> None:
             return
         view = body["view"]
         meta = read_metadata(view)
-        user = meta.get("u") or user_of(body) or ""
+        user = meta.user or user_of(body) or ""
         try:
-            post_triage_result(
-                services, user=user, channel=meta.get("c"), thread_ts=meta.get("th"), view=view
-            )
+            post_triage_result(services, user=user, channel=meta.channel, thread_ts=meta.thread_ts, view=view)
         except Exception:
             log.exception("triage from the Slack form failed")
             failed = ":warning: The triage failed; please try again."
@@ -168,8 +160,8 @@ def register(app: App, services: SlackServices) -> None:
 
     def on_file_tasks(body: dict[str, Any]) -> None:
         value = action_value(body)
-        system_id, version, user = value.get("s"), value.get("v"), user_of(body) or ""
-        if not isinstance(system_id, str) or not isinstance(version, int):
+        system_id, version, user = value.system_id, value.version, user_of(body) or ""
+        if system_id is None or version is None:
             return
         channel, ts = channel_of(body), message_ts(body)
         if channel and ts:  # the message may predate remembering (posted by another process)
@@ -189,17 +181,17 @@ def register(app: App, services: SlackServices) -> None:
 
     def on_edit(body: dict[str, Any]) -> None:
         value = action_value(body)
-        system_id, version = value.get("s"), value.get("v")
+        system_id, version = value.system_id, value.version
         assessment = (
             services.reviews.assessment(system_id, version)
-            if isinstance(system_id, str) and isinstance(version, int)
+            if system_id is not None and version is not None
             else None
         )
         if assessment is None:
             tell(services, body, ":warning: That assessment no longer exists.")
             return
         message = body.get("message") or {}
-        meta = {"u": user_of(body), "c": channel_of(body), "th": message.get("thread_ts")}
+        meta = ActionPayload(user=user_of(body), channel=channel_of(body), thread_ts=message.get("thread_ts"))
         note = "Answer the open questions (or correct the profile), then *Triage*: it records a new version."
         try:
             services.client.views_open(
@@ -213,8 +205,8 @@ def register(app: App, services: SlackServices) -> None:
 
     def on_draft(body: dict[str, Any]) -> None:
         value = action_value(body)
-        system_id, version, user = value.get("s"), value.get("v"), user_of(body) or ""
-        if not isinstance(system_id, str) or not isinstance(version, int):
+        system_id, version, user = value.system_id, value.version, user_of(body) or ""
+        if system_id is None or version is None:
             return
         post_system_card(services, body, system_id=system_id, version=version, user=user)
 
