@@ -22,7 +22,7 @@ from knowledge import store
 from knowledge.access import Visibility, group_key
 from knowledge.chunking import ChunkDraft, chunk_document
 from knowledge.embedder import Embedder
-from knowledge.lexical import LexicalIndex, LexicalRow
+from knowledge.lexical import CACHE_FORMAT, LexicalIndex, LexicalRow
 from knowledge.screening import ScreeningFinding, passage_hash, screen
 from knowledge.sections import ParsedDocument
 from knowledge.vectors import ExactVectors, VectorStore
@@ -345,7 +345,7 @@ class KnowledgeIndex:
         with self._lock:
             if self._lexical and self._lexical[0] == revision:
                 return self._lexical[1]
-            cache = self.cache_dir / f"lexical-{revision}.pickle"
+            cache = self.cache_dir / f"lexical-{revision}-f{CACHE_FORMAT}.pickle"
             index: LexicalIndex | None = None
             if cache.is_file():
                 try:
