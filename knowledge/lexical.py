@@ -15,8 +15,10 @@ from pydantic import BaseModel
 
 from knowledge.access import Audience, Visibility
 
-# In the cache file's name (knowledge/index.py): bumped whenever LexicalIndex's attributes change, so an
-# index pickled by an older layout is rebuilt rather than loaded without the attributes a search reads.
+# In the cache file's name (`lexical2-<revision>.pickle`, knowledge/index.py): bumped whenever
+# LexicalIndex's attributes change, so an index pickled in an older layout is never loaded without the
+# attributes a search reads. (A first-layout file of the current revision, `lexical-<revision>.pickle`,
+# is left alone: an older checkout sharing the home keeps its cache instead of rebuilding it each time.)
 CACHE_FORMAT = 2
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
