@@ -118,7 +118,9 @@ class LexicalIndex:
                 for group in row.groups:
                     self._by_group.setdefault(group, np.zeros(len(rows), dtype=bool))[i] = True
         self._vocab: dict[str, int] = {}
-        self._data = self._indices = self._indptr = np.zeros(0)
+        self._data: np.ndarray = np.zeros(0, dtype=np.float32)
+        self._indices: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._indptr: np.ndarray = np.zeros(1, dtype=np.int64)
         self._dtype, self._int_dtype = np.dtype(np.float32), np.dtype(np.int32)
         self._nonoccurrence: np.ndarray | None = None
         if rows:
