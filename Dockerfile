@@ -28,6 +28,7 @@ COPY evals ./evals
 
 RUN pip install --extra-index-url "${TORCH_WHEEL_INDEX}" -c constraints.txt . \
     && python -m knowledge.onnx_minilm \
+    && python -c "from knowledge.packs import load_packs; load_packs()" \
     && useradd --create-home --uid 10001 govassist \
     && mkdir -p /data \
     && chown govassist /data

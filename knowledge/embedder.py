@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,9 @@ import numpy as np
 MINILM_NAME = "all-MiniLM-L6-v2"
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json): longer texts are cut.
 MINILM_MAX_TOKENS = 256
+# Recently embedded lists kept in memory (question and sentence lists of an answer; not ingestion's).
+MEMO_ENTRIES = 128
+MEMO_MAX_TEXTS = 64
 
 
 class Embedder(Protocol):
@@ -68,12 +72,35 @@ class MiniLMEmbedder:
         # Idle worker threads sleep instead of spinning: on a busy machine spinning burns the CPU the
         # other threads (and processes) need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._memo: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self.session = onnxruntime.InferenceSession(
             str(ensure_onnx_model(model_dir, cache_dir)), options, providers=["CPUExecutionProvider"]
         )
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed `texts`, in batches of similar length (as sentence-transformers does) to limit padding."""
+        """Embed `texts`, in batches of similar length (as sentence-transformers does) to limit padding.
+
+        One answer embeds the question several times (each search, the answer plan, the composer) and
+        the sentences of its lead passage more than once: a short list embedded recently is answered
+        from memory, the very same array (a list's padding changes the floats slightly, so the memory is
+        by list, never by single text)."""
+        if not texts or len(texts) > MEMO_MAX_TEXTS:
+            return self._embed(texts)
+        key = tuple(texts)
+        with self._memo_lock:
+            found = self._memo.get(key)
+            if found is not None:
+                self._memo.move_to_end(key)
+                return found.copy()
+        vectors = self._embed(texts)
+        with self._memo_lock:
+            self._memo[key] = vectors.copy()
+            while len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+        return vectors
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out

@@ -6,6 +6,7 @@ single database commit, so no search ever sees half of one version and half of a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import threading
@@ -22,7 +23,7 @@ from knowledge import store
 from knowledge.access import Visibility, group_key
 from knowledge.chunking import ChunkDraft, chunk_document
 from knowledge.embedder import Embedder
-from knowledge.lexical import LexicalIndex, LexicalRow
+from knowledge.lexical import CACHE_FORMAT, LexicalIndex, LexicalRow
 from knowledge.screening import ScreeningFinding, passage_hash, screen
 from knowledge.sections import ParsedDocument
 from knowledge.vectors import ExactVectors, VectorStore
@@ -345,7 +346,7 @@ class KnowledgeIndex:
         with self._lock:
             if self._lexical and self._lexical[0] == revision:
                 return self._lexical[1]
-            cache = self.cache_dir / f"lexical-{revision}.pickle"
+            cache = self.cache_dir / f"lexical{CACHE_FORMAT}-{revision}.pickle"
             index: LexicalIndex | None = None
             if cache.is_file():
                 try:
@@ -367,7 +368,12 @@ class KnowledgeIndex:
                         for c in store.active_chunks(session=session)
                     ]
                 index = LexicalIndex(rows)
-                self._write_cache(cache, index)
+                self._write_cache(cache, index, prefix=f"lexical{CACHE_FORMAT}")
+                # The first layout's files go, but the current revision's: an older checkout may share it.
+                with contextlib.suppress(OSError):
+                    for legacy in self.cache_dir.glob("lexical-*.pickle"):
+                        if legacy.name != f"lexical-{revision}.pickle":
+                            legacy.unlink(missing_ok=True)
             self._lexical = (revision, index)
             return index
 
@@ -392,7 +398,7 @@ class KnowledgeIndex:
             self._dense = (revision, snapshot)
             return snapshot
 
-    def _write_cache(self, path: Path, index: LexicalIndex | ExactVectors, prefix: str = "lexical") -> None:
+    def _write_cache(self, path: Path, index: LexicalIndex | ExactVectors, *, prefix: str) -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             for old in self.cache_dir.glob(f"{prefix}-*.pickle"):

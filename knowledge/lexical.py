@@ -1,15 +1,25 @@
-"""The lexical half of the index: BM25 (bm25s) over the active chunks, with an access mask."""
+"""The lexical half of the index: BM25 (bm25s) over the active chunks, with an access mask.
+
+bm25s builds the index (it precomputes every token's score in every chunk, as a sparse column per token);
+searching needs only those arrays, so the index keeps them and scores a query itself, exactly as
+bm25s does. A cold `govassist ask` then never imports bm25s, whose import of SciPy's sparse matrices
+(and, through SciPy's array API layer, half of NumPy's optional submodules) cost ~0.1 to 0.2 s."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-import bm25s
 import numpy as np
 from pydantic import BaseModel
 
 from knowledge.access import Audience, Visibility
+
+# In the cache file's name (`lexical2-<revision>.pickle`, knowledge/index.py): bumped whenever
+# LexicalIndex's attributes change, so an index pickled in an older layout is never loaded without the
+# attributes a search reads. (A first-layout file of the current revision, `lexical-<revision>.pickle`,
+# is left alone: an older checkout sharing the home keeps its cache instead of rebuilding it each time.)
+CACHE_FORMAT = 2
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 # Small and generic on purpose: legal words like "shall", "not" or "any" carry meaning here.
@@ -107,12 +117,39 @@ class LexicalIndex:
             if row.visibility == Visibility.RESTRICTED.value:
                 for group in row.groups:
                     self._by_group.setdefault(group, np.zeros(len(rows), dtype=bool))[i] = True
-        self._bm25 = bm25s.BM25()
+        self._vocab: dict[str, int] = {}
+        self._data: np.ndarray = np.zeros(0, dtype=np.float32)
+        self._indices: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._indptr: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._dtype, self._int_dtype = np.dtype(np.float32), np.dtype(np.int32)
+        self._nonoccurrence: np.ndarray | None = None
         if rows:
-            self._bm25.index([tokenize(r.text) or ["_"] for r in rows], show_progress=False)
+            import bm25s  # only to build: searching reads the arrays below
+
+            bm25 = bm25s.BM25()
+            bm25.index([tokenize(r.text) or ["_"] for r in rows], show_progress=False)
+            self._vocab = dict(bm25.vocab_dict)
+            self._data = bm25.scores["data"]
+            self._indices = bm25.scores["indices"]
+            self._indptr = bm25.scores["indptr"]
+            self._dtype = np.dtype(bm25.dtype)
+            self._int_dtype = np.dtype(bm25.int_dtype)
+            self._nonoccurrence = bm25.nonoccurrence_array
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 scores of every chunk for `tokens`, as bm25s's `BM25.get_scores` computes them (the same
+        additions in the same order, so the same floats): each known token's precomputed column added
+        to the chunks it occurs in, plus the non-occurrence scores of the BM25 variants that have them."""
+        ids = np.asarray([self._vocab[t] for t in tokens if t in self._vocab], dtype=self._int_dtype)
+        scores = np.zeros(len(self.keys), dtype=self._dtype)
+        for start, end in zip(self._indptr[ids], self._indptr[ids + 1], strict=True):
+            np.add.at(scores, self._indices[start:end], self._data[start:end])
+        if self._nonoccurrence is not None:
+            scores += self._nonoccurrence[ids].sum()
+        return scores
 
     def _mask(
         self, audience: Audience, sources: Sequence[str] | None, kinds: Sequence[str] | None
@@ -149,10 +186,10 @@ class LexicalIndex:
         tokens = tokenize(query)
         if not self.keys or not tokens:
             return []
-        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
+        scores = np.asarray(self.scores(tokens), dtype=np.float64)
         extra = [t for t in dict.fromkeys(tokenize(expansion)) if t not in tokens]
         if extra and expansion_weight:
-            scores += expansion_weight * np.asarray(self._bm25.get_scores(extra), dtype=np.float64)
+            scores += expansion_weight * np.asarray(self.scores(extra), dtype=np.float64)
         scores[~self._mask(audience, sources, kinds)] = 0.0
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
         top = top[np.argsort(-scores[top])]

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import struct
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+
+from core.cache import model_cache_dir, write_atomically
 
 # Bumped whenever the graph below changes, so a cached file of an older layout is never used.
 GRAPH_VERSION = 1
@@ -254,16 +254,6 @@ def build_model(weights: dict[str, np.ndarray], weights_file: str) -> tuple[byte
     return model, bytes(g.blob)
 
 
-def model_cache_dir() -> Path:
-    """Where built models are kept: GOVASSIST_MODEL_CACHE, else the user cache directory."""
-    configured = os.environ.get("GOVASSIST_MODEL_CACHE")
-    if configured:
-        return Path(configured).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("govassist")) / "models"
-
-
 def ensure_onnx_model(model_dir: Path, cache_dir: Path | None = None) -> Path:
     """The ONNX graph for the packaged model in `model_dir`, built into the cache on first use.
 
@@ -279,25 +269,9 @@ def ensure_onnx_model(model_dir: Path, cache_dir: Path | None = None) -> Path:
         return target
     directory.mkdir(parents=True, exist_ok=True)
     model, blob = build_model(read_safetensors(weights_path), f"{stem}.weights")
-    _write_atomically(directory / f"{stem}.weights", blob)
-    _write_atomically(target, model)
+    write_atomically(directory / f"{stem}.weights", blob)
+    write_atomically(target, model)
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, then rename: readers see all or nothing, and
-    a concurrent writer of the same content just renames its identical copy over this one."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp's 0600 would hide the cache from other users of the machine
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 if __name__ == "__main__":  # `python -m knowledge.onnx_minilm`: build the cache now (make install does)

@@ -27,7 +27,6 @@ from core.models import AISystem, Assessment
 from knowledge import store
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from knowledge.packs.amendments import parent_id
-from knowledge.parsing.slugs import slugify
 from knowledge.tiering import TieringStandard
 from tools.audit import record_event
 from tools.triage.schemas import (
@@ -402,6 +401,9 @@ def _ensure_system(
     existing = session.scalar(select(AISystem).where(AISystem.name == profile.name))
     if existing is not None:
         return existing
+    # Imported here: the parsing package's import (its parsers, lxml) is no part of a cold `ask`.
+    from knowledge.parsing.slugs import slugify
+
     base = slugify(profile.name)[:100] or "system"
     for attempt in range(1, MAX_ATTEMPTS + 1):
         candidate = base if attempt == 1 else f"{base}-{attempt}"

@@ -4,10 +4,11 @@
 
 Times `python -c pass` (the floor), `govassist --help`, a cold `ask`, a cold `triage --input` and a cold
 `chat` turn, `--runs` times each (after one untimed warm-up run, which also builds the ONNX model cache
-on a new machine), and prints the median and p95. With `--baseline-commit`, the same commands of that
-commit (exported into a temporary directory with `git archive`) run interleaved with this tree's, on
-the same home, so both see the same machine load; the load average is printed too, since on a shared
-machine absolute figures move with it.
+on a new machine), and prints the median and p95 of the wall time and of the CPU time (user + system)
+each process used: on a shared machine the wall time grows with the load, the CPU time much less.
+With `--baseline-commit`, the same commands of that commit (exported into a temporary directory with
+`git archive`) run interleaved with this tree's, on the same home, so both see the same machine load;
+the load average is printed too, since on a shared machine absolute figures move with it.
 
 The home is built once in a scratch directory as `make demo` builds its own (the sample organisation's
 tiering standard, `knowledge load-sample`), unless `--home` names an existing one.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from evals.bench.common import percentile, positive_int
 from evals.scratch import ROOT, offline_environment, scratch_home
@@ -46,16 +49,28 @@ def commands(home: Path, run: int) -> list[tuple[str, list[str]]]:
     ]
 
 
-def run_once(tree: Path, argv: list[str]) -> float:
-    """Seconds for one fresh process of `argv` with `tree` first on the path; fails loudly on an error."""
+class Timing(NamedTuple):
+    """One fresh process: wall-clock seconds, and CPU seconds (user + system) it used."""
+
+    wall: float
+    cpu: float
+
+
+def run_once(tree: Path, argv: list[str]) -> Timing:
+    """Wall and CPU time of one fresh process of `argv` with `tree` first on the path; fails loudly on an
+    error. CPU time is what a quiet machine's wall time comes close to; on a shared machine wall time
+    grows with the load, CPU time much less."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *argv], cwd=tree, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["(no output)"]
         raise SystemExit(f"{' '.join(argv[:6])} failed in {tree}: {tail[0]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(elapsed, cpu)
 
 
 def build_home(tree: Path) -> Path:
@@ -81,8 +96,13 @@ def export_commit(rev: str) -> Path:
     return target
 
 
-def _figures(values: list[float]) -> str:
-    return f"{statistics.median(values):6.2f} s  {percentile(values, 95):6.2f} s"
+def _figures(values: list[Timing]) -> str:
+    wall = [t.wall for t in values]
+    cpu = [t.cpu for t in values]
+    return (
+        f"{statistics.median(wall):6.2f} {percentile(wall, 95):6.2f} s"
+        f" | {statistics.median(cpu):5.2f} {percentile(cpu, 95):5.2f} s"
+    )
 
 
 def main() -> None:
@@ -108,7 +128,7 @@ def main() -> None:
     try:
         print(f"CLI start-up, fresh processes, {args.runs} runs each (load average {_load()})")
         home = args.home or build_home(ROOT)
-        timings: dict[tuple[str, str], list[float]] = {}
+        timings: dict[tuple[str, str], list[Timing]] = {}
         for run in range(args.runs + 1):
             for name, tree in trees.items():
                 for label, argv in commands(home, run):
@@ -116,10 +136,12 @@ def main() -> None:
                     if run:  # run 0 warms the page cache and builds the model cache
                         timings.setdefault((name, label), []).append(elapsed)
             print(f"  run {run}/{args.runs} done (load {_load()})", file=sys.stderr, flush=True)
-        header = "".join(f"  {name[:22]:>22} median / p95" for name in trees)
-        print(f"  {'command':<16}{header}  target")
+        header = "".join(f"  {name[:34]:>34}" for name in trees)
+        units = "".join(f"  {'wall median  p95 | CPU median  p95':>34}" for _ in trees)
+        print(f"  {'command':<16}{header}  target (wall)")
+        print(f"  {'':<16}{units}")
         for label, _ in commands(home, 0):
-            cells = "".join(f"  {'':>8}{_figures(timings[name, label])}" for name in trees)
+            cells = "".join(f"  {_figures(timings[name, label]):>34}" for name in trees)
             target = f"<= {TARGETS[label]} s" if label in TARGETS else ""
             print(f"  {label:<16}{cells}  {target}")
         print(f"  load average at the end: {_load()} ({os.cpu_count()} CPUs)")
