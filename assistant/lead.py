@@ -38,6 +38,7 @@ from assistant.question import (
     QuestionAnalysis,
     QuestionType,
     analyse_question,
+    is_polar,
     named_regimes,
     question_type,
 )
@@ -318,7 +319,7 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
     decision = review_decision(p, analysis)
     if decision is None:
         return None
-    if analysis.type is not QuestionType.YES_NO:
+    if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
         return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=index)
     fields = read_review(p.text)
     outcome = (fields.decision or "").lower()

@@ -269,6 +269,11 @@ def named_regimes(text: str) -> list[str]:
     return regimes
 
 
+def is_polar(text: str) -> bool:
+    """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
+    return bool(_POLAR.match(text))
+
+
 def question_type(text: str) -> QuestionType:
     """The question's type; the more specific asks win ("Is there a deadline" wants the period)."""
     if _PAST.search(text):
