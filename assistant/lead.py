@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from assistant.organisation import (
     OwnNames,
+    best_statement,
     clause_verdict,
     decision_head,
     denies_asked_verb,
@@ -500,7 +501,7 @@ def _two_asks(
         pattern = {QuestionType.HOW_LONG: _PERIOD, QuestionType.WHEN: _DATE}.get(kind)
         pool = [s for s in found if pattern.search(s)] if pattern else []
         pool = pool or found
-        best = pool[_rank(embedder.embed([ask])[0], embedder, pool)[0]]
+        best = best_statement(ask, pool, title=p.title, embedder=embedder, vector=embedder.embed([ask])[0])
         if best not in chosen:
             chosen.append(best)
     if len(chosen) < 2:

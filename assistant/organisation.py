@@ -246,7 +246,7 @@ _VECTORS_MAX = 20000
 # What a place lower in retrieval's order costs a passage whose sentence answers better.
 RERANK_RANK_COST = 0.01
 # What a heading the question names in full adds to a passage's closeness.
-HEADING_WEIGHT = 0.25
+HEADING_WEIGHT = 0.15
 
 
 def embed_cached(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -401,3 +401,30 @@ def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) 
 def readable(text: str) -> str:
     """`text` as prose: markdown emphasis and code quotes dropped, spaces tidied."""
     return " ".join(re.sub(r"[`*_]{1,2}([^`*_]+)[`*_]{1,2}", r"\1", text).split())
+
+
+# What the question's own words, found in a sentence, add to its closeness when choosing among the
+# sentences of one of our sections (at most this much, when all of them are found).
+ASKED_WORDS_WEIGHT = 0.2
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems of `text` by their first five letters ("chairs" and "chaired" meet)."""
+    return {w[:5] for w in tokenize(text)}
+
+
+def best_statement(
+    ask: str, sentences: Sequence[str], *, title: str, embedder: Embedder, vector: np.ndarray
+) -> str:
+    """The sentence of one of our sections that answers `ask`: closest in meaning, plus a share of
+    ASKED_WORDS_WEIGHT for the ask's words it uses beyond the section heading's (every sentence of the
+    section is about the heading; "Who chairs the board?" is answered by the one that says "chaired")."""
+    # Names ("Northwind's") and the heading's words are in every sentence's context: they do not choose.
+    wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(title)
+    # Read under its heading, "It is chaired by ..." is about the board.
+    closeness = embed_cached(embedder, [f"{title}: {s}" for s in sentences]) @ vector
+    scores = [
+        float(closeness[i]) + (ASKED_WORDS_WEIGHT * len(wanted & _stems(s)) / len(wanted) if wanted else 0.0)
+        for i, s in enumerate(sentences)
+    ]
+    return sentences[max(range(len(sentences)), key=lambda i: (scores[i], -i))]
