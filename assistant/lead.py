@@ -447,9 +447,20 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
             return Verdict.NO
         if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
             return Verdict.YES
-    if analysis.ask is Ask.OBLIGATION and _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
-        return Verdict.YES
+    if analysis.ask is Ask.OBLIGATION:
+        if _EXEMPT.search(sentence):
+            return Verdict.NO
+        if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
+            return Verdict.YES
     return None
+
+
+# A duty waived: "is not required", "need not", "does not need to", "is exempt", "optional".
+_EXEMPT = re.compile(
+    r"\b(?:(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|need\s+not|no\s+need|"
+    r"do(?:es)?\s+not\s+(?:need|have)\s+to|(?:is|are)\s+exempt\w*|(?:is|are)\s+optional)\b",
+    re.IGNORECASE,
+)
 
 
 _PERIOD = re.compile(

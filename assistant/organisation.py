@@ -221,10 +221,10 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+(?:\([a-z0-9]+\))*", text.lower()) if w not in _STOP}
 
 
-def clause_verdict(question: str, texts: Sequence[str]) -> tuple[bool, str] | None:
+def clause_verdict(question: str, texts: Sequence[str], *, min_shared: int = 1) -> tuple[bool, str] | None:
     """For 'did X get Y?', the clause of `texts` that shares most words with the question beyond the
     system's own name, and whether it affirms (True) or denies (False) it; None when no clause shares
-    a word."""
+    `min_shared` words."""
     wanted = _content_words(question)
     best: tuple[int, str, str] | None = None
     for sentence in texts:
@@ -232,7 +232,7 @@ def clause_verdict(question: str, texts: Sequence[str]) -> tuple[bool, str] | No
             shared = len(wanted & _content_words(clause))
             if shared and (best is None or shared > best[0]):
                 best = (shared, clause, sentence)
-    if best is None:
+    if best is None or best[0] < min_shared:
         return None
     return not _NEGATED.search(best[1]), best[2]
 
