@@ -40,6 +40,8 @@ from assistant.question import (
     QuestionType,
     analyse_question,
     is_polar,
+    mentioned_names,
+    mentions,
     named_regimes,
     question_type,
 )
@@ -209,7 +211,18 @@ def _named_reviews(
     filters: SearchFilters,
 ) -> list[Passage]:
     """The past reviews of the systems the question names (by title), found among `ours` or fetched."""
-    wanted = [n for n in analysis.internal_names if n in organisation_names(index).reviews]
+    names = organisation_names(index)
+    wanted = [
+        n
+        for n in analysis.internal_names
+        if n in names.reviews
+        # Named by its own words: a word shared with a document's title ("Falcon" of the Falcon
+        # settlement and the Falcon scoring review) does not single the review out.
+        and (
+            mentioned_names(question, [n])
+            or any(mentions(question, w) and w in n and w not in names.in_policies for w in names.words)
+        )
+    ]
     if not wanted:
         return []
     found = [p for p in ours if p.kind == "review" and p.title in wanted]
@@ -563,10 +576,10 @@ def plan_answer(
     vector = embedder.embed([analysis.question])[0] if embedder is not None else None
     records = [(i, found) for i, p in enumerate(passages) if (found := pack_record(p.citation_id))]
     kind = analysis.type
-    named = next(
-        (i for i, p in enumerate(passages) if p.kind == "review" and p.title in analysis.internal_names), None
-    )
-    if named is not None and (reviewed := _review_plan(analysis, passages[named], named)):
+    # A review the question singles out by name leads (conditioned_search put it first).
+    first = passages[0]
+    singled_out = first.kind == "review" and first.title in analysis.internal_names
+    if singled_out and (reviewed := _review_plan(analysis, first, 0)):
         return reviewed
     if kind is QuestionType.PAST_DECISION:
         for i, p in enumerate(passages):
@@ -691,10 +704,12 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
             ours = [c for c in chunks if c.kind in ORGANISATION_KINDS]
             law = words_of(c.text for c in chunks if c.kind not in ORGANISATION_KINDS)
         names = own_names(
-            documents=[c.title for c in ours if c.level == "document"],
+            documents=[c.title for c in ours if c.level == "document" and c.kind != "review"],
             reviews=[c.title for c in ours if c.kind == "review"],
             law_words=law,
         )
+        headings = " ".join(c.title for c in ours if c.kind != "review")
+        names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
         _names_cache.clear()
         _names_cache[key] = names
     return _names_cache[key]

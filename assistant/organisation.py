@@ -44,6 +44,10 @@ class OwnNames(BaseModel):
         default_factory=list,
         description="Those of the words in two or more document titles: the organisation's own name.",
     )
+    in_policies: list[str] = Field(
+        default_factory=list,
+        description="Those of the words also in a policy's headings: they single out no review.",
+    )
 
 
 def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[str]) -> OwnNames:
