@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
+from assistant.organisation import best_statement, list_items, with_items
 from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
 from assistant.text import clean_text, with_tables
@@ -234,6 +235,8 @@ def _readable_lead(
     def readable(p: Passage) -> bool:
         if ":amendment-" in p.citation_id and not _ABOUT_AMENDMENTS.search(question):
             return False  # an amendment's bookkeeping answers only questions about the amendment
+        if is_organisations(p) and len(list_items(p.text)) >= 2:
+            return True  # our list of short items leads as the list (see with_items)
         return len(statement(p).split()) >= MIN_STATEMENT_WORDS
 
     # A provision the question names ("GOVERN 1.1", "Article 50(1)") leads when it is readable: the
@@ -247,6 +250,10 @@ def _readable_lead(
     ):
         return index
     side = is_organisations(passages[index])
+    if side and readable(passages[index]):
+        # Our passages were ranked by the sentence that answers, read under its heading (see
+        # conditioned_search): that order stands.
+        return index
     candidates = [index] + [
         j
         for j in range(index + 1, min(len(passages), index + 3))
@@ -283,6 +290,12 @@ def _lead_line(
     sentence = best_sentence(
         question, lead.text, heading=_heading(lead), embedder=embedder, question_vector=question_vector
     )
+    if is_organisations(lead) and embedder is not None and question_vector is not None:
+        sentence = _our_best_sentence(question, lead, embedder, question_vector) or sentence
+    if is_organisations(lead) and analysis is not None:
+        # Our sentence announcing a list ("the tools below") leads with the list it announces.
+        listing = analysis.type in (QuestionType.LIST, QuestionType.WHAT_MUST)
+        sentence = with_items(sentence, lead.text, title=lead.title, is_list_question=listing) or sentence
     sentence = clip_words(sentence, LEAD_MAX_WORDS)
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
@@ -303,6 +316,18 @@ def _lead_line(
         return f"{_history_prefix(lead)}{head} [1] {sentence}{_reported_suffix(lead)} [1]"
     body = f"{head} {sentence}".strip()
     return f"{_history_prefix(lead)}{body}{_reported_suffix(lead)} [1]"
+
+
+def _our_best_sentence(question: str, lead: Passage, embedder: Embedder, vector: np.ndarray) -> str | None:
+    """The sentence of our own section that answers: by meaning under the section's heading and by the
+    question's words beyond the heading (see assistant.organisation.best_statement); whole sentences
+    only, list fragments left out when a whole sentence is there."""
+    text = lead.text[len(_heading(lead)) :] if lead.text.startswith(_heading(lead)) else lead.text
+    found = [clean_text(s) for s in _sentences(text)]
+    whole = [s for s in found if len(s.split()) >= MIN_STATEMENT_WORDS and not _FRAGMENT.match(s)]
+    if len(whole) < 2:
+        return None
+    return best_statement(question, whole, title=lead.title, embedder=embedder, vector=vector)
 
 
 def _conflict(

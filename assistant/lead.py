@@ -19,7 +19,32 @@ from functools import cache
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, analyse_question, named_regimes
+from assistant.organisation import (
+    OwnNames,
+    best_statement,
+    clause_verdict,
+    decision_head,
+    denies_asked_verb,
+    own_names,
+    rank_by_statement,
+    read_review,
+    review_decision_text,
+    split_asks,
+    without_names,
+    words_of,
+)
+from assistant.question import (
+    Ask,
+    Focus,
+    QuestionAnalysis,
+    QuestionType,
+    analyse_question,
+    is_polar,
+    mentioned_names,
+    mentions,
+    named_regimes,
+    question_type,
+)
 from assistant.text import statements
 from knowledge import store
 from knowledge.access import Audience
@@ -37,6 +62,9 @@ ORGANISATION_KINDS = ("policy", "review")
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12
 ORGANISATION_FLOOR = 0.3
+# How many of the organisation's passages an organisational question reads before ranking them by the
+# sentence that answers.
+ORGANISATION_CANDIDATES = 12
 # The share of the lead's score a supporting passage of another regime needs on a legal question (the
 # answer engine's SUPPORT_RATIO).
 SUPPORT_SHARE_OF_LEAD = 0.6
@@ -131,6 +159,8 @@ def conditioned_search(
     the organisation its policies and reviews first when they are about as close as the law, then the law;
     for a legal question the law first, the organisation's rule behind it next."""
     filters = filters or SearchFilters()
+    # The organisation's own name matches every one of its introductions and says nothing of the topic.
+    question = without_names(question, organisation_names(index).organisation) or question
     general = search(index, question, audience=audience, k=k, filters=filters)
     if analysis.focus is Focus.REGIME:
         narrowed = _narrow(filters, sources=analysis.regimes)
@@ -141,23 +171,66 @@ def conditioned_search(
         # them); the narrowed search only adds what the other regimes had crowded out.
         return _merge(rest, named, ours)[:k] or general
     narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
-    ours = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
+    ours = (
+        search(index, question, audience=audience, k=ORGANISATION_CANDIDATES, filters=narrowed)
+        if narrowed
+        else []
+    )
     law = [p for p in general if not is_organisations(p)]
+    reviewed = _named_reviews(index, question, analysis, ours, audience=audience, filters=filters)
+    if reviewed:
+        # The question names a system we reviewed: its review answers it, the rule behind it follows.
+        return _merge(reviewed, law[:1], ours, law)[:k]
     best_law = max((p.similarity for p in law), default=0.0)
     close = [
         p
         for p in ours
         if p.similarity >= ORGANISATION_FLOOR
-        and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review" or analysis.internal_names)
+        and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review")
     ]
+    if analysis.focus is Focus.ORGANISATION and close and index.embedder is not None:
+        close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
     if (
         analysis.focus is Focus.ORGANISATION
         and close
-        and close[0].similarity >= best_law - ORGANISATION_MARGIN
+        # A question that names us or our documents is about our rules; "we" alone may be about the law.
+        and (analysis.internal_names or max(p.similarity for p in close) >= best_law - ORGANISATION_MARGIN)
     ):
         return _merge(close[:2], law, ours)[:k]
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
     return general
+
+
+def _named_reviews(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    ours: Sequence[Passage],
+    *,
+    audience: Audience,
+    filters: SearchFilters,
+) -> list[Passage]:
+    """The past reviews of the systems the question names (by title), found among `ours` or fetched."""
+    names = organisation_names(index)
+    wanted = [
+        n
+        for n in analysis.internal_names
+        if n in names.reviews
+        # Named by its own words: a word shared with a document's title ("Falcon" of the Falcon
+        # settlement and the Falcon scoring review) does not single the review out.
+        and (
+            mentioned_names(question, [n])
+            or any(mentions(question, w) and w in n and w not in names.in_policies for w in names.words)
+        )
+    ]
+    if not wanted:
+        return []
+    found = [p for p in ours if p.kind == "review" and p.title in wanted]
+    if len(found) < len(wanted):
+        narrowed = _narrow(filters, kinds=["review"])
+        more = search(index, question, audience=audience, k=10, filters=narrowed) if narrowed else []
+        found = _merge(found, [p for p in more if p.title in wanted])
+    return found
 
 
 def related_support(
@@ -240,35 +313,49 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# A review record as the records parser indexes it: "Decision: approved_with_conditions", "Conditions: a.; b."
-_FIELD = re.compile(r"^(Decision|Conditions|Date|System|Internal tier|EU tier):\s*(.+)$", re.MULTILINE)
+def review_decision(p: Passage, analysis: QuestionAnalysis | None = None) -> str | None:
+    """'TalentSift ...: approved with conditions on 2024-09-12 (internal tier T1; high-risk under the EU AI
+    Act). Conditions: ...', or its rationale when the question asks why (see assistant.organisation)."""
+    return review_decision_text(p, analysis)
 
 
-_DECISION_WORDS = {"changes_requested": "sent back with changes requested"}
+# "Was it approved?", "Did we reject it?": the decision field answers.
+_ASKS_APPROVED = re.compile(r"\b(?:approv\w*|accept\w*|green-?lit|sign(?:ed)? off)\b", re.IGNORECASE)
+_ASKS_REJECTED = re.compile(
+    r"\b(?:reject\w*|refus\w*|turn(?:ed)? down|block\w*|den(?:y|ied))\b", re.IGNORECASE
+)
 
 
-def review_decision(p: Passage) -> str | None:
-    """'TalentSift ...: approved with conditions on 2024-09-12 (T1; EU AI Act high-risk). Conditions: ...'"""
-    fields = dict(_FIELD.findall(p.text))
-    if "Decision" not in fields:
+def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPlan | None:
+    """The lead from a past review the question is about: for a yes/no question the verdict its record
+    gives (its decision, or the clause of its rationale or conditions about what is asked), then the
+    decision; otherwise the decision with its conditions or reasons."""
+    decision = review_decision(p, analysis)
+    if decision is None:
         return None
-    decision = _DECISION_WORDS.get(fields["Decision"].strip(), fields["Decision"].replace("_", " ").strip())
-    when = f" on {fields['Date'].strip()}" if "Date" in fields else ""
-    tiers = []
-    if "Internal tier" in fields:
-        tiers.append(f"internal tier {fields['Internal tier'].strip()}")
-    if "EU tier" in fields:
-        tiers.append(f"EU AI Act tier {fields['EU tier'].strip()}")
-    head = f"{fields.get('System', p.title).strip()} was {decision}{when}"
-    head += f" ({', '.join(tiers)})" if tiers else ""
-    conditions = [
-        c.strip().rstrip(".")
-        for c in re.split(r"\.?;\s+(?=[A-Z])", fields.get("Conditions", ""))
-        if c.strip()
-    ]
-    if conditions:
-        head += ". Conditions: " + "; ".join(conditions)
-    return head + "."
+    if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
+        return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=index)
+    fields = read_review(p.text)
+    outcome = (fields.decision or "").lower()
+    verdict: Verdict | None = None
+    fact = decision
+    if _ASKS_REJECTED.search(analysis.question) and outcome:
+        verdict = Verdict.YES if _ASKS_REJECTED.search(outcome) else Verdict.NO
+    elif _ASKS_APPROVED.search(analysis.question) and outcome:
+        verdict = Verdict.YES if outcome.startswith(("approved", "accepted")) else Verdict.NO
+    else:
+        question = analysis.question
+        for name in analysis.internal_names:
+            question = question.replace(name, " ")
+        texts = [*statements(fields.rationale or ""), *fields.conditions]
+        found = clause_verdict(question, texts)
+        if found is not None:
+            verdict = Verdict.YES if found[0] else Verdict.NO
+            head = decision_head(fields, p.title)
+            fact = f"{found[1].rstrip('.')}. {head}" if head else found[1]
+    if verdict is None:
+        return None
+    return AnswerPlan(verdict=verdict, fact=fact, basis=FactBasis.REVIEW_DECISION, lead_index=index)
 
 
 def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, str | None]:
@@ -369,13 +456,24 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     """A verdict from what the best sentence plainly says, when no structured fact decides it: a
     prohibition answers 'can we' with no, a duty answers 'must we' with yes."""
     if analysis.ask is Ask.PERMISSION:
-        if _NEGATIVE.search(sentence):
+        if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
         if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
             return Verdict.YES
-    if analysis.ask is Ask.OBLIGATION and _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
-        return Verdict.YES
+    if analysis.ask is Ask.OBLIGATION:
+        if _EXEMPT.search(sentence):
+            return Verdict.NO
+        if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
+            return Verdict.YES
     return None
+
+
+# A duty waived: "is not required", "need not", "does not need to", "is exempt", "optional".
+_EXEMPT = re.compile(
+    r"\b(?:(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|need\s+not|no\s+need|"
+    r"do(?:es)?\s+not\s+(?:need|have)\s+to|(?:is|are)\s+exempt\w*|(?:is|are)\s+optional)\b",
+    re.IGNORECASE,
+)
 
 
 _PERIOD = re.compile(
@@ -407,6 +505,32 @@ def _our_sentence(
     if not found:
         return None
     return found[_rank(vector, embedder, [s for _, s in found])[0]]
+
+
+def _two_asks(
+    analysis: QuestionAnalysis, p: Passage, vector: np.ndarray | None, embedder: Embedder | None
+) -> str | None:
+    """For a question of two asks ("Who chairs the board and how often does it meet?"), the passage's
+    sentence that answers each, closest in meaning to that ask (one stating a period for 'how often',
+    a date for 'when'); None for a question of one ask or when one sentence answers both."""
+    asks = split_asks(analysis.question)
+    if len(asks) < 2 or embedder is None:
+        return None
+    found = [s for s in statements(p.text) if len(s.split()) >= 4 and not s.endswith(":")]
+    if len(found) < 2:
+        return None
+    chosen: list[str] = []
+    for ask in asks:
+        kind = question_type(ask)
+        pattern = {QuestionType.HOW_LONG: _PERIOD, QuestionType.WHEN: _DATE}.get(kind)
+        pool = [s for s in found if pattern.search(s)] if pattern else []
+        pool = pool or found
+        best = best_statement(ask, pool, title=p.title, embedder=embedder, vector=embedder.embed([ask])[0])
+        if best not in chosen:
+            chosen.append(best)
+    if len(chosen) < 2:
+        return None
+    return " ".join(s if s.endswith((".", "?", "!")) else s + "." for s in chosen)
 
 
 # How much less close in meaning than the organisation's best sentence a sentence stating a rule (never,
@@ -452,9 +576,14 @@ def plan_answer(
     vector = embedder.embed([analysis.question])[0] if embedder is not None else None
     records = [(i, found) for i, p in enumerate(passages) if (found := pack_record(p.citation_id))]
     kind = analysis.type
+    # A review the question singles out by name leads (conditioned_search put it first).
+    first = passages[0]
+    singled_out = first.kind == "review" and first.title in analysis.internal_names
+    if singled_out and (reviewed := _review_plan(analysis, first, 0)):
+        return reviewed
     if kind is QuestionType.PAST_DECISION:
         for i, p in enumerate(passages):
-            if p.kind == "review" and (decision := review_decision(p)):
+            if p.kind == "review" and (decision := review_decision(p, analysis)):
                 return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=i)
     if kind is QuestionType.HOW_MUCH:
         for i, (_, record) in records:
@@ -465,6 +594,12 @@ def plan_answer(
                 fact = f"{_sentence_case(_money(ceiling))} ({ceiling.applies_to})"
                 return AnswerPlan(fact=fact, basis=FactBasis.PENALTY, lead_index=i)
     ours_first = bool(passages) and is_organisations(passages[0]) and not analysis.regimes
+    if (
+        ours_first
+        and kind is not QuestionType.YES_NO
+        and (both := _two_asks(analysis, passages[0], vector, embedder))
+    ):
+        return AnswerPlan(fact=both, basis=FactBasis.WORDING, lead_index=0)
     if kind in (QuestionType.HOW_LONG, QuestionType.WHEN) and ours_first:
         stated = _our_sentence(
             passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder
@@ -555,20 +690,34 @@ def plan_answer(
 
 # --- the whole offline plan -------------------------------------------------------------------------------
 
-_names_cache: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+_names_cache: dict[tuple[int, tuple[str, ...]], OwnNames] = {}
 
 
-def internal_names(index: KnowledgeIndex) -> list[str]:
-    """Names of the organisation's own systems and documents: the titles of its ingested past reviews
-    (system names) and policies. Cached per index and knowledge generation."""
+def organisation_names(index: KnowledgeIndex) -> OwnNames:
+    """The organisation's names: the titles of its ingested past reviews (system names) and policies, and
+    the words of those titles that no regulation uses (its own name, its systems' names). Cached per
+    index and knowledge generation."""
     key = (id(index), tuple(index.active_gen_keys()))
     if key not in _names_cache:
         with index.db.session() as session:
-            chunks = [c for c in store.active_chunks(session=session) if c.kind in ORGANISATION_KINDS]
-        names = {c.title for c in chunks if c.kind == "review" or c.level == "document"}
+            chunks = store.active_chunks(session=session)
+            ours = [c for c in chunks if c.kind in ORGANISATION_KINDS]
+            law = words_of(c.text for c in chunks if c.kind not in ORGANISATION_KINDS)
+        names = own_names(
+            documents=[c.title for c in ours if c.level == "document" and c.kind != "review"],
+            reviews=[c.title for c in ours if c.kind == "review"],
+            law_words=law,
+        )
+        headings = " ".join(c.title for c in ours if c.kind != "review")
+        names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
         _names_cache.clear()
-        _names_cache[key] = sorted(names)
+        _names_cache[key] = names
     return _names_cache[key]
+
+
+def internal_names(index: KnowledgeIndex) -> list[str]:
+    """Names of the organisation's own systems and documents (see organisation_names)."""
+    return organisation_names(index).names
 
 
 class Prepared(BaseModel):
@@ -584,7 +733,8 @@ def prepare_answer(
 ) -> Prepared:
     """Analyse `question`, retrieve conditioned on the analysis and plan the lead: the steps every answer
     path (`Assistant.ask`, the agent's answer tool, the model path) shares."""
-    analysis = analyse_question(question, internal_names=internal_names(index))
+    names = organisation_names(index)
+    analysis = analyse_question(question, internal_names=names.names, own_words=names.words)
     passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
     plan = plan_answer(analysis, passages, embedder=index.embedder)
     if plan.cited and not any(_within(p.citation_id, plan.cited) for p in passages):

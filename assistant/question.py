@@ -269,6 +269,11 @@ def named_regimes(text: str) -> list[str]:
     return regimes
 
 
+def is_polar(text: str) -> bool:
+    """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
+    return bool(_POLAR.match(text))
+
+
 def question_type(text: str) -> QuestionType:
     """The question's type; the more specific asks win ("Is there a deadline" wants the period)."""
     if _PAST.search(text):
@@ -335,21 +340,36 @@ _GENERIC_TAIL = re.compile(
 )
 
 
-def mentioned_names(text: str, names: Iterable[str]) -> list[str]:
-    """Which of `names` (our systems, tools, documents) `text` mentions, by their distinctive first words."""
+def mentions(text: str, word: str) -> bool:
+    """Whether `text` mentions one of our name words: a word written in inner capitals ("TalentSift") in
+    any case, any other ("Northwind", "Brand") only capitalised, so "brand" in a question is not the
+    "Brand Studio" system."""
+    flags = re.IGNORECASE if re.search(r"[a-z][A-Z]", word) else 0
+    return re.search(rf"\b{re.escape(word)}\b", text, flags) is not None
+
+
+def mentioned_names(text: str, names: Iterable[str], words: Iterable[str] = ()) -> list[str]:
+    """Which of `names` (our systems, tools, documents) `text` mentions: by their first words, or by one of
+    `words`, the words of our names that no regulation uses ("Northwind", "TalentSift's")."""
+    said = [w for w in words if mentions(text, w)]
     found = []
     for name in names:
         head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
-        if len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE):
+        if (len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE)) or any(
+            re.search(rf"\b{re.escape(w)}\b", name) for w in said
+        ):
             found.append(name)
     return found
 
 
-def analyse_question(text: str, *, internal_names: Iterable[str] = ()) -> QuestionAnalysis:
+def analyse_question(
+    text: str, *, internal_names: Iterable[str] = (), own_words: Iterable[str] = ()
+) -> QuestionAnalysis:
     """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
-    tools and documents (from its ingested policies and reviews): mentioning one makes it organisational."""
+    tools and documents (from its ingested policies and reviews), `own_words` the words of those names
+    no regulation uses (its own name): mentioning one makes it organisational."""
     regimes = named_regimes(text)
-    ours = mentioned_names(text, internal_names)
+    ours = mentioned_names(text, internal_names, own_words)
     if regimes:
         focus = Focus.REGIME
     elif ours or _WE.search(text):

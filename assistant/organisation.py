@@ -1,0 +1,434 @@
+"""The organisation's own documents in an answer: the names it uses (its systems, its documents, and the
+words only it uses, such as its own name), its past reviews read as decisions, and its lists and tables
+read as the items that answer.
+
+    names = own_names(doc_titles, review_titles, law_texts)
+    names.words                      # ['Northwind', 'TalentSift', ...]: found in no regulation
+    fields = read_review(passage.text)
+    review_plan(analysis, passage)   # "TalentSift ... was approved with conditions on 2024-09-12 (...). ..."
+
+Deterministic and generic: a review record is read by what its field names mean (decision, outcome,
+verdict; conditions, requirements; rationale, reasons), whatever words an organisation's records use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.question import QuestionAnalysis, QuestionType
+from assistant.text import statements
+from knowledge.embedder import Embedder
+from knowledge.lexical import tokenize
+from knowledge.retrieval import Passage
+
+# --- the organisation's names ---------------------------------------------------------------------------
+
+# A capitalised word of a name: "Northwind", "TalentSift", "LifePrice" (the name's distinctive words are
+# those of these that no regulation uses).
+_NAME_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]{3,}\b")
+
+
+class OwnNames(BaseModel):
+    """The names an organisation's documents give: what makes a question about it."""
+
+    names: list[str] = Field(default_factory=list, description="Titles of its reviews and documents.")
+    reviews: list[str] = Field(default_factory=list, description="Titles of its past reviews (systems).")
+    words: list[str] = Field(
+        default_factory=list, description="Capitalised words of those titles that no regulation uses."
+    )
+    organisation: list[str] = Field(
+        default_factory=list,
+        description="Those of the words in two or more document titles: the organisation's own name.",
+    )
+    in_policies: list[str] = Field(
+        default_factory=list,
+        description="Those of the words also in a policy's headings: they single out no review.",
+    )
+
+
+def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[str]) -> OwnNames:
+    """The organisation's names from its document and review titles; `law_words` are the (lower-case)
+    words of the law's passages, so a word such as "Premium" or "Policy" is not taken for a name."""
+    reviews = sorted(set(reviews))
+    names = sorted({*documents, *reviews})
+    words = sorted(
+        {
+            word
+            for name in names
+            for word in _NAME_WORD.findall(name)
+            if word.lower() not in law_words and not word.isupper()
+        }
+    )
+    documents = list(documents)
+    organisation = [w for w in words if sum(bool(re.search(rf"\b{w}\b", d)) for d in documents) >= 2]
+    return OwnNames(names=names, reviews=reviews, words=words, organisation=organisation)
+
+
+def without_names(question: str, words: Iterable[str]) -> str:
+    """`question` without the organisation's own name ("Which tools may Northwind staff use?" -> "Which
+    tools may staff use?"): within its own documents the name matches every introduction and says
+    nothing about the topic."""
+    for word in words:
+        question = re.sub(rf"\b{re.escape(word)}(?:'s|’s)?\b\s*", "", question)
+    return " ".join(question.split())
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """The lower-case words of `texts`."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(re.findall(r"[a-z0-9]+", text.lower()))
+    return found
+
+
+# --- past reviews ----------------------------------------------------------------------------------------
+
+# A record's "Field: value" line, as the records parser renders JSON and YAML records.
+_LINE = re.compile(r"^([A-Z][A-Za-z0-9 ()/&'-]{0,40}):\s*(.+)$", re.MULTILINE)
+# What a field holds, by the words of its name; the name's last word decides first ("Decision date" is a
+# date, "Board decision" a decision), then its other words in this order.
+_ROLES: tuple[tuple[str, frozenset[str]], ...] = tuple(
+    (role, frozenset(words.split()))
+    for role, words in (
+        ("date", "date dated decided on when"),
+        (
+            "conditions",
+            "condition conditions requirement requirements control controls safeguard safeguards "
+            "stipulation stipulations action actions change changes remediation mitigation mitigations",
+        ),
+        ("rationale", "rationale reason reasons reasoning justification why finding findings"),
+        ("decision", "decision outcome verdict ruling resolution determination"),
+        ("system", "system name title subject"),
+        ("tier", "tier class classification category level rating"),
+        ("description", "description summary purpose"),
+    )
+)
+_SPLIT_ITEMS = re.compile(r"\.?;\s+(?=[A-Z])")
+
+
+class ReviewFields(BaseModel):
+    """A past review's parts, read from its record."""
+
+    system: str | None = None
+    decision: str | None = None
+    date: str | None = None
+    tiers: list[str] = Field(default_factory=list, description="Its classifications, as prose.")
+    conditions: list[str] = Field(default_factory=list)
+    conditions_label: str = "Conditions"
+    rationale: str | None = None
+    description: str | None = None
+
+
+def _role(field: str) -> str | None:
+    words = [w for w in re.split(r"[\s/()-]+", field.lower()) if w]
+    for word in [*words[-1:], *words[:-1]]:
+        for role, known in _ROLES:
+            if word in known:
+                return role
+    return None
+
+
+def _tier_prose(field: str, value: str) -> str:
+    """'EU tier: high' -> 'high-risk under the EU AI Act'; other classifications as 'internal tier T1'."""
+    value = value.strip().rstrip(".")
+    if re.search(r"\beu\b|\bai act\b", field, re.IGNORECASE):
+        plain = value.replace("_", " ").lower()
+        if plain in ("high", "limited", "minimal"):
+            return f"{plain}-risk under the EU AI Act"
+        if plain in ("prohibited", "unacceptable"):
+            return "a prohibited practice under the EU AI Act"
+        return f"{plain} under the EU AI Act"
+    return f"{field[:1].lower() + field[1:]} {value}"
+
+
+def read_review(text: str) -> ReviewFields:
+    """The parts of a review record (`Field: value` lines), recognised by what their names mean."""
+    found = ReviewFields()
+    for field, raw in _LINE.findall(text):
+        value = " ".join(raw.split())
+        role = _role(field)
+        if role == "tier":
+            found.tiers.append(_tier_prose(field, value))
+        elif role == "conditions" and not found.conditions:
+            found.conditions = [c.strip().rstrip(".") for c in _SPLIT_ITEMS.split(value) if c.strip()]
+            found.conditions_label = field
+        elif role == "decision" and found.decision is None:
+            found.decision = value.replace("_", " ").strip().rstrip(".")
+        elif role in ("system", "date", "rationale", "description") and getattr(found, role) is None:
+            setattr(found, role, value)
+    return found
+
+
+_DECISION_WORDS = {"changes requested": "sent back with changes requested"}
+# "Why was it tiered T3?", "How was it classified and why?": the reasons, not the conditions.
+_WHY = re.compile(
+    r"\bwhy\b|\bon what (?:basis|grounds)\b|\breasons?\b|\bhow (?:was|were|is|are|did we)\b.*"
+    r"\b(?:classif\w*|tier\w*|rated|categori[sz]\w*|assess\w*|class)\b",
+    re.IGNORECASE,
+)
+_DESCRIBE = re.compile(r"^\s*what (?:is|does|was)\b(?!.*\b(?:decid|decision|condition|outcome)\w*)", re.I)
+
+
+def decision_head(fields: ReviewFields, title: str) -> str | None:
+    """'TalentSift CV ranking module was approved with conditions on 2024-09-12 (internal tier T1;
+    high-risk under the EU AI Act)', or None when the record states no decision."""
+    if fields.decision is None:
+        return None
+    decision = _DECISION_WORDS.get(fields.decision.lower(), fields.decision)
+    decision = decision[:1].lower() + decision[1:]
+    when = f" on {fields.date}" if fields.date else ""
+    head = f"{fields.system or title} was {decision}{when}"
+    return head + (f" ({'; '.join(fields.tiers)})" if fields.tiers else "")
+
+
+def review_decision_text(p: Passage, analysis: QuestionAnalysis | None = None) -> str | None:
+    """What a past review answers: its decision, date and tiers first, then its conditions, or, for a
+    question asking why or how it was classified, its rationale; for 'what is X', its description."""
+    fields = read_review(p.text)
+    head = decision_head(fields, p.title)
+    if head is None:
+        return None
+    question = analysis.question if analysis else ""
+    if fields.rationale and _WHY.search(question):
+        return f"{head}. {fields.rationale.rstrip('.')}."
+    describe = analysis is not None and analysis.type is QuestionType.WHAT_IS and _DESCRIBE.search(question)
+    if fields.description and describe:
+        return f"{head}. {fields.description.rstrip('.')}."
+    if fields.conditions:
+        label = fields.conditions_label
+        label = "Changes requested" if re.search(r"changes", fields.decision or "", re.I) else label
+        return f"{head}. {label}: " + "; ".join(fields.conditions) + "."
+    if fields.rationale:
+        return f"{head}. {fields.rationale.rstrip('.')}."
+    return head + "."
+
+
+# --- a yes/no question about a review -------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"[;,:]\s+|\s+(?:so|and|but|because|while|whereas)\s+")
+_STOP = frozenset(
+    "a an the of to for in on at by with and or is are was were be been did do does get got have has had "
+    "we our us it its this that what which who any from as".split()
+)
+_NEGATED = re.compile(
+    r"\b(?:no|not|never|without|none|neither|nor|rejected|refused|declined|denied|unavailable|"
+    r"withheld|failed)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+(?:\([a-z0-9]+\))*", text.lower()) if w not in _STOP}
+
+
+def clause_verdict(question: str, texts: Sequence[str], *, min_shared: int = 1) -> tuple[bool, str] | None:
+    """For 'did X get Y?', the clause of `texts` that shares most words with the question beyond the
+    system's own name, and whether it affirms (True) or denies (False) it; None when no clause shares
+    `min_shared` words."""
+    wanted = _content_words(question)
+    best: tuple[int, str, str] | None = None
+    for sentence in texts:
+        for clause in _CLAUSE.split(sentence):
+            shared = len(wanted & _content_words(clause))
+            if shared and (best is None or shared > best[0]):
+                best = (shared, clause, sentence)
+    if best is None or best[0] < min_shared:
+        return None
+    return not _NEGATED.search(best[1]), best[2]
+
+
+# --- ranking our passages by the sentence that answers ----------------------------------------------------
+
+# Sentence vectors of the organisation's passages, kept between questions (its documents change rarely;
+# the key is the text itself, so an edited sentence is embedded again).
+_VECTORS: dict[tuple[int, str], np.ndarray] = {}
+_VECTORS_MAX = 20000
+# What a place lower in retrieval's order costs a passage whose sentence answers better.
+RERANK_RANK_COST = 0.01
+# What a heading the question names in full adds to a passage's closeness.
+HEADING_WEIGHT = 0.15
+
+
+def embed_cached(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """`embedder.embed(texts)`, reusing the vectors of texts embedded before by the same embedder."""
+    owner = id(embedder)
+    missing = list(dict.fromkeys(t for t in texts if (owner, t) not in _VECTORS))
+    if missing:
+        if len(_VECTORS) + len(missing) > _VECTORS_MAX:
+            _VECTORS.clear()
+        for text, vector in zip(missing, embedder.embed(missing), strict=True):
+            _VECTORS[(owner, text)] = vector
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([_VECTORS[(owner, t)] for t in texts])
+
+
+def statement_closeness(
+    passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
+) -> list[float]:
+    """For each passage, how close in meaning its best statement, read under its heading ("Step 3:
+    Contain: Stop the harm first."), is to the question."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for n, p in enumerate(passages):
+        for sentence in statements(p.text) or [p.text]:
+            texts.append(f"{p.title}: {sentence}")
+            owners.append(n)
+    if not texts:
+        return [0.0] * len(passages)
+    scores = embed_cached(embedder, texts) @ question_vector
+    best = [-1.0] * len(passages)
+    for owner, score in zip(owners, scores, strict=True):
+        best[owner] = max(best[owner], float(score))
+    return best
+
+
+# Words of a heading that number or place a section rather than name its topic ("Step 3", "Part II").
+_PLACE_WORDS = frozenset("step part section chapter annex appendix schedule article clause".split())
+
+
+def heading_overlap(question: str, title: str) -> float:
+    """Share of a section heading's topic words that the question uses ("Step 3: Contain" and "what
+    should be done first to contain an incident?" -> 1.0): an organisation's headings say what their
+    section answers."""
+    words = {w for w in tokenize(title) if w not in _PLACE_WORDS and not w.isdigit() and len(w) > 1}
+    if not words:
+        return 0.0
+    return len(words & set(tokenize(question))) / len(words)
+
+
+def rank_by_statement(
+    question: str, passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
+) -> list[Passage]:
+    """Our passages re-ranked by the statement that answers best, read under its heading, and by how
+    much of the heading the question names (whole passages rank on their shared words and average
+    meaning, so an introduction naming everything outranks the step that answers); a lower place in
+    retrieval's order costs RERANK_RANK_COST."""
+    closeness = statement_closeness(passages, question_vector, embedder)
+    scores = [
+        closeness[i] + HEADING_WEIGHT * heading_overlap(question, p.title) - RERANK_RANK_COST * i
+        for i, p in enumerate(passages)
+    ]
+    order = sorted(range(len(passages)), key=lambda i: -scores[i])
+    return [passages[i] for i in order]
+
+
+# --- questions of two asks --------------------------------------------------------------------------------
+
+# "Who chairs the board and how often does it meet?": two asks, each answered by its own sentence.
+_SECOND_ASK = re.compile(
+    r",?\s+(?:and|&)\s+(?=(?:who|whom|whose|what|when|where|why|how|which|is|are|does|do|did|can|must|"
+    r"should|may)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_asks(question: str) -> list[str]:
+    """The asks of a question joined by 'and <question word>'; one item when it asks one thing."""
+    parts = [p.strip(" ?") for p in _SECOND_ASK.split(question, maxsplit=1)]
+    if len(parts) == 2 and all(len(p.split()) >= 3 for p in parts):
+        return parts
+    return [question]
+
+
+# --- a verb the question asks about, denied by the rule -----------------------------------------------
+
+_DENIED_VERB = re.compile(
+    r"\b(?:does|do|did|will|shall|may|must|can|should|is|are)\s+not\s+(?:be\s+)?(\w+)|\b(?:never|cannot)\s+"
+    r"(?:be\s+)?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def denies_asked_verb(question: str, sentence: str) -> bool:
+    """Whether `sentence` denies the very action the question asks about ("Can generative AI decide
+    whether a claim is paid?" / "Generative AI does not decide claims")."""
+    asked = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 4} - {"whet", "that"}
+    for match in _DENIED_VERB.finditer(sentence):
+        verb = (match.group(1) or match.group(2) or "").lower()
+        if len(verb) >= 4 and verb[:5] in asked:
+            return True
+    return False
+
+
+# --- lists and tables -------------------------------------------------------------------------------------
+
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+# A sentence that announces a list or table: "Only the tools below may be used ...", "... as follows:".
+_ANNOUNCES = re.compile(r"\b(?:below|following|as follows|listed|these)\b|:\s*$", re.IGNORECASE)
+LIST_MAX_ITEMS = 8
+
+
+def list_items(text: str) -> list[str]:
+    """The items of the first list in `text`: a markdown table's first cells (header left out), or a
+    bullet or numbered list's items, wrapped lines joined."""
+    lines = text.splitlines()
+    table = [line for line in lines if line.strip().startswith("|")]
+    if len(table) >= 3:
+        rows = [line for line in table if not _TABLE_RULE.match(line.strip())][1:]
+        return [readable(row.strip().strip("|").split("|")[0]) for row in rows if row.strip("| ")]
+    items: list[str] = []
+    for line in lines:
+        found = _ITEM.match(line)
+        if found:
+            items.append(found.group(1).strip())
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            items[-1] += " " + line.strip()
+        elif items and not line.strip():
+            break
+    return [readable(item).rstrip(";,.") for item in items]
+
+
+def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) -> str | None:
+    """The lead sentence with the items it announces ("Only the tools below may be used with confidential
+    information: NorthwindGPT (...); CodeAssist (...)"), or, for a 'which ...' question on a passage
+    that is only a list, its heading and items; None when neither applies."""
+    items = list_items(text)
+    if len(items) < 2:
+        return None
+    shown = items[:LIST_MAX_ITEMS]
+    more = "; and others" if len(items) > LIST_MAX_ITEMS else ""
+    if sentence.rstrip(".").strip() in {item.rstrip(".") for item in items}:
+        if not is_list_question:
+            return None
+        return f"{readable(title)}: " + "; ".join(shown) + more + "."
+    if _ANNOUNCES.search(sentence):
+        return sentence.rstrip(":. ") + ": " + "; ".join(shown) + more + "."
+    return None
+
+
+def readable(text: str) -> str:
+    """`text` as prose: markdown emphasis and code quotes dropped, spaces tidied."""
+    return " ".join(re.sub(r"[`*_]{1,2}([^`*_]+)[`*_]{1,2}", r"\1", text).split())
+
+
+# What the question's own words, found in a sentence, add to its closeness when choosing among the
+# sentences of one of our sections (at most this much, when all of them are found).
+ASKED_WORDS_WEIGHT = 0.2
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems of `text` by their first five letters ("chairs" and "chaired" meet)."""
+    return {w[:5] for w in tokenize(text)}
+
+
+def best_statement(
+    ask: str, sentences: Sequence[str], *, title: str, embedder: Embedder, vector: np.ndarray
+) -> str:
+    """The sentence of one of our sections that answers `ask`: closest in meaning, plus a share of
+    ASKED_WORDS_WEIGHT for the ask's words it uses beyond the section heading's (every sentence of the
+    section is about the heading; "Who chairs the board?" is answered by the one that says "chaired")."""
+    # Names ("Northwind's") and the heading's words are in every sentence's context: they do not choose.
+    wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(title)
+    # Read under its heading, "It is chaired by ..." is about the board.
+    closeness = embed_cached(embedder, [f"{title}: {s}" for s in sentences]) @ vector
+    scores = [
+        float(closeness[i]) + (ASKED_WORDS_WEIGHT * len(wanted & _stems(s)) / len(wanted) if wanted else 0.0)
+        for i, s in enumerate(sentences)
+    ]
+    return sentences[max(range(len(sentences)), key=lambda i: (scores[i], -i))]

@@ -1,0 +1,146 @@
+"""The organisation's own documents in an answer: its names, its past reviews read by what their fields
+mean, a yes/no question about a review, two-ask questions, lists and tables, and the heading signal."""
+
+from __future__ import annotations
+
+from assistant.lead import FactBasis, Verdict, plan_answer
+from assistant.organisation import (
+    clause_verdict,
+    denies_asked_verb,
+    heading_overlap,
+    list_items,
+    own_names,
+    read_review,
+    review_decision_text,
+    split_asks,
+    with_items,
+    without_names,
+)
+from assistant.question import Focus, analyse_question, mentioned_names
+from knowledge.embedder import HashingEmbedder
+from knowledge.retrieval import Passage
+
+# A review record in another organisation's words: the fields are recognised by what their names mean.
+OTHER_REVIEW = (
+    "Ref: B-2025-07\nName: Routefinder dispatch optimiser\nDecided on: 2025-03-04\n"
+    "Risk class: Lantern\nEU tier: minimal\nOutcome: approved_subject_to_conditions\n"
+    "Required changes: Drivers can override every route.; Quarterly accuracy check.\n"
+    "Reasons: It plans routes for vehicles and does not evaluate drivers, so no Annex III point applies.\n"
+    "Supporting grounds: eu-ai-act:annex-iii-4-b"
+)
+
+
+def review(text: str, title: str = "Routefinder dispatch optimiser") -> Passage:
+    return Passage(
+        citation_id="board-decisions:b-2025-07",
+        source_id="board-decisions",
+        title=title,
+        locator=title,
+        parents=[],
+        kind="review",
+        level="record",
+        visibility="internal",
+        text=text,
+        score=0.03,
+        similarity=0.6,
+    )
+
+
+def test_names_only_the_organisation_uses_make_a_question_ours() -> None:
+    names = own_names(
+        documents=["Acme Freight AI Charter", "Acme Freight Vendor Assessment"],
+        reviews=["Routefinder dispatch optimiser"],
+        law_words={"charter", "vendor", "assessment", "freight"},
+    )
+    assert names.words == ["Acme", "Routefinder"]
+    assert names.organisation == ["Acme"]
+    assert (
+        without_names("Which tools may Acme's staff use?", names.organisation) == "Which tools may staff use?"
+    )
+    found = mentioned_names("Why did we approve Routefinder?", names.names, names.words)
+    assert found == ["Routefinder dispatch optimiser"]
+    analysis = analyse_question(
+        "Which tools may Acme staff use?", internal_names=names.names, own_words=names.words
+    )
+    assert analysis.focus is Focus.ORGANISATION
+    # A common word written in lower case is not the system that bears it as a name.
+    assert (
+        mentioned_names("Can we use AI for brand imagery?", ["Brand Studio image generator"], ["Brand"]) == []
+    )
+
+
+def test_a_review_is_read_by_what_its_field_names_mean() -> None:
+    fields = read_review(OTHER_REVIEW)
+    assert fields.decision == "approved subject to conditions"
+    assert fields.date == "2025-03-04"
+    assert fields.conditions == ["Drivers can override every route", "Quarterly accuracy check"]
+    assert fields.conditions_label == "Required changes"
+    assert fields.rationale is not None and fields.rationale.startswith("It plans routes")
+    assert fields.tiers == ["risk class Lantern", "minimal-risk under the EU AI Act"]
+
+
+def test_a_review_answers_with_its_conditions_or_its_reasons() -> None:
+    p = review(OTHER_REVIEW)
+    decided = review_decision_text(p, analyse_question("What did we decide about Routefinder?"))
+    assert decided is not None
+    assert decided.startswith(
+        "Routefinder dispatch optimiser was approved subject to conditions on 2025-03-04 "
+        "(risk class Lantern; minimal-risk under the EU AI Act). Required changes: Drivers can override"
+    )
+    why = review_decision_text(p, analyse_question("Why was Routefinder classed Lantern?"))
+    assert why is not None and "does not evaluate drivers" in why and "Required changes" not in why
+
+
+def test_a_yes_no_question_about_a_review_takes_the_clause_about_what_it_asks() -> None:
+    texts = ["The profiling override does not apply, so the Article 6(3)(d) derogation was accepted."]
+    assert clause_verdict("Did it get an Article 6(3) derogation?", texts) == (True, texts[0])
+    refused = ["It profiles candidates, so no Article 6(3) derogation was available."]
+    assert clause_verdict("Did it get an Article 6(3) derogation?", refused) == (False, refused[0])
+    names = ["Routefinder dispatch optimiser"]
+    analysis = analyse_question("Was Routefinder approved?", internal_names=names, own_words=["Routefinder"])
+    planned = plan_answer(analysis, [review(OTHER_REVIEW)], embedder=HashingEmbedder())
+    assert planned.verdict is Verdict.YES and planned.basis is FactBasis.REVIEW_DECISION
+    rejected = plan_answer(
+        analyse_question("Did we reject Routefinder?", internal_names=names, own_words=["Routefinder"]),
+        [review(OTHER_REVIEW)],
+        embedder=HashingEmbedder(),
+    )
+    assert rejected.verdict is Verdict.NO
+
+
+def test_two_asks_and_a_denied_verb() -> None:
+    assert split_asks("Who chairs the board and how often does it meet?") == [
+        "Who chairs the board",
+        "how often does it meet",
+    ]
+    assert split_asks("What are the terms and conditions?") == ["What are the terms and conditions?"]
+    assert denies_asked_verb(
+        "Can generative AI decide whether a claim is paid?", "Generative AI does not decide claims."
+    )
+    assert not denies_asked_verb("Can generative AI draft a letter?", "Generative AI does not decide claims.")
+
+
+def test_a_list_or_table_leads_with_its_items() -> None:
+    table = (
+        "Only the tools below may be used with confidential information.\n\n"
+        "| Tool | Use |\n|---|---|\n| **HaulChat** (chat assistant) | Drafting |\n| `CodePilot` | Code |\n"
+    )
+    assert list_items(table) == ["HaulChat (chat assistant)", "CodePilot"]
+    sentence = "Only the tools below may be used with confidential information."
+    assert with_items(sentence, table, title="Tools", is_list_question=False) == (
+        "Only the tools below may be used with confidential information: "
+        "HaulChat (chat assistant); CodePilot."
+    )
+    bullets = "- No training on our data.\n- Incident notice within 24 hours\n  and cooperation.\n"
+    assert with_items("No training on our data.", bullets, title="Contract terms", is_list_question=True) == (
+        "Contract terms: No training on our data; Incident notice within 24 hours and cooperation."
+    )
+    # A sentence that neither announces the list nor is one of its items stands alone.
+    assert (
+        with_items("Suppliers answer within 10 days.", bullets, title="Terms", is_list_question=True) is None
+    )
+
+
+def test_a_heading_the_question_names_counts() -> None:
+    assert heading_overlap("What should be done first to contain an incident?", "Step 3: Contain") == 1.0
+    assert heading_overlap("What should be done first to contain an incident?", "Step 7: Learn") == 0.0
