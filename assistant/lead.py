@@ -651,11 +651,12 @@ def _status_plan(
         candidates.append((len(passages), heading))
     if not candidates:
         return None
-    words = set(tokenize(analysis.question))
     closeness = _rank_scores(vector, embedder, [_heading_text(r) for _, r in candidates])
     # Meaning alone cannot tell "Circular 2022-03" from "Circular 2023-03": the shared words can.
     scored = [
-        c + HEADING_WORDS * len(words & set(tokenize(_heading_text(r)))) / max(1, len(words))
+        c
+        + HEADING_WORDS * _shared_words(analysis.question, _heading_text(r))
+        + (HEADING_WORDS if _names_its_number(analysis.question, _heading_text(r)) else 0.0)
         for c, (_, r) in zip(closeness, candidates, strict=True)
     ]
     i, record = candidates[int(np.argmax(scored))]
@@ -787,7 +788,6 @@ def _heading_match(
     if embedder is None or vector is None or not records:
         return None
     headings = [_heading_text(r) for r in records]
-    question_words = set(tokenize(question))
     missing = [h for h in headings if (id(embedder), h) not in _heading_vectors]
     if missing:
         for heading, row in zip(missing, embedder.embed(missing), strict=True):
@@ -795,12 +795,27 @@ def _heading_match(
     closeness = np.stack([_heading_vectors[(id(embedder), h)] for h in headings]) @ vector
     # The small embedder hears "guidelines" in every guideline's heading alike; the words the question
     # shares with a heading ("Article 6", "classification") tell them apart.
-    if question_words:
-        closeness = closeness + HEADING_WORDS * np.array(
-            [len(question_words & set(tokenize(h))) / len(question_words) for h in headings]
-        )
+    if question:
+        closeness = closeness + HEADING_WORDS * np.array([_shared_words(question, h) for h in headings])
     best = int(np.argmax(closeness))
     return records[best] if float(closeness[best]) >= threshold else None
+
+
+def _shared_words(question: str, heading: str) -> float:
+    """The share of the question's words a heading has; numbers ("2022", "03") count double, as they
+    name one instrument among its siblings."""
+    words = set(tokenize(question))
+    if not words:
+        return 0.0
+    weight = {w: 2.0 if any(ch.isdigit() for ch in w) else 1.0 for w in words}
+    shared = words & set(tokenize(heading))
+    return sum(weight[w] for w in shared) / sum(weight.values())
+
+
+def _names_its_number(question: str, heading: str) -> bool:
+    """Whether the heading carries every number the question names ("Circular 2022-03", "EO 14281")."""
+    numbers = {w for w in tokenize(question) if any(ch.isdigit() for ch in w)}
+    return bool(numbers) and numbers <= set(tokenize(heading))
 
 
 def _heading_text(record: PackRecord) -> str:
@@ -852,10 +867,44 @@ def prepare_answer(
         query = _heading_text(cited[1]) if cited else plan.fact or question
         found = search(index, query, audience=audience, k=k, filters=narrowed) if narrowed else []
         ground = next((p for p in found if _within(p.citation_id, plan.cited)), None)
+        if ground is None and cited is not None and narrowed is not None:
+            ground = _cited_passage(index, plan.cited[0], audience=audience, filters=narrowed)
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
     return Prepared(analysis=analysis, passages=passages, plan=plan)
+
+
+def _cited_passage(
+    index: KnowledgeIndex, citation_id: str, *, audience: Audience, filters: SearchFilters
+) -> Passage | None:
+    """The indexed passage of a pack record the plan rests on, read by its id when no search ranks it
+    (a guideline's heading loses to the article it is about), if this reader may read it."""
+    source, _, anchor = citation_id.partition(":")
+    with index.db.session() as session:
+        chunks = store.chunks_by_anchor(session=session, anchors=[anchor])
+    for c in chunks:
+        if (
+            c.citation_id == citation_id
+            and audience.can_read(c.visibility, list(c.groups))
+            and (not filters.sources or source in filters.sources)
+            and (not filters.kinds or c.kind in filters.kinds)
+        ):
+            return Passage(
+                origin="pack",
+                citation_id=c.citation_id,
+                source_id=c.source_id,
+                title=c.title,
+                locator=c.locator,
+                parents=list(c.parents),
+                kind=c.kind,
+                level=c.level,
+                visibility=c.visibility,
+                text=c.text,
+                score=0.0,
+                similarity=0.0,
+            )
+    return None
 
 
 def names_its_answer(prepared: Prepared) -> bool:
