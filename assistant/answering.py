@@ -8,7 +8,15 @@ from datetime import date
 
 import numpy as np
 
-from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
+from assistant.lead import (
+    AnswerPlan,
+    FactBasis,
+    Verdict,
+    duty_verdict,
+    is_organisations,
+    related_support,
+    wording_verdict,
+)
 from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
 from assistant.text import clean_text, with_tables
@@ -292,7 +300,7 @@ def _lead_line(
     sentence = clip_words(sentence, LEAD_MAX_WORDS)
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
-        verdict = wording_verdict(analysis, sentence)
+        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:

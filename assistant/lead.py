@@ -387,6 +387,24 @@ _DUTY_LINE = re.compile(
 _NONE = re.compile(r"\b(?:no|none|not|without|never)\b", re.IGNORECASE)
 
 
+def duty_verdict(analysis: QuestionAnalysis, p: Passage, sentence: str) -> Verdict | None:
+    """Yes to 'must we / do we need' when the sentence that answers is one of the typed obligations of
+    the pack record it comes from ("Carry out AI system impact assessments at planned intervals")."""
+    found = pack_record(p.citation_id)
+    if analysis.ask is not Ask.OBLIGATION or found is None:
+        return None
+    words = set(tokenize(sentence))
+    for obligation in found[1].obligations:
+        duty = set(tokenize(obligation.text))
+        if duty and len(words & duty) / len(duty) >= DUTY_WORDS and not _NEGATIVE.search(obligation.text):
+            return Verdict.YES
+    return None
+
+
+# The share of an obligation's words a sentence must repeat to be that obligation.
+DUTY_WORDS = 0.8
+
+
 def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
     """A verdict from what the best sentence plainly says, when no structured fact decides it: a
     prohibition answers 'can we' with no, a duty answers 'must we' with yes, a denial answers 'is there

@@ -135,6 +135,7 @@ REGIME_ALIASES: dict[str, tuple[str, ...]] = {
     "nist-ai-rmf": (
         r"\bnist ai rmf\b",
         r"\bai rmf\b",
+        r"\bai risk management framework\b",
         r"\bai 100-1\b",
         r"\b(?:govern|map|measure|manage) \d",
     ),
@@ -258,7 +259,9 @@ _ASK_PERMISSION = re.compile(
 )
 _ASK_APPLIES = re.compile(r"\b(?:apply|applies|cover|covers|covered|in scope|fall under|falls under)\b", re.I)
 _ASK_OBLIGATION = re.compile(
-    r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b", re.I
+    r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b|"
+    r"^\s*(?:do|does|did)\s+(?:we|i|you|they|it|\w+)\s+(?:still\s+)?need\s+(?:an?|the|to)\b",
+    re.I,
 )
 # "Are the Article 6 guidelines final?", "Is Circular 2022-03 still in force?": where an instrument stands,
 # which a record's status answers. The question must name a kind of instrument, so "Does Regulation B still
@@ -338,9 +341,12 @@ def named_regimes(text: str) -> list[str]:
         and not _EU_BY_NAME.search(text)
     ):
         regimes.remove("eu-ai-act")
-    # A bare "NIST" may mean the RMF or its generative AI profile: no restriction, the ranking decides.
+    # A bare "NIST" may mean the RMF or its generative AI profile: both, and the ranking decides between
+    # them (without them, another regime's risk-management article led "..., per NIST?").
     if "nist-ai-600-1" in regimes and "nist-ai-rmf" in regimes and not re.search(r"\brmf\b", text, re.I):
         regimes.remove("nist-ai-rmf")
+    if re.search(r"\bnist\b", text, re.IGNORECASE) and not {"nist-ai-rmf", "nist-ai-600-1"} & set(regimes):
+        regimes += ["nist-ai-rmf", "nist-ai-600-1"]
     return regimes
 
 

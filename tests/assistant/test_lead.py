@@ -252,3 +252,13 @@ def test_an_inserted_article_is_a_reference() -> None:
 
     assert [r.anchor for r in find_references("What does Article 4a of the AI Act allow?")] == ["art-4a"]
     assert [r.anchor for r in find_references("Article 4 and Article 5(1)(ba)")] == ["art-4", "art-5-1-ba"]
+
+
+def test_a_typed_obligation_answers_must_we_with_yes() -> None:
+    from assistant.lead import duty_verdict
+
+    question = analyse_question("Does ISO 42001 require an AI system impact assessment?")
+    lead = passage("iso-42001:clause-8-4")
+    said = "Carry out AI system impact assessments at planned intervals and on significant change, and keep the results."
+    assert duty_verdict(question, lead, said) is Verdict.YES
+    assert duty_verdict(question, lead, "The standard has ten clauses and four annexes.") is None

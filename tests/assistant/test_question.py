@@ -98,3 +98,12 @@ def test_status_existence_and_prohibition_asks() -> None:
     assert analyse_question("Does the UK have an AI act?").ask is Ask.EXISTS
     assert analyse_question("What does TRAIGA prohibit?").asks_prohibitions
     assert not analyse_question("What does TRAIGA require?").asks_prohibitions
+
+
+def test_a_bare_nist_means_both_nist_packs_and_need_a_asks_an_obligation() -> None:
+    assert named_regimes("Should risk assessments involve independent people, per NIST?") == [
+        "nist-ai-rmf",
+        "nist-ai-600-1",
+    ]
+    assert named_regimes("Name the four functions of NIST's AI Risk Management Framework.") == ["nist-ai-rmf"]
+    assert analyse_question("Do we need a bias audit before using the tool in NYC?").ask is Ask.OBLIGATION
