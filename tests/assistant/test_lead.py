@@ -259,6 +259,9 @@ def test_a_typed_obligation_answers_must_we_with_yes() -> None:
 
     question = analyse_question("Does ISO 42001 require an AI system impact assessment?")
     lead = passage("iso-42001:clause-8-4")
-    said = "Carry out AI system impact assessments at planned intervals and on significant change, and keep the results."
+    said = (
+        "Carry out AI system impact assessments at planned intervals and on significant change, "
+        "and keep the results."
+    )
     assert duty_verdict(question, lead, said) is Verdict.YES
     assert duty_verdict(question, lead, "The standard has ten clauses and four annexes.") is None
