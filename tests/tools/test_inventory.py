@@ -467,6 +467,6 @@ def test_the_sample_history_imports_once_and_retriages_onto_sb_26_189(
     assert ("colorado-ai-act:6-1-1703-4-a", "2026-06-30") in removed
     assert ("colorado-ai-act:sb26-189-deployer-notice", "2027-01-01") in added
     assert (
-        "+ obligation colorado-ai-act:sb26-189-deployer-notice Tell consumers before covered ADMT is used in a "
-        "consequential decision about them. (from 2027-01-01)" in outcome.diff.summary_lines()
+        "+ obligation colorado-ai-act:sb26-189-deployer-notice Tell consumers before covered ADMT is used "
+        "in a consequential decision about them. (from 2027-01-01)" in outcome.diff.summary_lines()
     )
