@@ -557,9 +557,9 @@ def plan_answer(
         if banned:
             return banned
     if kind is QuestionType.WHAT_MUST and not ours_first:
-        duties = _obligations_plan(analysis, passages, records, vector, embedder)
-        if duties:
-            return duties
+        owed = _obligations_plan(analysis, passages, records, vector, embedder)
+        if owed:
+            return owed
     if kind is QuestionType.YES_NO and analysis.ask is Ask.EXISTS:
         for i, (_, record) in records[:3]:
             if record.regime_id in analysis.regimes and _NONE.search(record.title):
