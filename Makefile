@@ -43,8 +43,9 @@ demo: install
 	@$(GOVASSIST) knowledge load-sample
 	@$(GOVASSIST) knowledge status
 	@echo; echo '$$ govassist systems retriage --changed     # systems assessed under older knowledge'
-	@echo '# A demo home from before a knowledge update (e.g. the December 2026 one: Colorado SB 26-189,'
-	@echo '# the ECOA final rule, withdrawn EEOC guidance) has its systems re-triaged here, with what changed.'
+	@echo '# load-sample recorded the loan scorer as assessed under the knowledge of 2026-11-20 (sample data,'
+	@echo '# knowledge/samples/inventory); the December 2026 update (Colorado SB 26-189, the ECOA final rule)'
+	@echo '# changed records it rests on, so it is re-triaged here, with what changed.'
 	@$(GOVASSIST) systems retriage --changed
 	@for q in \
 	  "Do we have to tell customers they are talking to a chatbot?" \

@@ -8,7 +8,15 @@ from datetime import date
 
 import numpy as np
 
-from assistant.lead import AnswerPlan, FactBasis, Verdict, is_organisations, related_support, wording_verdict
+from assistant.lead import (
+    AnswerPlan,
+    FactBasis,
+    Verdict,
+    duty_verdict,
+    is_organisations,
+    related_support,
+    wording_verdict,
+)
 from assistant.organisation import best_statement, list_items, with_items
 from assistant.question import Ask, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
@@ -109,6 +117,16 @@ def clip_words(text: str, words: int) -> str:
     return kept.rstrip(",;:") + " …"
 
 
+# What a list fragment or a caveat costs against a whole sentence answering as well: a caveat ("we could not
+# confirm ...") qualifies the answer, it does not give it.
+_FORM_COST = 0.2
+_CAVEAT = re.compile(r"^Caveat:")
+
+
+def _poor_form(sentence: str) -> bool:
+    return bool(_FRAGMENT.match(sentence) or sentence.endswith(";") or _CAVEAT.match(sentence))
+
+
 def best_sentence(
     question: str,
     text: str,
@@ -129,10 +147,7 @@ def best_sentence(
     if embedder is not None and len(full) > 1:
         vector = question_vector if question_vector is not None else embedder.embed([question])[0]
         meaning = embedder.embed(full) @ vector
-        scored = [
-            (float(meaning[i]) - (0.2 if _FRAGMENT.match(s) or s.endswith(";") else 0.0) - 0.002 * i, s)
-            for i, s in enumerate(full)
-        ]
+        scored = [(float(meaning[i]) - _FORM_COST * _poor_form(s) - 0.002 * i, s) for i, s in enumerate(full)]
         return max(scored, key=lambda pair: pair[0])[1]
     wanted = set(tokenize(question))
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
@@ -243,12 +258,11 @@ def _readable_lead(
     # reader asked about it, however close another passage's wording comes. A question about a change
     # to it is answered by the amendment as much as by the provision, so there closeness decides.
     named = {reference.anchor for reference in find_references(question)}
-    if (
-        passages[index].citation_id.partition(":")[2] in named
-        and not _ABOUT_AMENDMENTS.search(question)
-        and readable(passages[index])
-    ):
-        return index
+    if named and not _ABOUT_AMENDMENTS.search(question):
+        # The named provision wherever it ranked ("What does Article 4a allow?" ranks Article 4 first).
+        for j in [index, *range(len(passages))]:
+            if passages[j].citation_id.partition(":")[2] in named and readable(passages[j]):
+                return j
     side = is_organisations(passages[index])
     if side and readable(passages[index]):
         # Our passages were ranked by the sentence that answers, read under its heading (see
@@ -299,7 +313,7 @@ def _lead_line(
     sentence = clip_words(sentence, LEAD_MAX_WORDS)
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
-        verdict = wording_verdict(analysis, sentence)
+        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:
@@ -307,13 +321,15 @@ def _lead_line(
         fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
+        # A status answer says itself that a rule is withdrawn: no 'History only' in front of it.
+        history = "" if plan is not None and plan.basis is FactBasis.STATUS else _history_prefix(lead)
         if (
             decision
             or _overlap(fact, sentence) >= 0.6
             or sentence.startswith(("Maximum fine", "Penalty tiers"))
         ):
-            return f"{_history_prefix(lead)}{head}{_reported_suffix(lead)} [1]"
-        return f"{_history_prefix(lead)}{head} [1] {sentence}{_reported_suffix(lead)} [1]"
+            return f"{history}{head}{_reported_suffix(lead)} [1]"
+        return f"{history}{head} [1] {sentence}{_reported_suffix(lead)} [1]"
     body = f"{head} {sentence}".strip()
     return f"{_history_prefix(lead)}{body}{_reported_suffix(lead)} [1]"
 

@@ -50,8 +50,10 @@ from knowledge import store
 from knowledge.access import Audience
 from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
+from knowledge.lexical import tokenize
 from knowledge.packs.loader import load_packs
-from knowledge.packs.schema import Pack, PackRecord, Penalty, PenaltyRule, TimeLimit
+from knowledge.packs.provenance import HISTORICAL, STATUS_LABELS, RecordStatus
+from knowledge.packs.schema import Obligation, Pack, PackRecord, Penalty, PenaltyRule, Role, TimeLimit
 from knowledge.retrieval import Passage, SearchFilters, search
 from tools.triage.catalogue import REGIME_TRIGGERS, use_case
 from tools.triage.engine import triage
@@ -94,6 +96,9 @@ class FactBasis(StrEnum):
     REVIEW_DECISION = "review_decision"  # a past review's decision and conditions
     WORDING = "wording"  # the modal verb of the best sentence (must, never, may)
     DEFINITION = "definition"  # a record that defines a term
+    STATUS = "status"  # a record's status (in force, proposed, withdrawn, stayed...)
+    OBLIGATIONS = "obligations"  # a record's typed obligations, for the role asked about
+    PROHIBITIONS = "prohibitions"  # the records of a regime tagged prohibited
 
 
 class AnswerPlan(BaseModel):
@@ -308,6 +313,15 @@ def _rank(question_vector: np.ndarray | None, embedder: Embedder | None, texts: 
     return sorted(range(len(texts)), key=lambda i: -float(scores[i]))
 
 
+def _rank_scores(
+    question_vector: np.ndarray | None, embedder: Embedder | None, texts: list[str]
+) -> list[float]:
+    """Each text's closeness in meaning to the question (zeros without an embedder)."""
+    if embedder is None or question_vector is None:
+        return [0.0] * len(texts)
+    return [float(x) for x in embedder.embed(texts) @ question_vector]
+
+
 def _sentence_case(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].upper() + text[1:]
@@ -452,9 +466,40 @@ _ALLOWED = re.compile(
 )
 
 
+# An obligation as the packs index it: "Provider: As a foreign AI operator ..., appoint ...".
+_DUTY_LINE = re.compile(
+    r"^(?:" + "|".join(re.escape(r.value.replace("_", " ")) for r in Role) + r")s?: [A-Z]", re.IGNORECASE
+)
+# "The UK has no AI Act", "there is no federal AI statute": a sentence denying that something exists.
+_NONE = re.compile(r"\b(?:no|none|not|without|never)\b", re.IGNORECASE)
+
+
+def duty_verdict(analysis: QuestionAnalysis, p: Passage, sentence: str) -> Verdict | None:
+    """Yes to 'must we / do we need' when the sentence that answers is one of the typed obligations of
+    the pack record it comes from ("Carry out AI system impact assessments at planned intervals")."""
+    found = pack_record(p.citation_id)
+    if analysis.ask is not Ask.OBLIGATION or found is None:
+        return None
+    words = set(tokenize(sentence))
+    for obligation in found[1].obligations:
+        duty = set(tokenize(obligation.text))
+        if duty and len(words & duty) / len(duty) >= DUTY_WORDS and not _NEGATIVE.search(obligation.text):
+            return Verdict.YES
+    return None
+
+
+# The share of an obligation's words a sentence must repeat to be that obligation.
+DUTY_WORDS = 0.8
+
+
 def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
     """A verdict from what the best sentence plainly says, when no structured fact decides it: a
-    prohibition answers 'can we' with no, a duty answers 'must we' with yes."""
+    prohibition answers 'can we' with no, a duty answers 'must we' with yes, a denial answers 'is there
+    a' with no."""
+    if analysis.ask is Ask.EXISTS:
+        return Verdict.NO if _NONE.search(sentence) else Verdict.YES
+    if analysis.ask is Ask.OBLIGATION and _DUTY_LINE.match(sentence) and not _NEGATIVE.search(sentence):
+        return Verdict.YES
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
@@ -630,6 +675,10 @@ def plan_answer(
         dated = [
             (i, pack, record) for i, (pack, record) in records if pack.effective_date(record.citation_id)
         ]
+        # A definition's date is when the act started, not when the duties asked about apply: it answers
+        # a 'when' question only if no record creating a duty has a date.
+        duties = [(i, pack, r) for i, pack, r in dated if not (r.defined_term and not r.obligations)]
+        dated = duties or dated
         if dated:
             order = _rank(vector, embedder, [f"{r.title}. {r.summary}" for _, _, r in dated])
             i, pack, record = dated[order[0]]
@@ -638,6 +687,25 @@ def plan_answer(
             title = record.title[:1].lower() + record.title[1:]
             fact = f"From {_long_date(effective)} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
+    if analysis.asks_prohibitions and not ours_first:
+        banned = _prohibitions_plan(analysis, passages, records)
+        if banned:
+            return banned
+    if kind is QuestionType.WHAT_MUST and not ours_first:
+        owed = _obligations_plan(analysis, passages, records, vector, embedder)
+        if owed:
+            return owed
+    if kind is QuestionType.YES_NO and analysis.ask is Ask.EXISTS:
+        for i, (_, record) in records[:3]:
+            if record.regime_id in analysis.regimes and _NONE.search(record.title):
+                # "The UK has no AI Act, ...": the heading denies what the question asks exists.
+                return AnswerPlan(
+                    verdict=Verdict.NO, fact=record.title, basis=FactBasis.WORDING, lead_index=i
+                )
+    if kind is QuestionType.YES_NO and analysis.ask is Ask.STATUS:
+        status = _status_plan(analysis, passages, records, vector, embedder)
+        if status:
+            return status
     if kind is QuestionType.WHAT_IS and not ours_first:
         # A defining record leads only when it is about as close to the question as the best passage.
         top = passages[0].similarity
@@ -686,6 +754,233 @@ def plan_answer(
                         lead_index=i,
                     )
     return AnswerPlan()
+
+
+# --- where an instrument stands, what a regime prohibits, what a role must do -------------------------
+
+# What a status question asks is true: "final"/"adopted" holds for an instrument adopted or in force;
+# "in force"/"in effect"/"enforceable"/"cited" only for one in force now; "withdrawn"/"repealed" for history.
+_ASKS_HISTORY = re.compile(r"\b(?:withdrawn|rescinded|repealed|superseded)\b", re.IGNORECASE)
+_ASKS_ADOPTED = re.compile(r"\b(?:final|finali[sz]ed|adopted)\b", re.IGNORECASE)
+_ADOPTED = frozenset({RecordStatus.IN_FORCE, RecordStatus.ADOPTED, RecordStatus.STAYED})
+
+
+def status_verdict(question: str, status: RecordStatus) -> Verdict:
+    """Whether a record with `status` is what the status question asks ("Is X final?", "still in force?")."""
+    if _ASKS_HISTORY.search(question):
+        return Verdict.YES if status in HISTORICAL else Verdict.NO
+    if _ASKS_ADOPTED.search(question):
+        return Verdict.YES if status in _ADOPTED else Verdict.NO
+    return Verdict.YES if status is RecordStatus.IN_FORCE else Verdict.NO
+
+
+def _status_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'Are the Article 6 guidelines final?': the verdict from the status of the record whose title is
+    closest in meaning to the question, among the first three retrieved, with its status note."""
+    candidates = [(i, r) for i, (_, r) in records if i < 3 and ":amendment-" not in r.citation_id]
+    # The instrument asked about may not have ranked ("Are the Article 6 guidelines final?" finds Article
+    # 6 itself): a record with a status to tell whose heading says what the question names is fetched.
+    regimes = set(analysis.regimes) or {p.source_id for p in passages}
+    heading = _heading_match(
+        vector,
+        embedder,
+        [
+            r
+            for pack in _packs().values()
+            if pack.regime_id in regimes
+            for r in pack.records
+            if _has_status(r)
+        ],
+        STATUS_HEADING_MATCH,
+        analysis.question,
+    )
+    if heading is not None and all(r.citation_id != heading.citation_id for _, r in candidates):
+        candidates.append((len(passages), heading))
+    if not candidates:
+        return None
+    closeness = _rank_scores(vector, embedder, [_heading_text(r) for _, r in candidates])
+    # Meaning alone cannot tell "Circular 2022-03" from "Circular 2023-03": the shared words can.
+    scored = [
+        c
+        + HEADING_WORDS * _shared_words(analysis.question, _heading_text(r))
+        + (HEADING_WORDS if _names_its_number(analysis.question, _heading_text(r)) else 0.0)
+        for c, (_, r) in zip(closeness, candidates, strict=True)
+    ]
+    i, record = candidates[int(np.argmax(scored))]
+    i = next((n for n, p in enumerate(passages) if p.citation_id == record.citation_id), 0)
+    label = STATUS_LABELS[record.status]
+    note = " ".join(record.status_note.split()).rstrip(".")
+    name = record.title[:1].lower() + record.title[1:] if record.title[:2].istitle() else record.title
+    fact = f"{record.locator} ({name}) is {label}" + (f": {note}" if note else "")
+    return AnswerPlan(
+        verdict=status_verdict(analysis.question, record.status),
+        fact=fact,
+        basis=FactBasis.STATUS,
+        lead_index=i,
+        cited=[record.citation_id],
+    )
+
+
+def _regime_records(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+) -> list[tuple[int, PackRecord]]:
+    """Current records of the regime the question names (else of the first passage's regime)."""
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    return [
+        (i, r)
+        for i, (_, r) in records
+        if r.regime_id in regimes and r.is_current and ":amendment-" not in r.citation_id
+    ]
+
+
+def _prohibitions_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+) -> AnswerPlan | None:
+    """'What does TRAIGA prohibit?': the named regime's prohibitions (records tagged prohibited), the
+    retrieved ones first, then the rest of the pack's, as one list."""
+    found = [(i, r) for i, r in _regime_records(analysis, passages, records) if "prohibited" in r.tags]
+    if not found:
+        return None
+    pack = _packs().get(found[0][1].regime_id)
+    listed = [r for _, r in found]
+    if pack is not None:
+        listed += [
+            r
+            for r in pack.records
+            if "prohibited" in r.tags and r.is_current and r not in listed and r.level is found[0][1].level
+        ]
+    items = "; ".join(f"{r.title.split(' - ')[-1].rstrip('.')} ({r.locator})" for r in listed)
+    title = pack.title.split(" (")[0] if pack else found[0][1].regime_id
+    return AnswerPlan(
+        fact=f"{title} prohibits: {items}",
+        basis=FactBasis.PROHIBITIONS,
+        lead_index=found[0][0],
+        cited=[r.citation_id for _, r in found],
+    )
+
+
+def _obligations_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What must a large frontier developer publish under SB 53?': the typed obligations, for the role
+    the question names, of the retrieved record closest in meaning to it; a definition never answers a
+    'what must' question while a record creating duties is there."""
+    roles = set(analysis.roles)
+    candidates = []
+    for i, record in _regime_records(analysis, passages, records):
+        duties = [o for o in record.obligations if not roles or o.owner in roles]
+        if duties:
+            candidates.append((i, record, duties))
+    # "What must providers of high-risk AI systems do?" is the heading of Article 16: a record whose heading
+    # says what the question asks answers it, whether or not retrieval ranked it.
+    regime = analysis.regimes[0] if analysis.regimes else passages[0].source_id
+    pack = _packs().get(regime)
+    if roles and pack is not None:
+        owned = [r for r in pack.records if r.is_current and any(o.owner in roles for o in r.obligations)]
+        heading = _heading_match(vector, embedder, owned, question=analysis.question)
+        if heading is not None:
+            duties = [o for o in heading.obligations if o.owner in roles]
+            at = next((n for n, p in enumerate(passages) if p.citation_id == heading.citation_id), 0)
+            return _obligations_fact(heading, duties, at)
+    if not candidates:
+        return None
+    texts = [f"{r.title}. " + " ".join(o.text for o in duties) for _, r, duties in candidates]
+    # Closeness in meaning decides, a lower retrieval rank paying for each place (the answer engine's
+    # RANK_COST): GDPR Article 22(3), ranked first, keeps the lead over Article 22(1) two places down.
+    scores = _rank_scores(vector, embedder, texts)
+    best = max(range(len(candidates)), key=lambda n: scores[n] - RANK_COST * candidates[n][0])
+    i, record, duties = candidates[best]
+    return _obligations_fact(record, duties, i)
+
+
+def _obligations_fact(record: PackRecord, duties: Sequence[Obligation], index: int) -> AnswerPlan:
+    listed = "; ".join(o.text.rstrip(".") for o in duties)
+    return AnswerPlan(
+        fact=f"{record.locator} ({record.title[:1].lower() + record.title[1:]}): {listed}",
+        basis=FactBasis.OBLIGATIONS,
+        lead_index=index,
+        cited=[record.citation_id],
+    )
+
+
+# What a place lower in the retrieval ranking costs a record whose duties read closer to the question.
+RANK_COST = 0.05
+# How close in meaning a record's heading must be to the question to answer it unretrieved (a heading
+# that restates the question, not one on the same topic).
+HEADING_MATCH = 1.0
+# How much a heading sharing every word of the question adds to its closeness in meaning.
+HEADING_WORDS = 0.3
+# A status question names its instrument by a word or two ("the Article 6 guidelines"): a heading closer
+# than this answers it.
+STATUS_HEADING_MATCH = 0.7
+_heading_vectors: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _has_status(record: PackRecord) -> bool:
+    """Whether a record has a status worth telling: guidance, a stay, a draft, a withdrawal, a note."""
+    return record.status is not RecordStatus.IN_FORCE or bool(record.status_note) or "guidance" in record.tags
+
+
+def _heading_match(
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+    records: Sequence[PackRecord],
+    threshold: float = HEADING_MATCH,
+    question: str = "",
+) -> PackRecord | None:
+    """The record among `records` whose title restates the question (closeness >= HEADING_MATCH). Title
+    vectors are embedded once per process and embedder."""
+    if embedder is None or vector is None or not records:
+        return None
+    headings = [_heading_text(r) for r in records]
+    missing = [h for h in headings if (id(embedder), h) not in _heading_vectors]
+    if missing:
+        for heading, row in zip(missing, embedder.embed(missing), strict=True):
+            _heading_vectors[(id(embedder), heading)] = row
+    closeness = np.stack([_heading_vectors[(id(embedder), h)] for h in headings]) @ vector
+    # The small embedder hears "guidelines" in every guideline's heading alike; the words the question
+    # shares with a heading ("Article 6", "classification") tell them apart.
+    if question:
+        closeness = closeness + HEADING_WORDS * np.array([_shared_words(question, h) for h in headings])
+    best = int(np.argmax(closeness))
+    return records[best] if float(closeness[best]) >= threshold else None
+
+
+def _shared_words(question: str, heading: str) -> float:
+    """The share of the question's words a heading has; numbers ("2022", "03") count double, as they
+    name one instrument among its siblings."""
+    words = set(tokenize(question))
+    if not words:
+        return 0.0
+    weight = {w: 2.0 if any(ch.isdigit() for ch in w) else 1.0 for w in words}
+    shared = words & set(tokenize(heading))
+    return sum(weight[w] for w in shared) / sum(weight.values())
+
+
+def _names_its_number(question: str, heading: str) -> bool:
+    """Whether the heading carries every number the question names ("Circular 2022-03", "EO 14281")."""
+    numbers = {w for w in tokenize(question) if any(ch.isdigit() for ch in w)}
+    return bool(numbers) and numbers <= set(tokenize(heading))
+
+
+def _heading_text(record: PackRecord) -> str:
+    """A record's heading as a reader sees it: 'Article 16: Obligations of providers of high-risk AI
+    systems' (the locator often names what a question names: 'Article 6', 'Circular 2022-03')."""
+    return f"{record.locator}: {record.title}"
 
 
 # --- the whole offline plan -------------------------------------------------------------------------------
@@ -741,14 +1036,61 @@ def prepare_answer(
         # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
         regime = plan.cited[0].partition(":")[0]
         narrowed = _narrow(filters or SearchFilters(), sources=[regime])
-        found = (
-            search(index, plan.fact or question, audience=audience, k=k, filters=narrowed) if narrowed else []
-        )
+        # A pack record is found by its own heading; a triage ground by the fact it states.
+        cited = pack_record(plan.cited[0])
+        query = _heading_text(cited[1]) if cited else plan.fact or question
+        found = search(index, query, audience=audience, k=k, filters=narrowed) if narrowed else []
         ground = next((p for p in found if _within(p.citation_id, plan.cited)), None)
+        if ground is None and cited is not None and narrowed is not None:
+            ground = _cited_passage(index, plan.cited[0], audience=audience, filters=narrowed)
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
     return Prepared(analysis=analysis, passages=passages, plan=plan)
+
+
+def _cited_passage(
+    index: KnowledgeIndex, citation_id: str, *, audience: Audience, filters: SearchFilters
+) -> Passage | None:
+    """The indexed passage of a pack record the plan rests on, read by its id when no search ranks it
+    (a guideline's heading loses to the article it is about), if this reader may read it."""
+    source, _, anchor = citation_id.partition(":")
+    with index.db.session() as session:
+        chunks = store.chunks_by_anchor(session=session, anchors=[anchor])
+    for c in chunks:
+        if (
+            c.citation_id == citation_id
+            and audience.can_read(c.visibility, list(c.groups))
+            and (not filters.sources or source in filters.sources)
+            and (not filters.kinds or c.kind in filters.kinds)
+        ):
+            return Passage(
+                origin="pack",
+                citation_id=c.citation_id,
+                source_id=c.source_id,
+                title=c.title,
+                locator=c.locator,
+                parents=list(c.parents),
+                kind=c.kind,
+                level=c.level,
+                visibility=c.visibility,
+                text=c.text,
+                score=0.0,
+                similarity=0.0,
+            )
+    return None
+
+
+def names_its_answer(prepared: Prepared) -> bool:
+    """Whether a structured fact of the regime the question names answers it ("When does SB 942 become
+    operative?"): in scope however loosely the passages' wording matches the question's."""
+    plan, passages = prepared.plan, prepared.passages
+    return (
+        plan.fact is not None
+        and plan.basis is not FactBasis.WORDING
+        and bool(passages)
+        and passages[plan.lead_index].source_id in prepared.analysis.regimes
+    )
 
 
 def plan_brief(plan: AnswerPlan) -> str | None:

@@ -54,6 +54,8 @@ class Ask(StrEnum):
     OBLIGATION = "obligation"  # must / do we have to / does X require
     APPLIES = "applies"  # does X apply to / cover
     CLASSIFICATION = "classification"  # is X high-risk / prohibited
+    STATUS = "status"  # is this guidance final / this rule still in force / this law enforceable
+    EXISTS = "exists"  # does the UK have an AI act / is there a federal AI law
     OTHER = "other"
 
 
@@ -76,6 +78,9 @@ class QuestionAnalysis(BaseModel):
     tier_asked: str | None = Field(default=None, description="EU AI Act tier a yes/no question asks about.")
     durations: list[tuple[int, str]] = Field(
         default_factory=list, description="Periods the question states, as (value, unit), e.g. (10, 'years')."
+    )
+    asks_prohibitions: bool = Field(
+        default=False, description="Whether it asks what a regime prohibits ('What does TRAIGA ban?')."
     )
 
     @property
@@ -130,12 +135,56 @@ REGIME_ALIASES: dict[str, tuple[str, ...]] = {
     "nist-ai-rmf": (
         r"\bnist ai rmf\b",
         r"\bai rmf\b",
+        r"\bai risk management framework\b",
         r"\bai 100-1\b",
         r"\b(?:govern|map|measure|manage) \d",
     ),
     "nist-ai-600-1": (r"\bai 600-1\b", r"\bgenerative (?:ai )?profile\b", r"\bgenai profile\b"),
     "iso-42001": (r"\biso(?:/iec)?\s?42001\b", r"\bai management system\b"),
+    "illinois-hra-ai": (r"\billinois\b", r"\bhb\s?3773\b", r"\b775 ilcs\b"),
+    "texas-traiga": (r"\btraiga\b", r"\btexas\b", r"\bhb\s?149\b"),
+    "california-sb53": (
+        r"\bsb\s?53\b",
+        r"\btransparency in frontier (?:artificial intelligence|ai) act\b",
+        r"\btfaia\b",
+    ),
+    "california-ccpa-admt": (
+        r"\bccpa\b",
+        r"\bcppa\b",
+        r"\badmt\b",
+        r"\bautomated decision-?making technology\b(?!.*\bcolorado\b)",
+        r"\bcalifornia privacy\b",
+    ),
+    "california-ai-transparency": (
+        r"\bsb\s?942\b",
+        r"\bab\s?853\b",
+        r"\b(?:california )?ai transparency act\b",
+        r"\blatent disclosures?\b",
+    ),
+    "ny-raise": (r"\braise act\b", r"\bnew york raise\b"),
+    "korea-ai-basic-act": (
+        r"\bkorea\w*\b",
+        r"\bai basic act\b",
+        r"\bframework act on (?:the development of )?ai\b",
+    ),
+    "us-federal-ai": (
+        r"\beo\s?14365\b",
+        r"\b(?:executive order|e\.o\.)\s?14365\b",
+        r"\bai litigation task force\b",
+        r"\bfederal preemption\b",
+        r"\bpreempt\w*\b.*\bstate ai laws?\b",
+    ),
+    "uk-ai": (
+        r"\b(?:the )?uk\b(?! gdpr)",
+        r"\bunited kingdom\b",
+        r"\bbritain\b|\bbritish\b",
+        r"\bking's speech\b",
+    ),
 }
+# The EU AI Act is often called just "the AI Act"; next to another regime's name ("the UK AI act", "Korea's
+# AI act") that generic name means the other regime, not the EU's.
+_GENERIC_AI_ACT = re.compile(r"\b(?:ai act|artificial intelligence act)\b", re.IGNORECASE)
+_EU_BY_NAME = re.compile(r"\beu\b|\beuropean?\b|2024/1689|\bomnibus\b|\barticle \d|\bannex\b|\bgpai\b", re.I)
 # Where a regime reaches, so a verdict on "does <regime> apply" triages in the right place.
 _REGIME_PLACE: dict[str, Jurisdiction] = {t.regime: t.jurisdiction for t in REGIME_TRIGGERS} | {
     "eu-ai-act": Jurisdiction.EU,
@@ -210,7 +259,27 @@ _ASK_PERMISSION = re.compile(
 )
 _ASK_APPLIES = re.compile(r"\b(?:apply|applies|cover|covers|covered|in scope|fall under|falls under)\b", re.I)
 _ASK_OBLIGATION = re.compile(
-    r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b", re.I
+    r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b|"
+    r"^\s*(?:do|does|did)\s+(?:we|i|you|they|it|\w+)\s+(?:still\s+)?need\s+(?:an?|the|to)\b",
+    re.I,
+)
+# "Are the Article 6 guidelines final?", "Is Circular 2022-03 still in force?": where an instrument stands,
+# which a record's status answers. The question must name a kind of instrument, so "Does Regulation B still
+# impose an effects test?" (a question about a rule's content) is not one.
+_ASK_STATUS = re.compile(
+    r"\b(?:final|finali[sz]ed|in force|in effect|enforceable|withdrawn|rescinded|repealed|superseded|"
+    r"adopted|still (?:valid|current|applicable|available|online)|been cited)\b",
+    re.IGNORECASE,
+)
+_INSTRUMENT = re.compile(
+    r"\b(?:guidelines?|guidance|technical assistance|code of practice|circular|rules?|regulations?|"
+    r"standards?|acts?|laws?|bills?|orders?|documents?|memos?|opinions?|statutes?)\b|\bcolorado\b|\bsb\s?\d",
+    re.IGNORECASE,
+)
+_ASK_EXISTS = re.compile(r"^\s*(?:does|do|did)\b.*\bhave an?\b|^\s*(?:is|are) there\b", re.IGNORECASE)
+_PROHIBITIONS = re.compile(
+    r"^\s*(?:and\s+)?(?:what|which)\b.*\b(?:prohibit\w*|bans?|banned|forbid\w*|outlaw\w*)\b",
+    re.IGNORECASE,
 )
 _TIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("prohibited", re.compile(r"\b(?:prohibited|banned|forbidden|unacceptable)\b", re.IGNORECASE)),
@@ -253,8 +322,10 @@ def _regime_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     found = []
     for pack in load_packs():
         alternatives = [re.escape(pack.regime_id), *REGIME_ALIASES.get(pack.regime_id, ())]
-        for token in re.findall(r"\b[A-Z]{2,}[A-Z0-9/-]*\b|\b[A-Z]{2} \d[\d-]+\b", pack.title):
-            if token not in {"AI", "EU", "US", "UK", "NIST", "ISO", "IEC", "RMF", "C.R.S"}:
+        for raw in re.findall(r"\b[A-Z]{2,}[A-Z0-9/-]*\b|\b[A-Z]{2} \d[\d-]+\b", pack.title):
+            # "AI-enabled" gives "AI-", and a bill's chamber alone ("SB", "HB") names no one bill.
+            token = raw.rstrip("/-")
+            if token not in {"AI", "EU", "US", "UK", "NIST", "ISO", "IEC", "RMF", "C.R.S", "SB", "AB", "HB"}:
                 alternatives.append(rf"\b{re.escape(token)}\b")
         found.append((pack.regime_id, re.compile("|".join(alternatives), re.IGNORECASE)))
     return tuple(found)
@@ -263,9 +334,19 @@ def _regime_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def named_regimes(text: str) -> list[str]:
     """The pack regimes `text` names, in the order the packs load."""
     regimes = [regime for regime, pattern in _regime_patterns() if pattern.search(text)]
-    # A bare "NIST" may mean the RMF or its generative AI profile: no restriction, the ranking decides.
+    if (
+        "eu-ai-act" in regimes
+        and len(regimes) > 1
+        and _GENERIC_AI_ACT.search(text)
+        and not _EU_BY_NAME.search(text)
+    ):
+        regimes.remove("eu-ai-act")
+    # A bare "NIST" may mean the RMF or its generative AI profile: both, and the ranking decides between
+    # them (without them, another regime's risk-management article led "..., per NIST?").
     if "nist-ai-600-1" in regimes and "nist-ai-rmf" in regimes and not re.search(r"\brmf\b", text, re.I):
         regimes.remove("nist-ai-rmf")
+    if re.search(r"\bnist\b", text, re.IGNORECASE) and not {"nist-ai-rmf", "nist-ai-600-1"} & set(regimes):
+        regimes += ["nist-ai-rmf", "nist-ai-600-1"]
     return regimes
 
 
@@ -299,6 +380,10 @@ def question_type(text: str) -> QuestionType:
 
 
 def _ask(text: str) -> Ask:
+    if _ASK_STATUS.search(text) and _INSTRUMENT.search(text):
+        return Ask.STATUS
+    if _ASK_EXISTS.search(text) and _INSTRUMENT.search(text) and not _WE.search(text):
+        return Ask.EXISTS
     if _ASK_APPLIES.search(text):
         return Ask.APPLIES
     if any(pattern.search(text) for _, pattern in _TIERS) and re.match(r"\s*(?:is|are)\b", text, re.I):
@@ -391,4 +476,5 @@ def analyse_question(
         roles=[role for role, pattern in _ROLES if pattern.search(text)],
         tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(text)), None),
         durations=_durations(text),
+        asks_prohibitions=bool(_PROHIBITIONS.search(text)),
     )

@@ -8,7 +8,9 @@ from pydantic import BaseModel
 
 _ROMAN = r"[IVXLC]+"
 _ARTICLE = re.compile(
-    r"\b(?:article|art\.?)\s*(\d{1,3})((?:\s*\(\s*(?:\d{1,3}|[a-z]{1,4})\s*\))*)", re.IGNORECASE
+    # "Article 4a": articles inserted by an amendment carry a letter.
+    r"\b(?:article|art\.?)\s*(\d{1,3}(?:[a-z](?![a-z]))?)((?:\s*\(\s*(?:\d{1,3}|[a-z]{1,4})\s*\))*)",
+    re.IGNORECASE,
 )
 _ANNEX = re.compile(
     rf"\bannex\s+({_ROMAN})\b(?:,?\s*(?:point|section)?\s*(\d{{1,2}})((?:\s*\(\s*[a-z]{{1,4}}\s*\))*))?",

@@ -157,8 +157,8 @@ class AssessmentDiff(BaseModel):
             lines.append(f"status: {self.status.before} -> {self.status.after}")
         lines += [f"+ ground {g.citation}: {g.reason}" for g in self.grounds_added]
         lines += [f"- ground {g.citation}: {g.reason}" for g in self.grounds_removed]
-        lines += [f"+ obligation {o.citation} {o.title}" for o in self.obligations_added]
-        lines += [f"- obligation {o.citation} {o.title}" for o in self.obligations_removed]
+        lines += [f"+ obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_added]
+        lines += [f"- obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_removed]
         lines += [f"+ regime {r} now applies" for r in self.regimes_added]
         lines += [f"- regime {r} no longer applies" for r in self.regimes_removed]
         lines += [f"+ review {r}" for r in self.reviews_added]
@@ -166,6 +166,11 @@ class AssessmentDiff(BaseModel):
         if self.profile_fields_changed:
             lines.append("profile changed: " + ", ".join(self.profile_fields_changed))
         return lines
+
+
+def _from(obligation: Obligation) -> str:
+    """' (from 2027-01-01)': a retriage shows the dates that changed with the duties."""
+    return f" (from {obligation.applies_from.isoformat()})" if obligation.applies_from else ""
 
 
 class SystemDetail(BaseModel):
@@ -354,6 +359,55 @@ def record_assessment(
     )
     row = session.get_one(Assessment, assessment_id)
     return _assessment_public(row, system.name)
+
+
+def import_assessment(
+    *, session: Session, assessment: AssessmentPublic, actor: str
+) -> AssessmentPublic | None:
+    """Record an assessment made elsewhere (an evidence bundle's `assessments/v<N>.json`, the sample's saved
+    history) as it was made: its result, and the knowledge it rested on (as-of date, pack fingerprint and
+    cited record hashes), so that `retriage --changed` compares it with the knowledge here.
+
+    Only into a system with no assessment yet, as its version 1: history is not rewritten under a
+    system's own versions. None, with nothing recorded, when the system already has one.
+    """
+    existing = session.scalar(select(AISystem).where(AISystem.name == assessment.profile.name))
+    if existing is not None and get_assessment(session=session, system_id=existing.id) is not None:
+        return None
+    stamp = utc_now()
+    system = _ensure_system(session, profile=assessment.profile, owner=actor, actor=actor, now=stamp)
+    stored = assessment.result.model_copy(update={"system": SystemRef(id=system.id, name=system.name)})
+    values: dict[str, Any] = {
+        "system_id": system.id,
+        "version": 1,
+        "profile": assessment.profile.model_dump(mode="json"),
+        "result": stored.model_dump(mode="json"),
+        "eu_tier": assessment.eu_tier,
+        "internal_tier": assessment.internal_tier,
+        "status": assessment.status,
+        "knowledge_as_of": assessment.knowledge_as_of,
+        "knowledge_revision": assessment.knowledge_revision,
+        "packs_fingerprint": assessment.packs_fingerprint,
+        "cited_records": dict(assessment.cited_records),
+        "created_at": assessment.created_at,
+        "created_by": assessment.created_by,
+    }
+    assessment_id = insert_or_ignore(session, Assessment, values)
+    if assessment_id is None:  # another writer recorded version 1 at the same moment
+        return None
+    record_event(
+        session=session,
+        actor=actor,
+        action="assessment.imported",
+        subject=f"system:{system.id}",
+        details={
+            "version": 1,
+            "knowledge_as_of": assessment.knowledge_as_of.isoformat(),
+            "created_by": assessment.created_by,
+        },
+        at=stamp,
+    )
+    return _assessment_public(session.get_one(Assessment, assessment_id), system.name)
 
 
 def profile_digest(profile: SystemProfile | dict[str, Any]) -> str:
@@ -760,6 +814,7 @@ __all__ = [
     "get_assessment",
     "get_assessment_by_id",
     "get_system",
+    "import_assessment",
     "list_systems",
     "profile_digest",
     "record_assessment",

@@ -193,3 +193,75 @@ def test_a_list_item_reads_with_the_sentence_that_introduces_it() -> None:
         "- customer data: names, addresses;\n- claims data: claim files;"
     )
     assert statements(text)[-1] == "Never paste these into a public chatbot: claims data: claim files."
+
+
+def test_a_status_question_is_answered_from_the_record_status() -> None:
+    from assistant.lead import status_verdict
+    from knowledge.packs.provenance import RecordStatus
+
+    assert status_verdict("Are the guidelines final?", RecordStatus.PROPOSED) is Verdict.NO
+    assert status_verdict("Is the rule final?", RecordStatus.ADOPTED) is Verdict.YES
+    assert status_verdict("Is the law enforceable now?", RecordStatus.ADOPTED) is Verdict.NO
+    assert status_verdict("Is the circular still in force?", RecordStatus.WITHDRAWN) is Verdict.NO
+    assert status_verdict("Was the circular withdrawn?", RecordStatus.WITHDRAWN) is Verdict.YES
+    # The number the question names picks the instrument among its siblings.
+    found = plan(
+        "Is Circular 2022-03 still in force?",
+        [passage("ecoa-reg-b:cfpb-circular-2023-03"), passage("ecoa-reg-b:cfpb-circular-2022-03")],
+    )
+    assert (found.basis, found.verdict, found.cited) == (
+        FactBasis.STATUS,
+        Verdict.NO,
+        ["ecoa-reg-b:cfpb-circular-2022-03"],
+    )
+    assert found.fact is not None and "withdrawn" in found.fact and found.lead_index == 1
+
+
+def test_a_when_question_is_not_answered_by_a_definition() -> None:
+    # The ADMT definition dates from the regulations' start (2026); the duties apply from 2027.
+    found = plan(
+        "When do the ADMT rules apply to significant decisions?",
+        [passage("california-ccpa-admt:7001"), passage("california-ccpa-admt:7200")],
+    )
+    assert found.fact is not None and found.fact.startswith("From 1 January 2027"), found.fact
+
+
+def test_what_a_regime_prohibits_and_what_a_role_must_do_come_from_typed_records() -> None:
+    banned = plan(
+        "What does TRAIGA prohibit?", [passage("texas-traiga:552-052"), passage("texas-traiga:552-105")]
+    )
+    assert banned.basis is FactBasis.PROHIBITIONS and banned.fact is not None
+    assert "social scoring" in banned.fact and "§ 552.052" in banned.fact  # the rest of the pack's bans too
+    duties = plan(
+        "What must a large frontier developer publish under SB 53?",
+        [passage("california-sb53:22757-11"), passage("california-sb53:22757-12-a")],
+    )
+    assert duties.basis is FactBasis.OBLIGATIONS and duties.cited == ["california-sb53:22757-12-a"]
+    assert duties.fact is not None and "frontier AI framework" in duties.fact
+
+
+def test_a_heading_that_denies_a_law_exists_answers_no() -> None:
+    found = plan(
+        "Does the UK have an AI act?", [passage("uk-ai:no-ai-bill-2026"), passage("uk-ai:principles")]
+    )
+    assert found.verdict is Verdict.NO and found.fact is not None and "no AI Act" in found.fact
+
+
+def test_an_inserted_article_is_a_reference() -> None:
+    from knowledge.references import find_references
+
+    assert [r.anchor for r in find_references("What does Article 4a of the AI Act allow?")] == ["art-4a"]
+    assert [r.anchor for r in find_references("Article 4 and Article 5(1)(ba)")] == ["art-4", "art-5-1-ba"]
+
+
+def test_a_typed_obligation_answers_must_we_with_yes() -> None:
+    from assistant.lead import duty_verdict
+
+    question = analyse_question("Does ISO 42001 require an AI system impact assessment?")
+    lead = passage("iso-42001:clause-8-4")
+    said = (
+        "Carry out AI system impact assessments at planned intervals and on significant change, "
+        "and keep the results."
+    )
+    assert duty_verdict(question, lead, said) is Verdict.YES
+    assert duty_verdict(question, lead, "The standard has ten clauses and four annexes.") is None

@@ -64,3 +64,46 @@ def test_subject_tier_and_period() -> None:
     assert kept.durations == [(10, "years")] and kept.ask is Ask.OBLIGATION
     # "us" the pronoun is not the United States
     assert Jurisdiction.US not in kept.jurisdictions
+
+
+@pytest.mark.parametrize(
+    ("question", "regimes"),
+    [
+        ("What does TRAIGA prohibit?", ["texas-traiga"]),
+        ("When does SB 53 take effect?", ["california-sb53"]),
+        ("When does SB 942 become operative?", ["california-ai-transparency"]),
+        ("When does the RAISE Act take effect?", ["ny-raise"]),
+        ("What is the maximum fine under the Korea AI Basic Act?", ["korea-ai-basic-act"]),
+        ("When do the ADMT rules apply to significant decisions?", ["california-ccpa-admt"]),
+        ("What does Illinois HB 3773 require employers to do?", ["illinois-hra-ai"]),
+        ("Does EO 14365 preempt state AI laws?", ["us-federal-ai"]),
+        # Another place's "AI act" is not the EU's; the EU's own name still is.
+        ("Does the UK have an AI act?", ["uk-ai"]),
+        ("Does the EU AI Act reach a UK company?", ["eu-ai-act", "uk-ai"]),
+        ("What replaced Colorado SB 24-205?", ["colorado-ai-act"]),
+        # A generic word of a title ("AI-enabled" in the health pack's) names no regime.
+        ("Is the code of practice on marking AI-generated content final?", []),
+    ],
+)
+def test_new_regimes_are_named_by_their_short_names(question: str, regimes: list[str]) -> None:
+    assert named_regimes(question) == regimes
+
+
+def test_status_existence_and_prohibition_asks() -> None:
+    assert analyse_question("Are the Article 6 classification guidelines final?").ask is Ask.STATUS
+    assert analyse_question("Is Circular 2022-03 still in force?").ask is Ask.STATUS
+    assert analyse_question("Is Colorado's AI law enforceable right now?").ask is Ask.STATUS
+    # A question about a rule's content is not one about where the instrument stands.
+    assert analyse_question("Does Regulation B still impose an effects test?").ask is not Ask.STATUS
+    assert analyse_question("Does the UK have an AI act?").ask is Ask.EXISTS
+    assert analyse_question("What does TRAIGA prohibit?").asks_prohibitions
+    assert not analyse_question("What does TRAIGA require?").asks_prohibitions
+
+
+def test_a_bare_nist_means_both_nist_packs_and_need_a_asks_an_obligation() -> None:
+    assert named_regimes("Should risk assessments involve independent people, per NIST?") == [
+        "nist-ai-rmf",
+        "nist-ai-600-1",
+    ]
+    assert named_regimes("Name the four functions of NIST's AI Risk Management Framework.") == ["nist-ai-rmf"]
+    assert analyse_question("Do we need a bias audit before using the tool in NYC?").ask is Ask.OBLIGATION

@@ -429,3 +429,44 @@ def test_a_changed_tiering_standard_alone_makes_an_assessment_stale(
     with db.session() as session:
         stale = inventory.stale_assessments(session=session, knowledge=replace(knowledge, standard=other))
     assert [s.changed_citations for s in stale] == [[key]]
+
+
+def test_the_sample_history_imports_once_and_retriages_onto_sb_26_189(
+    db: Database, knowledge: KnowledgeBasis
+) -> None:
+    """The sample's saved assessment (made under the 2026-11-20 packs) is recorded as it was made, and the
+    December 2026 update shows on retriage: SB 24-205 duties from 30 June 2026 out, SB 26-189's from 2027."""
+    from functools import partial
+
+    from knowledge.samples import SAMPLE_ASSESSMENTS
+    from tools.inventory import AssessmentPublic
+    from tools.triage.engine import triage
+
+    [path] = [p for p in SAMPLE_ASSESSMENTS if p.name.startswith("loan-scorer")]
+    saved = AssessmentPublic.model_validate_json(path.read_text(encoding="utf-8"))
+    with db.session() as session:
+        imported = inventory.import_assessment(session=session, assessment=saved, actor="sample-data")
+        again = inventory.import_assessment(session=session, assessment=saved, actor="sample-data")
+    assert imported is not None and again is None
+    assert (imported.version, imported.knowledge_as_of.isoformat()) == (1, "2026-11-20")
+    assert (
+        imported.cited_records == saved.cited_records
+        and imported.result.obligations == saved.result.obligations
+    )
+
+    triage_fn = partial(triage, packs=list(knowledge.packs))
+    with db.session() as session:
+        [stale] = inventory.stale_assessments(session=session, knowledge=knowledge)
+        [outcome] = inventory.retriage(
+            session=session, triage_fn=triage_fn, actor="demo", knowledge=knowledge
+        )
+    assert stale.system_id == imported.system_id and "colorado-ai-act:6-1-1703-4-a" in stale.changed_citations
+    assert outcome.diff is not None and (outcome.previous_version, outcome.new_version) == (1, 2)
+    removed = {(o.citation, str(o.applies_from)) for o in outcome.diff.obligations_removed}
+    added = {(o.citation, str(o.applies_from)) for o in outcome.diff.obligations_added}
+    assert ("colorado-ai-act:6-1-1703-4-a", "2026-06-30") in removed
+    assert ("colorado-ai-act:sb26-189-deployer-notice", "2027-01-01") in added
+    assert (
+        "+ obligation colorado-ai-act:sb26-189-deployer-notice Tell consumers before covered ADMT is used "
+        "in a consequential decision about them. (from 2027-01-01)" in outcome.diff.summary_lines()
+    )

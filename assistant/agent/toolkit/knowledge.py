@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.agent.toolkit.context import MAX_K, Kind, PassageOut, ToolContext, search_filters
 from assistant.answering import compose_answer, is_grounded
-from assistant.lead import prepare_answer
+from assistant.lead import names_its_answer, prepare_answer
 from assistant.schemas import Answer
 from assistant.service import TOP_K, validate_question
 from knowledge.retrieval import official_wording, search
@@ -67,7 +67,9 @@ def answer_question(ctx: ToolContext, args: AnswerQuestionInput) -> AnswerQuesti
         ctx.index, text, audience=reader, k=TOP_K, filters=search_filters(args.sources, args.kinds)
     )
     passages, plan = prepared.passages, prepared.plan
-    grounded = is_grounded(text, passages, threshold=ctx.assistant.abstain_below)
+    grounded = is_grounded(text, passages, threshold=ctx.assistant.abstain_below) or names_its_answer(
+        prepared
+    )
     lead = passages[plan.lead_index : plan.lead_index + 1]
     official = official_wording(ctx.index, lead, audience=reader) if grounded else None
     ctx.remember(passages, official=official)
