@@ -59,10 +59,6 @@ ROW_OWNERS = {
     "PostedMessage": "assistant",
     "EvalRun": "evals",
 }
-# Known reaches past an owner that another change removes. FOR THE LEAD: issue-15b moves the agent's raw
-# SQL on chunks and documents behind knowledge/; delete this entry when merging it (the test below fails
-# while an entry here is no longer needed, so a stale one cannot linger).
-PENDING_ROW_ACCESS = {("assistant/agent/tools.py", "Chunk"), ("assistant/agent/tools.py", "Document")}
 
 
 @dataclass(frozen=True)
@@ -224,11 +220,7 @@ def test_no_layer_imports_a_higher_one_and_no_package_imports_an_edge() -> None:
 
 
 def test_orm_rows_are_queried_only_by_the_layer_that_owns_them() -> None:
-    reaches = row_access(ROOT)
-    unexpected = [r for r in reaches if (r[0], r[2]) not in PENDING_ROW_ACCESS]
-    assert unexpected == [], "query through the owner's functions (knowledge/store.py, tools/...)"
-    stale = PENDING_ROW_ACCESS - {(r[0], r[2]) for r in reaches}
-    assert not stale, f"no longer needed, delete from PENDING_ROW_ACCESS: {sorted(stale)}"
+    assert row_access(ROOT) == [], "query through the owner's functions (knowledge/store.py, tools/...)"
 
 
 def test_every_orm_row_has_an_owning_layer() -> None:
