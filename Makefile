@@ -109,7 +109,7 @@ docs-check: install
 	$(BIN)/python -m integrations.cli.reference --check
 
 test: install lint typecheck docs-check
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
 
 bench: install
 	$(BIN)/python -m evals.bench.run

@@ -193,7 +193,10 @@ def conditioned_search(
         if p.similarity >= ORGANISATION_FLOOR
         and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review")
     ]
-    if analysis.focus is Focus.ORGANISATION and close and index.embedder is not None:
+    # A period or a date is picked by its own sentence among our passages (the plan's _our_sentence), so
+    # for when / how long the sections keep their closeness order.
+    by_statement = analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN)
+    if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
     if (
         analysis.focus is Focus.ORGANISATION
@@ -527,6 +530,8 @@ _PERIOD = re.compile(
     r"\b(?:annually|yearly|quarterly|monthly|weekly|every year|each year)\b",
     re.IGNORECASE,
 )
+# A sentence that cites a provision ("(Article 73)", "Art. 26(5)", "§ 1002.9").
+_CITES_LAW = re.compile(r"\b(?:Article|Art\.)\s*\d|§\s*\d")
 _DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December) \d{4}\b"
@@ -539,7 +544,9 @@ def _our_sentence(
     vector: np.ndarray | None,
     embedder: Embedder | None,
 ) -> tuple[int, str] | None:
-    """The organisation's sentence stating a period (or date), closest in meaning to the question."""
+    """The organisation's sentence stating a period (or date), closest in meaning to the question. A
+    sentence of ours that restates the law (it cites an article) is the rule behind ours, not ours: it
+    answers only when no sentence of our own states one."""
     found = [
         (i, s)
         for i, p in enumerate(passages)
@@ -549,6 +556,7 @@ def _our_sentence(
     ]
     if not found:
         return None
+    found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
     return found[_rank(vector, embedder, [s for _, s in found])[0]]
 
 

@@ -37,9 +37,15 @@ PROFILE = "knowledge/samples/systems/cv-screener.yaml"
 TARGETS = {"--help": 0.3, "ask": 1.5, "triage --input": 1.5}
 
 
-def commands(home: Path, run: int) -> list[tuple[str, list[str]]]:
-    """(label, argv after the interpreter) for each timed command."""
-    cli = ["-m", "integrations.cli", "--home", str(home)]
+def cli_module(tree: Path) -> str:
+    """The CLI's module in `tree`: integrations.cli, or assistant.cli in trees from before it moved to the
+    edge (so an older commit can be the baseline)."""
+    return "integrations.cli" if (tree / "integrations" / "cli").is_dir() else "assistant.cli"
+
+
+def commands(home: Path, run: int, module: str = "integrations.cli") -> list[tuple[str, list[str]]]:
+    """(label, argv after the interpreter) for each timed command, the CLI run as `python -m module`."""
+    cli = ["-m", module, "--home", str(home)]
     return [
         ("python -c pass", ["-c", "pass"]),
         ("--help", [*cli, "--help"]),
@@ -79,7 +85,7 @@ def build_home(tree: Path) -> Path:
     standard = tree / "knowledge" / "samples" / "tiering-standard.yaml"
     (home / "config.toml").write_text(f'tiering_standard = "{standard}"\n', encoding="utf-8")
     start = time.perf_counter()
-    run_once(tree, ["-m", "integrations.cli", "--home", str(home), "knowledge", "load-sample"])
+    run_once(tree, ["-m", cli_module(tree), "--home", str(home), "knowledge", "load-sample"])
     print(f"  built a demo home in {home} ({time.perf_counter() - start:.0f} s)")
     return home
 
@@ -115,7 +121,10 @@ def main() -> None:
         "--baseline-tree", type=Path, metavar="DIR", help="Also time the source tree in DIR (e.g. exported)."
     )
     args, _ = parser.parse_known_args()
-    if args.baseline_tree is not None and not (args.baseline_tree / "assistant" / "cli").is_dir():
+    if args.baseline_tree is not None and not (
+        (args.baseline_tree / "integrations" / "cli").is_dir()
+        or (args.baseline_tree / "assistant" / "cli").is_dir()
+    ):
         parser.error(f"--baseline-tree {args.baseline_tree}: not a govassist source tree")
     if args.home is not None and not (args.home / "govassist.db").is_file():
         parser.error(f"--home {args.home}: no govassist.db there (omit --home to build a demo home)")
@@ -131,7 +140,7 @@ def main() -> None:
         timings: dict[tuple[str, str], list[Timing]] = {}
         for run in range(args.runs + 1):
             for name, tree in trees.items():
-                for label, argv in commands(home, run):
+                for label, argv in commands(home, run, cli_module(tree)):
                     elapsed = run_once(tree, argv)
                     if run:  # run 0 warms the page cache and builds the model cache
                         timings.setdefault((name, label), []).append(elapsed)

@@ -15,6 +15,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("ask latency", "ask_latency"),
     ("CLI start-up", "cli_startup"),
     ("Slack acknowledgement latency", "slack_ack"),
+    ("text processing", "text_processing"),
 ]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -305,16 +304,6 @@ def test_parse_glossary_accepts_a_minimal_document() -> None:
         [{"id": "kill-switch", "patterns": ["kill switch"], "expand": "stop button halt"}], source="inline"
     )
     assert [m.entry_id for m in glossary.expand("Where is the kill-switch?")] == ["kill-switch"]
-
-
-def test_expansion_is_fast(glossary: Glossary) -> None:
-    questions = [q for q, _ in POSITIVE + NEGATIVE]
-    start = time.perf_counter()
-    for i in range(1000):
-        glossary.expansion_text(questions[i % len(questions)])
-    elapsed = time.perf_counter() - start
-    # Measured at about 0.2 s; the bound is loose so a busy CI machine does not fail it.
-    assert elapsed < 1.0, f"1000 expansions took {elapsed:.3f} s"
 
 
 def test_expansions_are_vocabulary_not_sentences_of_the_law(glossary: Glossary, corpus_dir: Path) -> None:
