@@ -19,10 +19,8 @@ def open_index(settings: Settings, *, db: Database | None = None) -> KnowledgeIn
     database = db or Database.open(settings)
     with database.session() as session:
         # Vectors of two embedders cannot share an index; say so instead of failing deep inside Chroma.
-        used = store.get_meta(session=session, key=EMBEDDER_KEY)
-        if used is None:
-            store.set_meta(session=session, key=EMBEDDER_KEY, value=settings.embedder)
-        elif used != settings.embedder:
+        used = store.claim_meta(session=session, key=EMBEDDER_KEY, value=settings.embedder)
+        if used != settings.embedder:
             raise ConfigError(
                 f"the index in {settings.home} was built with the {used!r} embedder, not "
                 f"{settings.embedder!r}: use the same embedder or another --home"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.db import insert_or_ignore
 from core.models import Chunk, Document, FlaggedPassage, MetaValue, PassageRelease
 
 REVISION_KEY = "knowledge_revision"
@@ -143,6 +144,15 @@ def get_meta(*, session: Session, key: str) -> str | None:
     """A stored meta value."""
     row = session.get(MetaValue, key)
     return row.value if row else None
+
+
+def claim_meta(*, session: Session, key: str, value: str) -> str:
+    """The stored value of `key`, storing `value` first when there is none. Safe between processes
+    starting together on one database: the first writer wins and the others read its value."""
+    insert_or_ignore(session, MetaValue, {"key": key, "value": value})
+    stored = session.get(MetaValue, key, populate_existing=True)
+    assert stored is not None
+    return stored.value
 
 
 def set_meta(*, session: Session, key: str, value: str) -> None:

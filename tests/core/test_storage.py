@@ -32,6 +32,23 @@ def test_meta_and_revision_round_trip(make_settings, database_url: str) -> None:
     db.close()
 
 
+def test_claim_meta_keeps_the_first_writers_value_when_two_openers_race(  # type: ignore[no-untyped-def]
+    make_settings, database_url: str
+) -> None:
+    # Two processes opening one new index together both found no embedder recorded and both inserted it;
+    # the second died on the primary key (tests/slack/test_scale_out.py saw it). Now the insert is
+    # ON CONFLICT DO NOTHING and every opener reads back the value that won.
+    first, second = (Database.open(make_settings(database_url=database_url)) for _ in range(2))
+    with first.session() as a:
+        assert store.claim_meta(session=a, key="embedder", value="minilm") == "minilm"
+    with second.session() as b:
+        assert store.claim_meta(session=b, key="embedder", value="hashing") == "minilm"
+    with first.session() as a:
+        assert store.get_meta(session=a, key="embedder") == "minilm"
+    first.close()
+    second.close()
+
+
 def test_the_migrations_build_exactly_the_schema_the_models_describe(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
