@@ -1072,20 +1072,7 @@ def _cited_passage(
             and (not filters.sources or source in filters.sources)
             and (not filters.kinds or c.kind in filters.kinds)
         ):
-            return Passage(
-                origin="pack",
-                citation_id=c.citation_id,
-                source_id=c.source_id,
-                title=c.title,
-                locator=c.locator,
-                parents=list(c.parents),
-                kind=c.kind,
-                level=c.level,
-                visibility=c.visibility,
-                text=c.text,
-                score=0.0,
-                similarity=0.0,
-            )
+            return Passage.of_chunk(c, origin="pack")
     return None
 
 

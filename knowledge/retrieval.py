@@ -104,6 +104,24 @@ class Passage(BaseModel):
     score: float = Field(description="Fused relevance; higher is better.")
     similarity: float = Field(description="Cosine similarity of the question to this passage (0 if unseen).")
 
+    @classmethod
+    def of_chunk(cls, chunk: Chunk, *, origin: str, score: float = 0.0, similarity: float = 0.0) -> Passage:
+        """An indexed chunk as a passage: its citable fields, where it came from and how well it matched."""
+        return cls(
+            origin=origin,
+            citation_id=chunk.citation_id,
+            source_id=chunk.source_id,
+            title=chunk.title,
+            locator=chunk.locator,
+            parents=list(chunk.parents),
+            kind=chunk.kind,
+            level=chunk.level,
+            visibility=chunk.visibility,
+            text=chunk.text,
+            score=score,
+            similarity=similarity,
+        )
+
 
 def _vector_where(index: KnowledgeIndex, audience: Audience, filters: SearchFilters) -> dict[str, Any] | None:
     gen_keys = index.active_gen_keys()
@@ -246,19 +264,8 @@ def search(
     with index.db.session() as session:
         origins = store.document_origins(session=session, document_ids={c.document_id for c, _, _ in chosen})
     return [
-        Passage(
-            origin=origins.get(c.document_id, "file"),
-            citation_id=c.citation_id,
-            source_id=c.source_id,
-            title=c.title,
-            locator=c.locator,
-            parents=list(c.parents),
-            kind=c.kind,
-            level=c.level,
-            visibility=c.visibility,
-            text=c.text,
-            score=round(score, 6),
-            similarity=round(sim, 6),
+        Passage.of_chunk(
+            c, origin=origins.get(c.document_id, "file"), score=round(score, 6), similarity=round(sim, 6)
         )
         for c, score, sim in chosen
     ]
