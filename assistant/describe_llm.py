@@ -36,8 +36,8 @@ from tools.triage.extract import (
     ExtractedProfile,
     FieldEvidence,
     extract_profile,
-    uncertain_use_case,
 )
+from tools.triage.questions import uncertain_use_case
 from tools.triage.schemas import AnnexIProduct, Derogation, ExcludedPurpose, Role, SystemProfile
 
 log = logging.getLogger(__name__)

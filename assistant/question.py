@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge.packs.loader import load_packs
 from knowledge.packs.schema import Role
 from tools.triage.catalogue import REGIME_TRIGGERS, Jurisdiction
-from tools.triage.extract import USE_CASES, phrase_hits
+from tools.triage.phrases import USE_CASES, phrase_hits
 
 
 class QuestionType(StrEnum):

@@ -14,19 +14,12 @@ import numpy as np
 import pytest
 
 from knowledge.embedder import HashingEmbedder
+from tools.triage.answers import apply_answer
 from tools.triage.catalogue import CATALOGUE, UseCaseCategory, use_case
-from tools.triage.extract import (
-    ExtractedProfile,
-    apply_answer,
-    extract_profile,
-    follow_up_questions,
-    load_phrasebook,
-    parse_flops,
-    split_sentences,
-    triage_extracted,
-    uncertain_use_case,
-    use_case_question,
-)
+from tools.triage.extract import ExtractedProfile, extract_profile, follow_up_questions, triage_extracted
+from tools.triage.figures import parse_flops
+from tools.triage.phrases import load_phrasebook, split_sentences
+from tools.triage.questions import uncertain_use_case, use_case_question
 from tools.triage.schemas import AnnexIProduct, Derogation, ExcludedPurpose, Role, SystemProfile
 
 HASHING = HashingEmbedder()

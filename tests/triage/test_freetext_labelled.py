@@ -29,13 +29,9 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.triage.catalogue import use_case_codes
-from tools.triage.extract import (
-    ExtractedProfile,
-    extract_profile,
-    load_phrasebook,
-    triage_extracted,
-    uncertain_use_case,
-)
+from tools.triage.extract import ExtractedProfile, extract_profile, triage_extracted
+from tools.triage.phrases import load_phrasebook
+from tools.triage.questions import uncertain_use_case
 from tools.triage.schemas import EuTier, TriageResult
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "triage_freetext.jsonl"

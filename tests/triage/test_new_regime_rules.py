@@ -12,7 +12,7 @@ import pytest
 from knowledge.packs.provenance import reported_clause
 from tests.triage.test_rules_table import Case, _c, _run
 from tests.triage.test_rules_table import test_triage_table as check_case
-from tools.triage.extract import apply_answer
+from tools.triage.answers import apply_answer
 from tools.triage.schemas import SystemProfile
 
 IL, TX, SB53, ADMT, SB942, RAISE, KR = (

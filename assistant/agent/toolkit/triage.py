@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from assistant.agent.toolkit.context import ToolContext, ToolError
 from assistant.triage import TriageOutcome, describe, run_triage, tiering_standard
+from tools.triage.answers import apply_answer
 from tools.triage.engine import triage
-from tools.triage.extract import ExtractedProfile, apply_answer, triage_extracted
+from tools.triage.extract import ExtractedProfile, triage_extracted
 from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult, TriageStatus
 
 
