@@ -68,6 +68,8 @@ class Chunk(Base):
     generation: Mapped[int] = mapped_column(Integer)
     chunk_key: Mapped[str] = mapped_column(String(128))
     ordinal: Mapped[int] = mapped_column(Integer)
+    # Which window of its section this chunk is (0: the first, or the whole section when it fits in one).
+    window_index: Mapped[int] = mapped_column(Integer)
     citation_id: Mapped[str] = mapped_column(String(300), index=True)
     # The part after "<source-id>:", for finding "Article 50(4)" in every source that has it.
     anchor: Mapped[str] = mapped_column(String(300), index=True)

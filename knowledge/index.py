@@ -163,6 +163,7 @@ class KnowledgeIndex:
                 "generation": generation,
                 "chunk_key": chunk_key,
                 "ordinal": ordinal,
+                "window_index": draft.window,
                 "citation_id": section.citation_id,
                 "anchor": section.citation_id.split(":", 1)[-1],
                 "source_id": document.source_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import insert_or_ignore
@@ -164,66 +164,51 @@ def set_meta(*, session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def active_chunks(*, session: Session) -> list[Chunk]:
-    """Every chunk of every document's active generation."""
-    stmt = (
+def _active(*conditions: ColumnElement[bool]) -> Select[Chunk]:
+    """Chunks of their document's active generation that meet `conditions`."""
+    return (
         select(Chunk)
         .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.generation == Document.active_generation)
-        .order_by(Chunk.id)
+        .where(Chunk.generation == Document.active_generation, *conditions)
     )
-    return list(session.scalars(stmt))
+
+
+def _first_windows(*conditions: ColumnElement[bool]) -> Select[Chunk]:
+    """Active chunks that are the first window of their section and meet `conditions`."""
+    return _active(Chunk.window_index == 0, *conditions)
+
+
+def active_chunks(*, session: Session) -> list[Chunk]:
+    """Every chunk of every document's active generation."""
+    return list(session.scalars(_active().order_by(Chunk.id)))
 
 
 def chunks_by_key(*, session: Session, keys: Sequence[str]) -> dict[str, Chunk]:
     """Active chunks by chunk key (stale keys are simply absent)."""
     if not keys:
         return {}
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.chunk_key.in_(list(keys)), Chunk.generation == Document.active_generation)
-    )
-    return {c.chunk_key: c for c in session.scalars(stmt)}
+    return {c.chunk_key: c for c in session.scalars(_active(Chunk.chunk_key.in_(list(keys))))}
 
 
 def chunks_by_anchor(*, session: Session, anchors: Sequence[str]) -> list[Chunk]:
     """Active chunks whose citation anchor is one of `anchors` (first window only)."""
     if not anchors:
         return []
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.anchor.in_(list(anchors)), Chunk.generation == Document.active_generation)
-        .where(Chunk.chunk_key.like("%-w0"))
-    )
-    return list(session.scalars(stmt))
+    return list(session.scalars(_first_windows(Chunk.anchor.in_(list(anchors)))))
 
 
 def child_chunks(*, session: Session, parent_ids: Sequence[str]) -> list[Chunk]:
     """Active first-window chunks whose parent is one of `parent_ids`."""
     if not parent_ids:
         return []
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.parent_id.in_(list(parent_ids)), Chunk.generation == Document.active_generation)
-        .where(Chunk.chunk_key.like("%-w0"))
-    )
-    return list(session.scalars(stmt))
+    return list(session.scalars(_first_windows(Chunk.parent_id.in_(list(parent_ids)))))
 
 
 def first_window_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Chunk]:
     """Active first-window chunks with these citation ids, in index order (any origin)."""
     if not citation_ids:
         return []
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.citation_id.in_(list(citation_ids)), Chunk.generation == Document.active_generation)
-        .where(Chunk.chunk_key.like("%-w0"))
-        .order_by(Chunk.id)
-    )
+    stmt = _first_windows(Chunk.citation_id.in_(list(citation_ids))).order_by(Chunk.id)
     return list(session.scalars(stmt))
 
 
@@ -237,12 +222,7 @@ def document_origins(*, session: Session, document_ids: set[int]) -> dict[int, s
 
 def official_chunks(*, session: Session, citation_ids: Sequence[str]) -> list[Chunk]:
     """Active first-window chunks with these citation ids from ingested files (not from packs)."""
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.citation_id.in_(list(citation_ids)), Chunk.generation == Document.active_generation)
-        .where(Document.origin != "pack", Chunk.chunk_key.like("%-w0"))
-    )
+    stmt = _first_windows(Chunk.citation_id.in_(list(citation_ids)), Document.origin != "pack")
     return list(session.scalars(stmt))
 
 
@@ -266,13 +246,8 @@ def active_chunks_of(*, session: Session, document_ids: Sequence[int]) -> list[C
     """The active generation's chunks of these documents, in document then reading order."""
     if not document_ids:
         return []
-    stmt = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.document_id.in_(list(document_ids)), Chunk.generation == Document.active_generation)
-        .order_by(Chunk.document_id, Chunk.ordinal, Chunk.id)
-    )
-    return list(session.scalars(stmt))
+    stmt = _active(Chunk.document_id.in_(list(document_ids)))
+    return list(session.scalars(stmt.order_by(Chunk.document_id, Chunk.ordinal, Chunk.id)))
 
 
 def citation_titles(*, session: Session, citation_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
