@@ -53,7 +53,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.lexical import tokenize
 from knowledge.packs.loader import load_packs
 from knowledge.packs.provenance import HISTORICAL, STATUS_LABELS, RecordStatus
-from knowledge.packs.schema import Obligation, Pack, PackRecord, Penalty, PenaltyRule, Role, TimeLimit
+from knowledge.packs.schema import Obligation, Pack, PackRecord, Role, TimeLimit
 from knowledge.retrieval import Passage, SearchFilters, search
 from tools.triage.catalogue import REGIME_TRIGGERS, use_case
 from tools.triage.engine import triage
@@ -285,22 +285,6 @@ def pack_record(citation_id: str) -> tuple[Pack, PackRecord] | None:
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _money(penalty: Penalty) -> str:
-    parts = []
-    if penalty.max_amount_eur is not None:
-        parts.append(f"EUR {penalty.max_amount_eur:,}")
-    if penalty.max_turnover_percent is not None:
-        parts.append(f"{penalty.max_turnover_percent:g}% of worldwide annual turnover")
-    if penalty.max_amount_usd is not None:
-        floor = f"USD {penalty.min_amount_usd:,} to " if penalty.min_amount_usd is not None else "up to USD "
-        parts.append(f"{floor}{penalty.max_amount_usd:,}")
-    if penalty.max_amount_krw is not None:
-        parts.append(f"KRW {penalty.max_amount_krw:,}")
-    which = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
-    amount = " or ".join(parts) + (f", {which}" if len(parts) > 1 else "")
-    return f"up to {amount}" if penalty.max_amount_usd is None else amount
 
 
 def _period(limit: TimeLimit) -> str:
@@ -644,7 +628,7 @@ def plan_answer(
             if penalties:
                 order = _rank(vector, embedder, [t.applies_to for t in penalties])
                 ceiling = penalties[order[0]]
-                fact = f"{_sentence_case(_money(ceiling))} ({ceiling.applies_to})"
+                fact = f"{_sentence_case(ceiling.ceiling_text())} ({ceiling.applies_to})"
                 return AnswerPlan(fact=fact, basis=FactBasis.PENALTY, lead_index=i)
     ours_first = bool(passages) and is_organisations(passages[0]) and not analysis.regimes
     if (

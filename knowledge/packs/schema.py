@@ -139,6 +139,24 @@ class Penalty(_Strict):
     rule: PenaltyRule = PenaltyRule.HIGHER_OF
     applies_to: str = Field(min_length=1, description="Which infringements or offenders the cap covers.")
 
+    def ceiling_text(self) -> str:
+        """The ceiling in words, the one wording every answer and record text uses: 'up to EUR 35,000,000
+        or 7% of total worldwide annual turnover, whichever is higher', 'USD 500 to 1,500'."""
+        parts = []
+        if self.max_amount_eur is not None:
+            parts.append(f"EUR {self.max_amount_eur:,}")
+        if self.max_turnover_percent is not None:
+            parts.append(f"{self.max_turnover_percent:g}% of total worldwide annual turnover")
+        if self.max_amount_usd is not None:
+            floor = f"USD {self.min_amount_usd:,} to " if self.min_amount_usd is not None else "up to USD "
+            parts.append(f"{floor}{self.max_amount_usd:,}")
+        if self.max_amount_krw is not None:
+            parts.append(f"KRW {self.max_amount_krw:,}")
+        which = "whichever is higher" if self.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
+        amount = " or ".join(parts) + (f", {which}" if len(parts) > 1 else "")  # one figure: no choosing
+        # A dollar figure says its own bound ("up to USD", "USD 500 to"); the others take one here.
+        return amount if self.max_amount_usd is not None else f"up to {amount}"
+
 
 class TimeLimit(_Strict):
     """A period the provision sets (report within 15 days, keep documents for 10 years...)."""
@@ -288,8 +306,8 @@ class PackRecord(_Strict):
         )
         _section(lines, "Time limits", [f"{t.text} ({t.value} {t.unit})" for t in self.time_limits])
         if self.penalty:
-            lines.append(f"Maximum fine: {_penalty_text(self.penalty)}")
-        _section(lines, "Penalty tiers", [_penalty_text(tier) for tier in self.penalty_tiers])
+            lines.append(f"Maximum fine: {self.penalty.ceiling_text()} ({self.penalty.applies_to})")
+        _section(lines, "Penalty tiers", [f"{t.ceiling_text()} ({t.applies_to})" for t in self.penalty_tiers])
         if self.notes:
             lines.append(f"Caveat: {self.notes.strip()}")
         if self.legal_act:
@@ -757,21 +775,3 @@ _ROLE_LABELS = {
 
 def _role_label(role: Role) -> str:
     return _ROLE_LABELS.get(role, role.value.replace("_", " ").capitalize())
-
-
-def _penalty_text(penalty: Penalty) -> str:
-    parts = []
-    if penalty.max_amount_eur is not None:
-        parts.append(f"EUR {penalty.max_amount_eur:,}")
-    if penalty.max_turnover_percent is not None:
-        parts.append(f"{penalty.max_turnover_percent:g}% of total worldwide annual turnover")
-    if penalty.max_amount_usd is not None:
-        floor = f"at least USD {penalty.min_amount_usd:,} and " if penalty.min_amount_usd is not None else ""
-        parts.append(f"{floor}at most USD {penalty.max_amount_usd:,}")
-    if penalty.max_amount_krw is not None:
-        parts.append(f"KRW {penalty.max_amount_krw:,}")
-    rule = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
-    amounts = " or ".join(parts)
-    if len(parts) == 1:  # one figure: nothing to choose between
-        return f"{amounts} ({penalty.applies_to})"
-    return f"{amounts}, {rule} ({penalty.applies_to})" if amounts else f"{rule} ({penalty.applies_to})"

@@ -306,9 +306,9 @@ def test_every_penalty_is_in_a_table() -> None:
 
 def test_penalty_text_in_won_and_dollars() -> None:
     text = _pack("korea-ai-basic-act").record_text("korea-ai-basic-act:art-43")
-    assert "Maximum fine: KRW 30,000,000 (each fineable breach" in text
+    assert "Maximum fine: up to KRW 30,000,000 (each fineable breach" in text
     text = _pack("california-sb53").record_text("california-sb53:22757-15")
-    assert "Maximum fine: at most USD 1,000,000" in text
+    assert "Maximum fine: up to USD 1,000,000" in text
 
 
 GT, GE = Comparison.GREATER, Comparison.GREATER_OR_EQUAL

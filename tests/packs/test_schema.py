@@ -490,7 +490,7 @@ def test_as_text_has_title_summary_obligations_conditions_exceptions() -> None:
         "Applies from (base text): 2026-08-02",
         "Only for public bodies.",
         "Not for research.",
-        "EUR 15,000,000 or 3% of total worldwide annual turnover, whichever is higher",
+        "Maximum fine: up to EUR 15,000,000 or 3% of total worldwide annual turnover, whichever is higher",
     ):
         assert expected in text
     # Triage data and references are not indexed text.

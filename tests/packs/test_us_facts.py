@@ -286,11 +286,11 @@ def test_every_penalty_is_in_a_table() -> None:
 
 def test_penalty_text_shows_dollar_tiers() -> None:
     text = _pack("nyc-ll144").record_text("nyc-ll144:20-872")
-    assert "at most USD 500 (a first violation" in text
-    assert "at least USD 500 and at most USD 1,500 (each subsequent violation)" in text
+    assert "up to USD 500 (a first violation" in text
+    assert "USD 500 to 1,500 (each subsequent violation)" in text
     # One figure: no 'whichever is higher' to choose between.
     text = _pack("colorado-ai-act").record_text(CO + "6-1-1706-2")
-    assert "Maximum fine: at most USD 20,000 (each violation" in text and "whichever" not in text
+    assert "Maximum fine: up to USD 20,000 (each violation" in text and "whichever" not in text
 
 
 # --- periods and thresholds -------------------------------------------------------------------------
