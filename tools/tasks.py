@@ -522,35 +522,18 @@ def _parse_status(value: TaskStatus | str) -> TaskStatus:
 
 
 def _task_query() -> Any:
+    # Flat rows (the task's columns, its system's name, its assessment's version) that TaskPublic reads
+    # by attribute.
     return (
-        select(ReviewTask, AISystem.name, Assessment.version)
+        select(
+            *ReviewTask.__table__.c,
+            AISystem.name.label("system_name"),
+            Assessment.version.label("assessment_version"),
+        )
         .join(AISystem, AISystem.id == ReviewTask.system_id)
         .join(Assessment, Assessment.id == ReviewTask.assessment_id)
     )
 
 
 def _run(session: Session, stmt: Any) -> list[TaskPublic]:
-    return [_public(task, name, version) for task, name, version in session.execute(stmt).tuples()]
-
-
-def _public(task: ReviewTask, system_name: str, assessment_version: int) -> TaskPublic:
-    return TaskPublic(
-        id=task.id,
-        system_id=task.system_id,
-        system_name=system_name,
-        assessment_id=task.assessment_id,
-        assessment_version=assessment_version,
-        review_type=task.review_type,
-        cycle=task.cycle,
-        title=task.title,
-        owner_queue=task.owner_queue,
-        assignee=task.assignee,
-        due_date=task.due_date,
-        status=TaskStatus(task.status),
-        resolution_note=task.resolution_note,
-        conditions=list(task.conditions or []),
-        external_ref=task.external_ref,
-        created_at=task.created_at,
-        updated_at=task.updated_at,
-        closed_at=task.closed_at,
-    )
+    return [TaskPublic.model_validate(row, from_attributes=True) for row in session.execute(stmt)]

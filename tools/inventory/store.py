@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import utc_now
@@ -30,7 +30,7 @@ from tools.inventory.models import (
     SystemDetail,
     SystemPublic,
 )
-from tools.triage.schemas import EuTier, SystemProfile, SystemRef, TriageResult, TriageStatus
+from tools.triage.schemas import SystemProfile, SystemRef, TriageResult
 
 # Attempts at a free slug or version number when other writers take them at the same moment.
 MAX_ATTEMPTS = 20
@@ -106,8 +106,7 @@ def record_assessment(
         },
         at=stamp,
     )
-    row = session.get_one(Assessment, assessment_id)
-    return _assessment_public(row, system.name)
+    return _stored(session, assessment_id)
 
 
 def import_assessment(
@@ -156,7 +155,7 @@ def import_assessment(
         },
         at=stamp,
     )
-    return _assessment_public(session.get_one(Assessment, assessment_id), system.name)
+    return _stored(session, assessment_id)
 
 
 def profile_digest(profile: SystemProfile | dict[str, Any]) -> str:
@@ -182,19 +181,12 @@ def _unchanged_latest(
     cited: dict[str, str | None],
 ) -> AssessmentPublic | None:
     """The system's latest assessment when a new one would repeat it exactly, else None."""
-    latest = session.scalars(
-        select(Assessment)
-        .where(Assessment.system_id == system.id)
-        .order_by(Assessment.version.desc())
-        .limit(1)
-    ).first()
-    if latest is None or latest.packs_fingerprint != fingerprint or dict(latest.cited_records) != cited:
+    latest = get_assessment(session=session, system_id=system.id)
+    if latest is None or latest.packs_fingerprint != fingerprint or latest.cited_records != cited:
         return None
-    if profile_digest(latest.profile) != profile_digest(profile):
+    if profile_digest(latest.profile) != profile_digest(profile) or latest.result != result:
         return None
-    if TriageResult.model_validate(latest.result) != result:
-        return None
-    return _assessment_public(latest, system.name)
+    return latest
 
 
 def _ensure_system(
@@ -241,21 +233,13 @@ def _ensure_system(
 def get_system(*, session: Session, name_or_id: str) -> SystemPublic | None:
     """The system with this id or name (exact, else case-insensitive if that is unambiguous)."""
     row = _find_system(session, name_or_id)
-    return _system_public(session, row) if row else None
+    return _one_system(session, row.id) if row else None
 
 
 def list_systems(*, session: Session) -> list[SystemPublic]:
     """Every system by name, with the headline of its latest assessment."""
-    latest = _latest_versions()
-    stmt = (
-        select(AISystem, Assessment)
-        .outerjoin(latest, latest.c.system_id == AISystem.id)
-        .outerjoin(
-            Assessment, (Assessment.system_id == AISystem.id) & (Assessment.version == latest.c.version)
-        )
-        .order_by(AISystem.name)
-    )
-    return [_system_with(system, assessment) for system, assessment in session.execute(stmt).tuples()]
+    rows = session.execute(_system_rows().order_by(AISystem.name))
+    return [SystemPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
 def system_ids_of(*, session: Session, people: Sequence[str]) -> set[str]:
@@ -269,36 +253,24 @@ def system_ids_of(*, session: Session, people: Sequence[str]) -> set[str]:
 
 def assessment_history(*, session: Session, system_id: str) -> list[AssessmentPublic]:
     """Every assessment of a system, oldest first (empty for an unknown system)."""
-    stmt = (
-        select(Assessment, AISystem.name)
-        .join(AISystem, AISystem.id == Assessment.system_id)
-        .where(Assessment.system_id == system_id)
-        .order_by(Assessment.version)
+    rows = session.execute(
+        _assessment_rows().where(Assessment.system_id == system_id).order_by(Assessment.version)
     )
-    return [_assessment_public(row, name) for row, name in session.execute(stmt).tuples()]
+    return [AssessmentPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
 def get_assessment(
     *, session: Session, system_id: str, version: int | None = None
 ) -> AssessmentPublic | None:
     """One version of a system's assessment; the latest when `version` is None."""
-    stmt = (
-        select(Assessment, AISystem.name)
-        .join(AISystem, AISystem.id == Assessment.system_id)
-        .where(Assessment.system_id == system_id)
-    )
     if version is None:
-        stmt = stmt.order_by(Assessment.version.desc()).limit(1)
-    else:
-        stmt = stmt.where(Assessment.version == version)
-    found = session.execute(stmt).tuples().first()
-    return _assessment_public(*found) if found else None
+        return _one_assessment(session, Assessment.system_id == system_id, latest=True)
+    return _one_assessment(session, Assessment.system_id == system_id, Assessment.version == version)
 
 
 def get_assessment_by_id(*, session: Session, assessment_id: int) -> AssessmentPublic | None:
     """The assessment with this database id."""
-    row = session.get(Assessment, assessment_id)
-    return _assessment_public(row, row.system.name) if row else None
+    return _one_assessment(session, Assessment.id == assessment_id)
 
 
 def system_detail(*, session: Session, name_or_id: str) -> SystemDetail | None:
@@ -309,7 +281,7 @@ def system_detail(*, session: Session, name_or_id: str) -> SystemDetail | None:
     history = assessment_history(session=session, system_id=row.id)
     latest = history[-1] if history else None
     return SystemDetail(
-        system=_system_public(session, row),
+        system=_one_system(session, row.id),
         latest=latest,
         history=[AssessmentSummary.model_validate(a, from_attributes=True) for a in history],
         diff_from_previous=diff_assessments(history[-2], history[-1]) if len(history) > 1 else None,
@@ -338,9 +310,16 @@ class CitedRecords(NamedTuple):
 
 def latest_cited_records(*, session: Session) -> list[CitedRecords]:
     """For every assessed system, by name, what its latest assessment rests on (for `stale_assessments`)."""
+    latest = _latest_versions()
+    stmt = (
+        select(Assessment.system_id, AISystem.name, Assessment.version, Assessment.cited_records)
+        .join(latest, (latest.c.system_id == Assessment.system_id) & (latest.c.version == Assessment.version))
+        .join(AISystem, AISystem.id == Assessment.system_id)
+        .order_by(AISystem.name)
+    )
     return [
-        CitedRecords(row.system_id, name, row.version, dict(row.cited_records))
-        for row, name in _latest_assessments(session)
+        CitedRecords(system_id, name, version, dict(cited))
+        for system_id, name, version, cited in session.execute(stmt).tuples()
     ]
 
 
@@ -355,17 +334,6 @@ def _latest_versions() -> Any:
     )
 
 
-def _latest_assessments(session: Session) -> list[tuple[Assessment, str]]:
-    latest = _latest_versions()
-    stmt = (
-        select(Assessment, AISystem.name)
-        .join(latest, (latest.c.system_id == Assessment.system_id) & (latest.c.version == Assessment.version))
-        .join(AISystem, AISystem.id == Assessment.system_id)
-        .order_by(AISystem.name)
-    )
-    return [(row, name) for row, name in session.execute(stmt).tuples()]
-
-
 def _find_system(session: Session, name_or_id: str) -> AISystem | None:
     key = name_or_id.strip()
     found = session.get(AISystem, key) or session.scalar(select(AISystem).where(AISystem.name == key))
@@ -375,47 +343,51 @@ def _find_system(session: Session, name_or_id: str) -> AISystem | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _system_public(session: Session, system: AISystem) -> SystemPublic:
-    latest = session.scalars(
-        select(Assessment)
-        .where(Assessment.system_id == system.id)
-        .order_by(Assessment.version.desc())
-        .limit(1)
-    ).first()
-    return _system_with(system, latest)
+# The public models read these flat rows by attribute (`model_validate(row, from_attributes=True)`): an
+# assessment's columns with its system's name; a system's columns with the headline of its latest version.
 
 
-def _system_with(system: AISystem, latest: Assessment | None) -> SystemPublic:
-    return SystemPublic(
-        id=system.id,
-        name=system.name,
-        description=system.description,
-        owner=system.owner,
-        created_at=system.created_at,
-        updated_at=system.updated_at,
-        latest_version=latest.version if latest else None,
-        eu_tier=EuTier(latest.eu_tier) if latest else None,
-        internal_tier=latest.internal_tier if latest else None,
-        status=TriageStatus(latest.status) if latest else None,
-        last_assessed_at=latest.created_at if latest else None,
+def _assessment_rows() -> Select[Any]:
+    return select(*Assessment.__table__.c, AISystem.name.label("system_name")).join(
+        AISystem, AISystem.id == Assessment.system_id
     )
 
 
-def _assessment_public(row: Assessment, system_name: str) -> AssessmentPublic:
-    return AssessmentPublic(
-        id=row.id,
-        system_id=row.system_id,
-        system_name=system_name,
-        version=row.version,
-        profile=SystemProfile.model_validate(row.profile),
-        result=TriageResult.model_validate(row.result),
-        eu_tier=EuTier(row.eu_tier),
-        internal_tier=row.internal_tier,
-        status=TriageStatus(row.status),
-        knowledge_as_of=row.knowledge_as_of,
-        knowledge_revision=row.knowledge_revision,
-        packs_fingerprint=row.packs_fingerprint,
-        cited_records=dict(row.cited_records),
-        created_at=row.created_at,
-        created_by=row.created_by,
+def _one_assessment(
+    session: Session, *conditions: ColumnElement[bool], latest: bool = False
+) -> AssessmentPublic | None:
+    """The assessment meeting `conditions` (the highest version of them with `latest`), if any."""
+    stmt = _assessment_rows().where(*conditions)
+    if latest:
+        stmt = stmt.order_by(Assessment.version.desc()).limit(1)
+    row = session.execute(stmt).first()
+    return AssessmentPublic.model_validate(row, from_attributes=True) if row else None
+
+
+def _stored(session: Session, assessment_id: int) -> AssessmentPublic:
+    """The assessment just written under `assessment_id`."""
+    row = session.execute(_assessment_rows().where(Assessment.id == assessment_id)).one()
+    return AssessmentPublic.model_validate(row, from_attributes=True)
+
+
+def _system_rows() -> Select[Any]:
+    latest = _latest_versions()
+    return (
+        select(
+            *AISystem.__table__.c,
+            Assessment.version.label("latest_version"),
+            Assessment.eu_tier,
+            Assessment.internal_tier,
+            Assessment.status,
+            Assessment.created_at.label("last_assessed_at"),
+        )
+        .outerjoin(latest, latest.c.system_id == AISystem.id)
+        .outerjoin(
+            Assessment, (Assessment.system_id == AISystem.id) & (Assessment.version == latest.c.version)
+        )
     )
+
+
+def _one_system(session: Session, system_id: str) -> SystemPublic:
+    row = session.execute(_system_rows().where(AISystem.id == system_id)).one()
+    return SystemPublic.model_validate(row, from_attributes=True)
