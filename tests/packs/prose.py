@@ -6,6 +6,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from knowledge.packs import Pack
+from knowledge.packs.schema import PackRecord
+
 _MONTHS = [
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -49,3 +52,46 @@ def copied_runs(
             if tuple(w[i : i + size]) in source_runs
         ]
     return copied
+
+
+def record_prose(records: Iterable[PackRecord]) -> list[tuple[str, str]]:
+    """(citation id, text) for every piece of our prose in `records`: titles, summaries, notes,
+    conditions, exceptions, actions, duties, time limits, thresholds and whom a fine covers."""
+    out: list[tuple[str, str]] = []
+    for record in records:
+        texts = [
+            record.title,
+            record.summary,
+            record.notes,
+            record.status_note,
+            *record.conditions,
+            *record.exceptions,
+            *record.suggested_actions,
+            *(o.text for o in record.obligations),
+            *(t.text for t in record.time_limits),
+            *(t.text for t in record.thresholds),
+            *(
+                p.applies_to
+                for p in ([record.penalty] if record.penalty else []) + list(record.penalty_tiers)
+            ),
+        ]
+        out += [(record.citation_id, text) for text in texts if text]
+    return out
+
+
+def pack_prose(pack: Pack) -> list[tuple[str, str]]:
+    """(where, text) for every piece of our prose in a pack's records and amendments (titles, references,
+    summaries, what was reported, history and change notes)."""
+    out = record_prose(pack.records)
+    for amendment in pack.amendments:
+        texts = [
+            amendment.title,
+            amendment.reference,
+            amendment.summary,
+            amendment.reported,
+            *(e.note for e in amendment.history),
+            *(c.note for c in amendment.changes),
+            *(c.new_value for c in amendment.changes if isinstance(c.new_value, str)),
+        ]
+        out += [(amendment.id, text) for text in texts if text]
+    return out

@@ -24,7 +24,7 @@ from knowledge.packs import (
     TimeUnit,
     load_packs,
 )
-from tests.packs.prose import copied_runs, dates_in, runs
+from tests.packs.prose import copied_runs, dates_in, pack_prose, runs
 
 D = date.fromisoformat
 EU = "eu-ai-act:"
@@ -44,32 +44,6 @@ def pack() -> Pack:
 def _annex_iii_points(pack: Pack) -> set[str]:
     pattern = re.compile(r"eu-ai-act:annex-iii-\d-[a-z]")
     return {r.citation_id for r in pack.records if pattern.fullmatch(r.citation_id)}
-
-
-def _prose(pack: Pack) -> list[tuple[str, str]]:
-    """(where, text) for every piece of prose in the pack: records and amendments."""
-    out: list[tuple[str, str]] = []
-    for record in pack.records:
-        texts = [
-            record.title,
-            record.summary,
-            *record.conditions,
-            *record.exceptions,
-            *(o.text for o in record.obligations),
-            *(t.text for t in record.time_limits),
-            *(t.text for t in record.thresholds),
-        ]
-        out += [(record.citation_id, text) for text in texts]
-    for amendment in pack.amendments:
-        texts = [
-            amendment.summary,
-            amendment.reported,
-            *(e.note for e in amendment.history),
-            *(c.note for c in amendment.changes),
-            *(c.new_value for c in amendment.changes if isinstance(c.new_value, str)),
-        ]
-        out += [(amendment.id, text) for text in texts]
-    return out
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -298,7 +272,7 @@ VERIFIED_PROSE_DATES = {
 
 
 def test_every_date_in_prose_is_a_verified_date(pack: Pack) -> None:
-    found = {(where, d) for where, text in _prose(pack) for d in dates_in(text)}
+    found = {(where, d) for where, text in pack_prose(pack) for d in dates_in(text)}
     assert found, "the prose states dates; the scan found none"
     assert sorted((w, d) for w, d in found if d not in VERIFIED_PROSE_DATES) == []
 
@@ -352,7 +326,7 @@ VERIFIED_PERCENTS = {"7", "3", "1"}
 
 def test_every_amount_and_percentage_in_prose_is_verified(pack: Pack) -> None:
     amounts, percents = set(), set()
-    for _, text in _prose(pack):
+    for _, text in pack_prose(pack):
         amounts |= set(re.findall(r"EUR (\d[\d,.]*\d(?: million)?)", text))
         percents |= set(re.findall(r"(\d+(?:\.\d+)?)%", text))
     assert amounts and percents
@@ -710,7 +684,7 @@ def test_no_sentence_copied_from_the_official_text(pack: Pack, corpus_dir: Path)
     base = corpus_dir / "eu-ai-act" / "csa"
     names = ("ai-act-articles.json", "ai-act-annexes.json", "ai-act-recitals.json")
     official = runs(a["content"] for name in names for a in json.loads((base / name).read_text()))
-    assert copied_runs(_prose(pack), official) == []
+    assert copied_runs(pack_prose(pack), official) == []
 
 
 def test_annex_iii_points_match_the_official_annex(pack: Pack, corpus_dir: Path) -> None:

@@ -18,7 +18,7 @@ import pytest
 from knowledge.packs import DEFAULT_ROOT, Pack, PenaltyRule, Role, TimeUnit, load_pack, load_packs
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument
-from tests.packs.prose import copied_runs, dates_in, runs
+from tests.packs.prose import copied_runs, dates_in, pack_prose, runs
 
 D = date.fromisoformat
 G = "gdpr:"
@@ -60,23 +60,8 @@ def articles(corpus_dir: Path) -> dict[int, str]:
 
 
 def _prose(pack: Pack) -> list[tuple[str, str]]:
-    """(where, text) for every piece of our prose in the pack."""
-    out = [("pack.as_of_note", pack.as_of_note)]
-    for record in pack.records:
-        texts = [
-            record.title,
-            record.summary,
-            *record.conditions,
-            *record.exceptions,
-            *record.suggested_actions,
-            *(o.text for o in record.obligations),
-            *(t.text for t in record.time_limits),
-            *(t.text for t in record.thresholds),
-        ]
-        if record.penalty:
-            texts.append(record.penalty.applies_to)
-        out += [(record.citation_id, text) for text in texts]
-    return out
+    """Our prose in the pack, its as-of note included."""
+    return [("pack.as_of_note", pack.as_of_note), *pack_prose(pack)]
 
 
 # --- the pack and its dates ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from knowledge.packs import (
     load_packs,
 )
 from knowledge.packs.schema import Confidence, RecordStatus
+from tests.packs.prose import record_prose
 
 D = date.fromisoformat
 NEW_PACKS = (
@@ -63,21 +64,7 @@ def _records(regime_id: str) -> list:  # type: ignore[type-arg]
 
 
 def _prose(regime_id: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for record in _records(regime_id):
-        texts = [
-            record.title,
-            record.summary,
-            record.notes,
-            record.status_note,
-            *record.conditions,
-            *record.exceptions,
-            *(o.text for o in record.obligations),
-            *(t.text for t in record.time_limits),
-            *(t.text for t in record.thresholds),
-        ]
-        out += [(record.citation_id, text) for text in texts if text]
-    return out
+    return record_prose(_records(regime_id))
 
 
 # --- manifests and provenance ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pytest
 from knowledge.packs import DEFAULT_ROOT, Confidence, Pack, PackRecord, RecordStatus, load_pack
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument, SectionLevel
-from tests.packs.prose import copied_runs, runs
+from tests.packs.prose import copied_runs, pack_prose, runs
 
 RMF = "nist-ai-rmf:"
 GAI = "nist-ai-600-1:"
@@ -51,20 +51,8 @@ def _parse(path: Path) -> ParsedDocument:
 
 
 def _prose(pack: Pack) -> list[tuple[str, str]]:
-    """(where, text) for every piece of our prose in the pack."""
-    out = [("pack.as_of_note", pack.as_of_note)]
-    for record in pack.records:
-        texts = [
-            record.title,
-            record.summary,
-            record.notes,
-            *record.conditions,
-            *record.exceptions,
-            *record.suggested_actions,
-            *(o.text for o in record.obligations),
-        ]
-        out += [(record.citation_id, text) for text in texts if text]
-    return out
+    """Our prose in the pack, its as-of note included."""
+    return [("pack.as_of_note", pack.as_of_note), *pack_prose(pack)]
 
 
 def _copied_runs(pack: Pack, sources: list[str]) -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ from knowledge.packs import (
 )
 from knowledge.parsing import parse_file
 from knowledge.sections import ParsedDocument
+from tests.packs.prose import pack_prose
 
 D = date.fromisoformat
 US_PACKS = ("nyc-ll144", "colorado-ai-act", "ecoa-reg-b", "eeoc-title-vii", "us-health-ai")
@@ -47,36 +48,6 @@ def _packs() -> dict[str, Pack]:
 
 def _pack(regime_id: str) -> Pack:
     return _packs()[regime_id]
-
-
-def _prose(pack: Pack) -> list[tuple[str, str]]:
-    """(where, text) for every piece of prose in a pack: records (with notes) and amendments."""
-    out: list[tuple[str, str]] = []
-    for record in pack.records:
-        texts = [
-            record.title,
-            record.summary,
-            record.notes,
-            record.status_note,
-            *record.conditions,
-            *record.exceptions,
-            *(o.text for o in record.obligations),
-            *(t.text for t in record.time_limits),
-            *(t.text for t in record.thresholds),
-        ]
-        out += [(record.citation_id, text) for text in texts if text]
-    for amendment in pack.amendments:
-        texts = [
-            amendment.title,
-            amendment.reference,
-            amendment.summary,
-            amendment.reported,
-            *(e.note for e in amendment.history),
-            *(c.note for c in amendment.changes),
-            *(c.new_value for c in amendment.changes if isinstance(c.new_value, str)),
-        ]
-        out += [(amendment.id, text) for text in texts if text]
-    return out
 
 
 # --- the packs load together, with their manifests ----------------------------------------------------
@@ -477,7 +448,7 @@ _PERIOD = re.compile(r"\b(\d+(?: business| calendar)? day|\d+ month|\d+ year|\d+
 
 def _found(pack: Pack) -> ProseFacts:
     facts = ProseFacts()
-    for _, text in _prose(pack):
+    for _, text in pack_prose(pack):
         facts.dates.update(_DATE.findall(text))
         facts.amounts.update(amount.rstrip(",") for amount in _AMOUNT.findall(text))
         facts.percents.update(_PERCENT.findall(text))
@@ -880,7 +851,7 @@ def test_no_sentence_copied_from_the_colorado_act(corpus_dir: Path) -> None:
     official = [_words(text) for text in _official_sections(corpus_dir).values()]
     grams = {tuple(words[i : i + size]) for words in official for i in range(len(words) - size + 1)}
     copied = []
-    for where, text in _prose(_pack("colorado-ai-act")):
+    for where, text in pack_prose(_pack("colorado-ai-act")):
         words = _words(text)
         copied += [
             (where, " ".join(words[i : i + size]))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from core.config import Settings
 from core.db import Database
 from tests.tools import (
     GITHUB_REPO,
@@ -27,20 +23,8 @@ from tools import audit, inventory, tasks
 from tools.export import ExportStatus, database_ref_store, issue_draft
 from tools.export.github import export_github
 from tools.export.jira import export_jira
-from tools.inventory import KnowledgeBasis, current_knowledge
+from tools.inventory import KnowledgeBasis
 from tools.tasks import TaskFilters, TaskPublic
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBasis:
-    return current_knowledge()
-
-
-@pytest.fixture
-def db(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(Settings(home=tmp_path / "home", database_url=database_url))
-    yield database
-    database.close()
 
 
 @pytest.fixture

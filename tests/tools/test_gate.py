@@ -6,14 +6,12 @@ import hashlib
 import json
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core.clock import utc_now
-from core.config import Settings
 from core.db import Database
 from knowledge.samples import SAMPLES_DIR
 from knowledge.tiering import TieringStandard, load_tiering_standard
@@ -21,7 +19,7 @@ from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, profi
 from tools import audit, gate, inventory, tasks
 from tools.bundle import BundleAttachment, BundleError, build_bundle, verify_bundle
 from tools.gate import GateOutcome, ItemKind, WaiverError
-from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
+from tools.inventory import AssessmentPublic, KnowledgeBasis
 from tools.triage.engine import triage
 from tools.triage.schemas import EuTier, MissingInformation, SystemProfile, TriageResult, TriageStatus
 
@@ -34,18 +32,6 @@ TEAM = ["priya", "U0RAI"]
 def standard() -> TieringStandard:
     # The sample standard: T1 is re-reviewed every 12 months and on any profile change; T2 every 12.
     return load_tiering_standard(SAMPLES_DIR / "tiering-standard.yaml")
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBasis:
-    return current_knowledge()
-
-
-@pytest.fixture
-def db(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(Settings(home=tmp_path / "home", database_url=database_url))
-    yield database
-    database.close()
 
 
 def record(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,25 +13,12 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 import tools.audit
-from core.config import Settings
 from core.db import Database, alembic_config, create_db_engine, migrate
 from core.models import Assessment, AuditEvent, ImmutableRowError
 from tests.tools import edited_knowledge, high_risk_result, limited_result, profile
 from tools import audit, inventory
-from tools.inventory import KnowledgeBasis, current_knowledge
+from tools.inventory import KnowledgeBasis
 from tools.triage.schemas import EuTier, SystemProfile, TriageResult
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBasis:
-    return current_knowledge()
-
-
-@pytest.fixture
-def db(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(Settings(home=tmp_path / "home", database_url=database_url))
-    yield database
-    database.close()
 
 
 def test_migration_0002_creates_and_removes_the_inventory_tables(database_url: str) -> None:

@@ -6,7 +6,6 @@ incoming event id is taken once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,18 +21,6 @@ from tools import inventory, outbox, tasks
 from tools.audit import record_event
 from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
 from tools.outbox import CLAIM_LEASE, MAX_ATTEMPTS, NotificationKind, OutboxStatus
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBasis:
-    return current_knowledge()
-
-
-@pytest.fixture
-def db(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(Settings(home=tmp_path / "home", database_url=database_url))
-    yield database
-    database.close()
 
 
 def filed(db: Database, knowledge: KnowledgeBasis, name: str = "CV Screener") -> list[tasks.TaskPublic]:

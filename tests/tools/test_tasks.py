@@ -4,14 +4,11 @@ status workflow, listing, and closed reviews becoming searchable past reviews.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from core.config import Settings
 from core.db import Database, create_db_engine
 from core.models import ReviewTask
 from knowledge.access import Audience
@@ -21,20 +18,8 @@ from knowledge.retrieval import SearchFilters, search
 from knowledge.sections import DocumentKind, SectionLevel
 from tests.tools import FAIRNESS, LEGAL, PRIVACY, TODAY, high_risk_result, limited_result, profile
 from tools import audit, inventory, tasks
-from tools.inventory import AssessmentPublic, KnowledgeBasis, current_knowledge
+from tools.inventory import AssessmentPublic, KnowledgeBasis
 from tools.tasks import TaskError, TaskFilters, TaskNotFoundError, TaskStatus
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBasis:
-    return current_knowledge()
-
-
-@pytest.fixture
-def db(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(Settings(home=tmp_path / "home", database_url=database_url))
-    yield database
-    database.close()
 
 
 def record(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tools.triage.catalogue import use_case, use_case_codes
@@ -119,32 +120,26 @@ def _answer_scope(profile: SystemProfile, field: str, answer: str) -> SystemProf
     return _updated(profile, {"in_eu_scope": _yes_no(field, answer) is not False})
 
 
-def _answer_compute(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+# Figures a follow-up question may ask for: training compute, and plain amounts (revenue for frontier-model
+# laws, users for SB 942), each with how to read it and an example answer for the error message.
+_FIGURES: dict[str, tuple[Callable[[str], float | None], str]] = {
+    "training_compute_flops": (parse_flops, "about 3e24 FLOP"),
+    "annual_revenue_usd": (parse_amount, "about 600 million"),
+    "monthly_users": (parse_amount, "about 600 million"),
+}
+
+
+def _answer_figure(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
+    """An estimate ('about 3e24 FLOP', '600 million'); 'not sure' leaves the figure unknown."""
+    parse, example = _FIGURES[field]
     text = _normalise(answer)
     if _UNSURE.search(text):
         return _updated(profile, {field: None})
     if _BOUND.search(text):
-        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as 'about 3e24 FLOP'")
-    value = parse_flops(answer)
+        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as '{example}'")
+    value = parse(answer)
     if value is None:
-        raise ValueError(f"{field}: could not read a number in {answer!r}; e.g. 'about 3e24 FLOP'")
-    return _updated(profile, {field: value})
-
-
-# Plain amounts a follow-up question may ask for (revenue for frontier-model laws, users for SB 942).
-# Plain amounts a follow-up question may ask for (revenue for frontier-model laws, users for SB 942).
-_AMOUNT_FIELDS = frozenset({"annual_revenue_usd", "monthly_users"})
-
-
-def _answer_amount(profile: SystemProfile, field: str, answer: str) -> SystemProfile:
-    text = _normalise(answer)
-    if _UNSURE.search(text):
-        return _updated(profile, {field: None})
-    if _BOUND.search(text):
-        raise ValueError(f"{field}: {answer!r} is a bound; give an estimate such as 'about 600 million'")
-    value = parse_amount(answer)
-    if value is None:
-        raise ValueError(f"{field}: could not read a number in {answer!r}; e.g. 'about 600 million'")
+        raise ValueError(f"{field}: could not read a number in {answer!r}; e.g. '{example}'")
     return _updated(profile, {field: int(value) if field == "monthly_users" else value})
 
 
@@ -197,10 +192,8 @@ def apply_answer(profile: SystemProfile, field: str, answer: str) -> SystemProfi
         return _answer_use_case(profile, field, answer)
     if field in {"in_eu_scope", JURISDICTIONS}:
         return _answer_scope(profile, field, answer)
-    if field == "training_compute_flops":
-        return _answer_compute(profile, field, answer)
-    if field in _AMOUNT_FIELDS:
-        return _answer_amount(profile, field, answer)
+    if field in _FIGURES:
+        return _answer_figure(profile, field, answer)
     if field == "annex_i_product":
         return _answer_annex_i(profile, field, answer)
     if field == "role":
