@@ -168,21 +168,10 @@ class TrainingService:
                 *(f"organisation documents matching '{s}'" for s in topic.policy_sources),
             ]
             try:
-                material = load_material(index, topic, audience=audience)
+                count = len(build_facts(topic, load_material(index, topic, audience=audience)))
+                note = None if count else "no questions can be built from the knowledge indexed"
             except TopicError as exc:
-                infos.append(
-                    TopicInfo(
-                        id=topic.id,
-                        title=topic.title,
-                        description=topic.description,
-                        sources=sources,
-                        available=False,
-                        questions_available=0,
-                        note=str(exc),
-                    )
-                )
-                continue
-            count = len(build_facts(topic, material))
+                count, note = 0, str(exc)
             infos.append(
                 TopicInfo(
                     id=topic.id,
@@ -191,7 +180,7 @@ class TrainingService:
                     sources=sources,
                     available=count > 0,
                     questions_available=count,
-                    note=None if count else "no questions can be built from the knowledge indexed",
+                    note=note,
                 )
             )
         return infos
