@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from integrations.cli import cli
 from tests.agent.offline import packed_settings
+from tests.cli import cli_runner
 
 ANSWER_KEYS = {"question", "answer", "grounded", "citations", "knowledge_as_of"}
 REPLY_KEYS = ANSWER_KEYS | {
@@ -29,13 +29,7 @@ REPLY_KEYS = ANSWER_KEYS | {
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    home = packed_settings(tmp_path).home
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-
-    def _run(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
-
-    return _run
+    return cli_runner(monkeypatch, packed_settings(tmp_path).home)
 
 
 def reply(result: Result) -> dict[str, Any]:

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from integrations.cli import cli
+from tests.cli import cli_runner
 
 POLICY = """---
 as_of: 2026-03-01
@@ -27,14 +28,7 @@ Tell customers when they are chatting with an automated assistant rather than a 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_LOAD_BUILTIN_KNOWLEDGE", "false")
-    home = tmp_path / "cli-home"
-
-    def _run(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
-
-    return _run
+    return cli_runner(monkeypatch, tmp_path / "cli-home", LOAD_BUILTIN_KNOWLEDGE="false")
 
 
 @pytest.fixture

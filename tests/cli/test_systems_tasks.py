@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from core.config import Settings
 from core.db import Database
-from integrations.cli import cli
+from tests.cli import cli_runner
 from tests.tools import (
     GITHUB_REPO,
     GITHUB_TOKEN,
@@ -46,15 +46,9 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, home: Path, database_url: str) -> Run:
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_LOAD_BUILTIN_KNOWLEDGE", "false")
-    monkeypatch.setenv("GOVASSIST_DATABASE_URL", database_url)
-    monkeypatch.setenv("GOVASSIST_ACTOR", "priya")
-
-    def _run(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return _run
+    return cli_runner(
+        monkeypatch, home, LOAD_BUILTIN_KNOWLEDGE="false", DATABASE_URL=database_url, ACTOR="priya"
+    )
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from integrations.cli import cli
+from tests.cli import cli_runner
 
 CV_SCREENER = """\
 name: CV screening assistant
@@ -28,15 +27,7 @@ public_body_or_public_service: false
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_LOAD_BUILTIN_KNOWLEDGE", "false")
-    monkeypatch.setenv("GOVASSIST_ACTOR", "pm@example.com")
-    home = tmp_path / "home"
-
-    def _run(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
-
-    return _run
+    return cli_runner(monkeypatch, tmp_path / "home", LOAD_BUILTIN_KNOWLEDGE="false", ACTOR="pm@example.com")
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from core.config import Settings
 from core.db import Database
-from integrations.cli import cli
 from knowledge.samples import SAMPLE_TIERING_STANDARD, SAMPLES_DIR
+from tests.cli import cli_runner
 from tools.audit import list_events
 from tools.bundle import verify_bundle
 from tools.docs.builder import FRIA_ELEMENTS
@@ -48,16 +48,14 @@ def db_url(request: pytest.FixtureRequest, home: Path) -> str:
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, home: Path, db_url: str) -> Run:
-    monkeypatch.setenv("GOVASSIST_DATABASE_URL", db_url)
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_LOAD_BUILTIN_KNOWLEDGE", "false")
-    monkeypatch.setenv("GOVASSIST_TIERING_STANDARD", str(SAMPLE_TIERING_STANDARD))
-    monkeypatch.setenv("GOVASSIST_ACTOR", "priya")
-
-    def _run(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return _run
+    return cli_runner(
+        monkeypatch,
+        home,
+        DATABASE_URL=db_url,
+        LOAD_BUILTIN_KNOWLEDGE="false",
+        TIERING_STANDARD=str(SAMPLE_TIERING_STANDARD),
+        ACTOR="priya",
+    )
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from evals.datasets import FIXTURES_DIR
 from evals.screening import screening_rates
-from integrations.cli import cli
 from knowledge.access import Audience
 from knowledge.factory import open_index
 from knowledge.index import KnowledgeIndex
@@ -21,6 +19,7 @@ from knowledge.ingest import IngestRequest, ingest_paths
 from knowledge.retrieval import search
 from knowledge.screening import ScreeningRule, screen
 from knowledge.sections import DocumentKind
+from tests.cli import cli_runner
 from tools.audit import list_events
 from tools.screening import RELEASE_ACTION, release_passage
 
@@ -209,15 +208,7 @@ def test_an_injected_policy_never_reaches_an_answer(make_settings, policy_file: 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_LOAD_BUILTIN_KNOWLEDGE", "false")
-    monkeypatch.setenv("GOVASSIST_ACTOR", "rai-admin")
-    home = tmp_path / "cli-home"
-
-    def _run(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return _run
+    return cli_runner(monkeypatch, tmp_path / "cli-home", LOAD_BUILTIN_KNOWLEDGE="false", ACTOR="rai-admin")
 
 
 def test_cli_lists_and_releases_held_back_passages(run, policy_file: Path) -> None:  # type: ignore[no-untyped-def]

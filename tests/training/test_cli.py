@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from assistant.training import TrainingService
 from core.config import Settings
-from integrations.cli import cli
 from knowledge.builtin import load_sample_organisation
+from tests.cli import cli_runner
 
 Run = Callable[..., Result]
 
@@ -34,15 +34,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("GOVASSIST_EMBEDDER", "hashing")
-    monkeypatch.setenv("GOVASSIST_DATABASE_URL", f"sqlite:///{home / 'govassist.db'}")
-    monkeypatch.setenv("GOVASSIST_ACTOR", "priya")
-    monkeypatch.setenv("GOVASSIST_ABSTAIN_BELOW", "0")
-
-    def _run(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
-
-    return _run
+    database = f"sqlite:///{home / 'govassist.db'}"
+    return cli_runner(monkeypatch, home, DATABASE_URL=database, ACTOR="priya", ABSTAIN_BELOW="0")
 
 
 def _start(run: Run, *extra: str) -> dict[str, object]:
