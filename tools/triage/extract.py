@@ -12,7 +12,7 @@ Usage::
     extracted = extract_profile("We screen CVs for our Berlin office.")
     extracted.profile.use_cases        # ['recruitment']
     result = triage_extracted(extracted)
-    profile = apply_answer(extracted.profile, "profiling", "yes")
+    profile = apply_answer(extracted.profile, "profiling", "yes")  # tools.triage.answers
 """
 
 from __future__ import annotations
