@@ -8,7 +8,8 @@ imports them. Every import counts: at module level, inside functions (the CLI's 
 `if TYPE_CHECKING:`, relative ones and `importlib.import_module("...")` with a literal name.
 
 ORM rows belong to one layer: only the owner builds queries on them (other layers call its functions).
-A row class may still be named under `if TYPE_CHECKING:` to annotate a row its owner handed out.
+A row class may still be named under `if TYPE_CHECKING:` to annotate a row its owner handed out. Inside a
+package split by job (`PACKAGE_STORES`), only its store module queries rows.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ ROW_OWNERS = {
     "PostedMessage": "assistant",
     "EvalRun": "evals",
 }
+# Inside a package split by job, one module holds the rows: the package's other modules reach them through it.
+PACKAGE_STORES = {"tools.inventory": "tools.inventory.store"}
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,19 @@ def row_access(root: Path) -> list[tuple[str, int, str, str]]:
     return found
 
 
+def package_row_access(root: Path) -> list[tuple[str, int, str]]:
+    """(path, line, row class) for each run-time row import in a `PACKAGE_STORES` package but its store."""
+    found = []
+    for imp in _all_imports(root):
+        if imp.type_checking or not imp.target.startswith("core.models."):
+            continue
+        for package, owner in PACKAGE_STORES.items():
+            inside = imp.importer == package or imp.importer.startswith(package + ".")
+            if inside and imp.importer != owner:
+                found.append((imp.path, imp.line, imp.target.removeprefix("core.models.")))
+    return found
+
+
 def orm_rows(root: Path) -> set[str]:
     """The ORM row classes declared in core/models.py (subclasses of its `Base`)."""
     tree = ast.parse((root / "core" / "models.py").read_text(encoding="utf-8"))
@@ -221,6 +237,10 @@ def test_no_layer_imports_a_higher_one_and_no_package_imports_an_edge() -> None:
 
 def test_orm_rows_are_queried_only_by_the_layer_that_owns_them() -> None:
     assert row_access(ROOT) == [], "query through the owner's functions (knowledge/store.py, tools/...)"
+
+
+def test_a_split_package_keeps_its_rows_in_its_store_module() -> None:
+    assert package_row_access(ROOT) == [], f"query through {', '.join(PACKAGE_STORES.values())}"
 
 
 def test_every_orm_row_has_an_owning_layer() -> None:
@@ -320,3 +340,16 @@ def test_a_row_queried_outside_its_owner_is_caught_but_an_annotation_is_not(tmp_
         },
     )
     assert row_access(root) == [("assistant/x.py", 1, "Chunk", "assistant")]
+
+
+def test_a_row_queried_in_a_split_package_outside_its_store_is_caught(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "tools/inventory/store.py": "from core.models import AISystem, Assessment\n",
+            "tools/inventory/retriage.py": "from core.models import Assessment\n",
+            "tools/inventory/models.py": "if TYPE_CHECKING:\n    from core.models import AISystem\n",
+            "tools/tasks.py": "from core.models import Assessment\n",
+        },
+    )
+    assert package_row_access(root) == [("tools/inventory/retriage.py", 1, "Assessment")]
