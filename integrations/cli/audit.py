@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from integrations.cli.context import AppContext, pass_app
-from integrations.cli.systems import open_database
+from integrations.cli.systems import database_session
 
 
 @click.group()
@@ -42,17 +42,13 @@ def export(app: AppContext, output: Path | None, since: datetime | None) -> None
     from tools.audit import export_jsonl
 
     start = since.replace(tzinfo=UTC) if since else None
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            if output is None:
-                export_jsonl(session=session, out=sys.stdout, since=start)
-                return
-            try:
-                with output.open("w", encoding="utf-8") as fh:
-                    count = export_jsonl(session=session, out=fh, since=start)
-            except OSError as exc:
-                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
-    finally:
-        db.close()
+    with database_session(app) as session:
+        if output is None:
+            export_jsonl(session=session, out=sys.stdout, since=start)
+            return
+        try:
+            with output.open("w", encoding="utf-8") as fh:
+                count = export_jsonl(session=session, out=fh, since=start)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"Wrote {count} audit event(s) to {output}.", err=True)

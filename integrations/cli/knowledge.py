@@ -140,26 +140,22 @@ def load_sample(app: AppContext) -> None:
     history: a system assessed under an earlier knowledge revision, which `systems retriage --changed`
     then re-triages (for demos and trials)."""
     from integrations.cli.ingest import print_report
-    from integrations.cli.systems import open_database
+    from integrations.cli.systems import database_session
     from knowledge.builtin import load_sample_organisation
     from knowledge.samples import SAMPLE_ASSESSMENTS
     from tools.inventory import AssessmentPublic, import_assessment
 
     report = load_sample_organisation(app.assistant().index)
     print_report(report)
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            for path in SAMPLE_ASSESSMENTS:
-                saved = AssessmentPublic.model_validate_json(path.read_text(encoding="utf-8"))
-                recorded = import_assessment(session=session, assessment=saved, actor="sample-data")
-                if recorded is not None:
-                    click.echo(
-                        f"Recorded {recorded.system_name} v{recorded.version}, assessed under the knowledge "
-                        f"as of {recorded.knowledge_as_of.isoformat()} (sample inventory history)."
-                    )
-    finally:
-        db.close()
+    with database_session(app) as session:
+        for path in SAMPLE_ASSESSMENTS:
+            saved = AssessmentPublic.model_validate_json(path.read_text(encoding="utf-8"))
+            recorded = import_assessment(session=session, assessment=saved, actor="sample-data")
+            if recorded is not None:
+                click.echo(
+                    f"Recorded {recorded.system_name} v{recorded.version}, assessed under the knowledge "
+                    f"as of {recorded.knowledge_as_of.isoformat()} (sample inventory history)."
+                )
     if report.failures:
         raise SystemExit(1)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,18 @@ def open_database(app: AppContext) -> Database:
         return Database.open(app.settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def database_session(app: AppContext) -> Iterator[Session]:
+    """A session on this installation's database (committed when the block ends without an error); the
+    database is closed afterwards either way."""
+    db = open_database(app)
+    try:
+        with db.session() as session:
+            yield session
+    finally:
+        db.close()
 
 
 def actor_name() -> str:
@@ -104,12 +118,8 @@ def list_command(app: AppContext, as_json: bool) -> None:
 
     from tools.inventory import list_systems
 
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            rows = list_systems(session=session)
-    finally:
-        db.close()
+    with database_session(app) as session:
+        rows = list_systems(session=session)
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False))
         return
@@ -152,17 +162,13 @@ def show(app: AppContext, name_or_id: str, as_json: bool) -> None:
     from tools.inventory import system_detail
     from tools.tasks import TaskFilters, list_tasks
 
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            detail = system_detail(session=session, name_or_id=name_or_id)
-            if detail is None:
-                raise click.ClickException(
-                    f"no system called {name_or_id!r} in the inventory (see 'govassist systems list')"
-                )
-            task_rows = list_tasks(session=session, filters=TaskFilters(system=detail.system.id))
-    finally:
-        db.close()
+    with database_session(app) as session:
+        detail = system_detail(session=session, name_or_id=name_or_id)
+        if detail is None:
+            raise click.ClickException(
+                f"no system called {name_or_id!r} in the inventory (see 'govassist systems list')"
+            )
+        task_rows = list_tasks(session=session, filters=TaskFilters(system=detail.system.id))
     if as_json:
         payload = detail.model_dump(mode="json")
         payload["tasks"] = [t.model_dump(mode="json") for t in task_rows]
@@ -342,19 +348,15 @@ def due(app: AppContext, within: str, file_tasks: bool, as_json: bool) -> None:
 
     days = _parse_within(within)
     knowledge = load_knowledge(app.settings)
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            if file_tasks:
-                filing = file_due_rereviews(
-                    session=session, standard=knowledge.standard, within_days=days, actor=actor_name()
-                )
-                rows, new, existing = filing.due, filing.new_task_ids, filing.existing_task_ids
-            else:
-                rows = due_rereviews(session=session, standard=knowledge.standard, within_days=days)
-                new, existing = [], []
-    finally:
-        db.close()
+    with database_session(app) as session:
+        if file_tasks:
+            filing = file_due_rereviews(
+                session=session, standard=knowledge.standard, within_days=days, actor=actor_name()
+            )
+            rows, new, existing = filing.due, filing.new_task_ids, filing.existing_task_ids
+        else:
+            rows = due_rereviews(session=session, standard=knowledge.standard, within_days=days)
+            new, existing = [], []
     if as_json:
         payload: dict[str, object] = {"due": [r.model_dump(mode="json") for r in rows]}
         if file_tasks:

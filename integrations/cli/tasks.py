@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from integrations.cli.context import AppContext, pass_app
 from integrations.cli.render import console
-from integrations.cli.systems import actor_name, open_database, say
+from integrations.cli.systems import actor_name, database_session, open_database, say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,12 +62,8 @@ def list_command(
     filters = TaskFilters(
         status=TaskStatus(status) if status else None, queue=queue, system=system, open_only=open_only
     )
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            rows = list_tasks(session=session, filters=filters)
-    finally:
-        db.close()
+    with database_session(app) as session:
+        rows = list_tasks(session=session, filters=filters)
     if as_json:
         click.echo(json.dumps([t.model_dump(mode="json") for t in rows], indent=2, ensure_ascii=False))
         return
@@ -108,12 +104,8 @@ def show(app: AppContext, task_id: int, as_json: bool) -> None:
     """
     from tools.tasks import get_task
 
-    db = open_database(app)
-    try:
-        with db.session() as session:
-            task = get_task(session=session, task_id=task_id)
-    finally:
-        db.close()
+    with database_session(app) as session:
+        task = get_task(session=session, task_id=task_id)
     if task is None:
         raise click.ClickException(f"no review task {task_id} (see 'govassist tasks list')")
     if as_json:
