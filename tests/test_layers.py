@@ -337,19 +337,12 @@ def test_a_row_queried_outside_its_owner_is_caught_but_an_annotation_is_not(tmp_
             "assistant/x.py": "from core.models import Chunk\n",
             "tools/y.py": "if TYPE_CHECKING:\n    from core.models import Document\n",
             "knowledge/z.py": "from core.models import Chunk, Document\n",
-        },
-    )
-    assert row_access(root) == [("assistant/x.py", 1, "Chunk", "assistant")]
-
-
-def test_a_row_queried_in_a_split_package_outside_its_store_is_caught(tmp_path: Path) -> None:
-    root = _tree(
-        tmp_path,
-        {
+            # Inside a split package only its store module may import rows (its layer owns them all).
             "tools/inventory/store.py": "from core.models import AISystem, Assessment\n",
             "tools/inventory/retriage.py": "from core.models import Assessment\n",
             "tools/inventory/models.py": "if TYPE_CHECKING:\n    from core.models import AISystem\n",
             "tools/tasks.py": "from core.models import Assessment\n",
         },
     )
+    assert row_access(root) == [("assistant/x.py", 1, "Chunk", "assistant")]
     assert package_row_access(root) == [("tools/inventory/retriage.py", 1, "Assessment")]
