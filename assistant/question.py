@@ -227,6 +227,12 @@ _WHEN_CONDITION = re.compile(
     r"\b(?:required|needed|necessary|mandatory|allowed|permitted|needs?|must)\b",
     re.IGNORECASE,
 )
+# "In which cases is a DPIA mandatory?": the same ask, in other words.
+_CASES = re.compile(
+    r"\b(?:in )?(?:which|what) (?:situations?|cases?|circumstances?)\b.*\b(?:required|needed|necessary|"
+    r"mandatory|allowed|permitted|needs?|must|apply|applies)\b",
+    re.IGNORECASE,
+)
 _WHO = re.compile(
     r"^\s*(?:and\s+)?who(?:m|se)?\b|\bwhich (?:team|person|role|body|authority|group)\b|"
     r"\bwho (?:is|are) responsible",
@@ -353,6 +359,12 @@ def named_regimes(text: str) -> list[str]:
 def is_polar(text: str) -> bool:
     """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
     return bool(_POLAR.match(text))
+
+
+def asks_condition(text: str) -> bool:
+    """Whether `text` asks in which cases something is required or allowed ("When is a DPIA required?"),
+    not from which date."""
+    return bool(_WHEN_CONDITION.search(text) or _CASES.search(text))
 
 
 def question_type(text: str) -> QuestionType:
