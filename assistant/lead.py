@@ -1173,8 +1173,8 @@ def _record_pool(
     if tagged:
         stems = _asked_stems(analysis)
         for regime in regimes:
-            pack = _packs().get(regime)
-            for record in pack.records if pack else ():
+            held = _packs().get(regime)
+            for record in held.records if held else ():
                 if any(_stems(tag.replace("-", " ")) & stems for tag in record.tags):
                     pool.setdefault(record.citation_id, (len(passages), record))
     return [(i, r) for i, r in pool.values() if r.is_current and ":amendment-" not in r.citation_id]

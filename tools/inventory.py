@@ -27,6 +27,7 @@ from core.models import AISystem, Assessment
 from knowledge import store
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from knowledge.packs.amendments import parent_id
+from knowledge.packs.provenance import STATUS_LABELS
 from knowledge.tiering import TieringStandard
 from tools.audit import record_event
 from tools.triage.schemas import (
@@ -159,6 +160,7 @@ class AssessmentDiff(BaseModel):
         lines += [f"- ground {g.citation}: {g.reason}" for g in self.grounds_removed]
         lines += [f"+ obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_added]
         lines += [f"- obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_removed]
+        lines += _status_notes(o.citation for o in self.obligations_added)
         lines += [f"+ regime {r} now applies" for r in self.regimes_added]
         lines += [f"- regime {r} no longer applies" for r in self.regimes_removed]
         lines += [f"+ review {r}" for r in self.reviews_added]
@@ -166,6 +168,24 @@ class AssessmentDiff(BaseModel):
         if self.profile_fields_changed:
             lines.append("profile changed: " + ", ".join(self.profile_fields_changed))
         return lines
+
+
+def _status_notes(citations: Iterable[str]) -> list[str]:
+    """'status of SB 26-189: adopted, not yet applying: ... stayed ...': the status note of the records the
+    new duties rest on, once per note, so a retriage that shows a law's new duties also shows what holds
+    them back (a court's stay, a pending rulemaking). Grounds carry theirs in their reason already."""
+    packs = {pack.regime_id: pack for pack in current_knowledge().packs}
+    notes: dict[str, str] = {}
+    for citation in citations:
+        pack = packs.get(citation.partition(":")[0])
+        if pack is None or not pack.has_record(citation):
+            continue
+        record = pack.record(citation)
+        note = " ".join(record.status_note.split())
+        if note and note not in notes:
+            label = STATUS_LABELS[record.status]
+            notes[note] = f"status of {record.instrument or record.locator}: {label}: {note}"
+    return list(notes.values())
 
 
 def _from(obligation: Obligation) -> str:
