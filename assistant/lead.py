@@ -25,6 +25,7 @@ from assistant.organisation import (
     clause_verdict,
     decision_head,
     denies_asked_verb,
+    list_items,
     own_names,
     rank_by_statement,
     read_review,
@@ -297,8 +298,8 @@ def _money(penalty: Penalty) -> str:
     if penalty.max_turnover_percent is not None:
         parts.append(f"{penalty.max_turnover_percent:g}% of worldwide annual turnover")
     if penalty.max_amount_usd is not None:
-        floor = f"USD {penalty.min_amount_usd:,} to " if penalty.min_amount_usd is not None else "up to USD "
-        parts.append(f"{floor}{penalty.max_amount_usd:,}")
+        floor = f"USD {penalty.min_amount_usd:,} to " if penalty.min_amount_usd is not None else "up to "
+        parts.append(f"{floor}USD {penalty.max_amount_usd:,}")
     if penalty.max_amount_krw is not None:
         parts.append(f"KRW {penalty.max_amount_krw:,}")
     which = "whichever is higher" if penalty.rule is PenaltyRule.HIGHER_OF else "whichever is lower"
@@ -550,12 +551,17 @@ def coverage_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | Non
     if analysis.ask not in (Ask.OTHER, Ask.APPLIES):
         return None
     stems = _asked_stems(analysis)
+    if not _covers(stems, sentence):
+        return None  # about something else: "not trained on data" says nothing of health data
     if denies(stems, sentence) or (analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)):
         return Verdict.NO
+    return Verdict.YES
+
+
+def _covers(stems: set[str], sentence: str) -> bool:
+    """Whether `sentence` states at least two and half of the question's own words."""
     said = stems & _stems(sentence)
-    if len(said) >= 2 and len(said) >= COVERAGE * len(stems):
-        return Verdict.YES
-    return None
+    return len(said) >= 2 and len(said) >= COVERAGE * len(stems)
 
 
 # A duty waived: "is not required", "need not", "does not need to", "is exempt", "optional".
@@ -662,6 +668,42 @@ def _our_rule(
     return None
 
 
+# An allow-list: "Only the tools below may be used with internal or confidential information."
+_ONLY_LISTED = re.compile(
+    r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
+    r"\bonly\b.*\b(?:may|can)\b.*\b(?:below|listed|following)\b",
+    re.IGNORECASE,
+)
+# A product's name as people write it: "ChatGPT", "DeepSeek", "GitHub".
+_PRODUCT = re.compile(r"\b[A-Z][a-z]*[A-Z][A-Za-z0-9]*\b")
+
+
+def _not_listed(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> AnswerPlan | None:
+    """No to 'Can we use ChatGPT to ...?' when our passage allows only the tools it lists and the tool
+    the question names is not among them."""
+    names = [n for n in _PRODUCT.findall(analysis.question) if n not in analysis.internal_names]
+    if not names:
+        return None
+    for i, p in enumerate(passages[:3]):
+        if not is_organisations(p):
+            continue
+        rule = next((s for s in statements(p.text) if _ONLY_LISTED.search(s)), None)
+        items = list_items(p.text)
+        if rule is None or len(items) < 2:
+            continue
+        listed = " ".join(items).lower()
+        missing = [n for n in names if n.lower() not in listed]
+        if missing:
+            allowed = ", ".join(re.sub(r"\s*\(.*?\)", "", item) for item in items)
+            return AnswerPlan(
+                verdict=Verdict.NO,
+                fact=f"{missing[0]} is not on our list. {rule.rstrip('.:')}: {allowed}",
+                basis=FactBasis.WORDING,
+                lead_index=i,
+            )
+    return None
+
+
 def plan_answer(
     analysis: QuestionAnalysis, passages: Sequence[Passage], *, embedder: Embedder | None = None
 ) -> AnswerPlan:
@@ -721,11 +763,15 @@ def plan_answer(
     if kind is QuestionType.HOW_LONG or (kind is QuestionType.YES_NO and analysis.durations):
         limits = [(i, t) for i, (_, record) in records for t in record.time_limits]
         if limits:
-            # Meaning, and the words the question shares with the limit ("consumer credit" against
-            # "business credit": the small embedder hears them alike).
+            # Meaning, the words the question shares with the limit, and the share of its id's words the
+            # question uses ("consumer-credit" against "business-credit": the small embedder hears the
+            # two limits alike).
             scores = _rank_scores(vector, embedder, [t.text for _, t in limits])
+            asked = set(tokenize(analysis.question))
             scores = [
-                c + HEADING_WORDS * _shared_words(analysis.question, t.text)
+                c
+                + HEADING_WORDS * _shared_words(analysis.question, t.text)
+                + HEADING_WORDS * len(set(tokenize(t.id)) & asked) / max(1, len(set(tokenize(t.id))))
                 for c, (_, t) in zip(scores, limits, strict=True)
             ]
             i, best = limits[int(np.argmax(scores))]
@@ -824,6 +870,10 @@ def plan_answer(
                 lead_index=lead,
                 cited=cited,
             )
+        if ours_first and analysis.ask is Ask.PERMISSION:
+            unlisted = _not_listed(analysis, passages)
+            if unlisted:
+                return unlisted
         if ours_first and analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION):
             ruled = _our_rule(analysis, passages, vector, embedder)
             if ruled:
@@ -1222,7 +1272,8 @@ def _denial_plan(
         (i, r, s, HEADING_WORDS * _shared_words(analysis.question, _heading_text(r)))
         for i, r in _record_pool(analysis, passages, records)
         for s in statements(r.summary)
-        if denies(stems, s)
+        # Read as it will lead ("They are not binding" names the guidelines), about what is asked.
+        if denies(stems, s) and _covers(stems, _named_sentence(r, s))
     ]
     return _wording_fact(analysis, passages, found, vector, embedder, Verdict.NO)
 

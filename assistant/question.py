@@ -356,9 +356,23 @@ def named_regimes(text: str) -> list[str]:
     return regimes
 
 
+# "Our bot talks to customers. Do we have to say it is an AI?", "If we rebrand it, do we take on provider
+# duties?": the question is asked in its last sentence, after any condition set before it.
+# A sentence end: a word (not an abbreviation such as "Art." or "U.S.") and a capital after it.
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+_CONDITION_FIRST = re.compile(r"^\s*(?:if|when|once|where|after|before)\b[^,?]{3,120},\s*", re.IGNORECASE)
+
+
+def asked_part(text: str) -> str:
+    """The part of `text` that asks: its last sentence, without a condition that opens it."""
+    asked = [part for part in _SENTENCE_END.split(text.strip()) if part.rstrip().endswith("?")]
+    last = asked[-1] if asked else text
+    return _CONDITION_FIRST.sub("", last, count=1) or last
+
+
 def is_polar(text: str) -> bool:
     """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
-    return bool(_POLAR.match(text))
+    return bool(_POLAR.match(asked_part(text)))
 
 
 def asks_condition(text: str) -> bool:
@@ -371,7 +385,7 @@ def question_type(text: str) -> QuestionType:
     """The question's type; the more specific asks win ("Is there a deadline" wants the period)."""
     if _PAST.search(text):
         return QuestionType.PAST_DECISION
-    polar = bool(_POLAR.match(text))
+    polar = is_polar(text)
     if _HOW_LONG.search(text) and not polar:
         return QuestionType.HOW_LONG
     if _HOW_MUCH.search(text) and not polar:
@@ -479,7 +493,7 @@ def analyse_question(
     return QuestionAnalysis(
         question=text,
         type=kind,
-        ask=_ask(text) if kind is QuestionType.YES_NO else Ask.OTHER,
+        ask=_ask(asked_part(text)) if kind is QuestionType.YES_NO else Ask.OTHER,
         regimes=regimes,
         focus=focus,
         internal_names=ours,

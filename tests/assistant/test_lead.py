@@ -346,3 +346,35 @@ def test_a_sentence_covering_the_question_answers_yes_and_one_putting_it_outside
     military = analyse_question("Is AI developed only for military use covered by the AI Act?")
     said = "AI systems used only for military, defence or national security purposes are outside the Act."
     assert coverage_verdict(military, said) is Verdict.NO
+
+
+def test_a_sentence_about_something_else_gives_no_verdict() -> None:
+    from assistant.lead import coverage_verdict
+
+    health = analyse_question("Is health information one of the special categories of personal data?")
+    assert (
+        coverage_verdict(health, "Systems not trained on data apply these rules to testing data sets only.")
+        is None
+    )
+
+
+def test_the_limit_the_question_names_answers_how_long() -> None:
+    found = plan(
+        "How long must a creditor keep consumer credit applications and adverse action notices?",
+        [passage("ecoa-reg-b:1002-12-b")],
+    )
+    assert found.basis is FactBasis.TIME_LIMIT and found.fact is not None
+    assert found.fact.startswith("25 months"), found.fact
+
+
+def test_a_tool_missing_from_our_allow_list_is_a_no() -> None:
+    text = (
+        "Only the tools below may be used with internal or confidential information.\n\n"
+        "| Tool | Use |\n|---|---|\n| NorthwindGPT (chat) | Drafting |\n| CodeAssist (code) | Code |\n"
+    )
+    ours = passage("genai-policy:approved-tools", text, kind="policy", title="Approved tools")
+    found = plan("Can we use ChatGPT to summarise customer complaints?", [ours])
+    assert found.verdict is Verdict.NO and found.fact is not None
+    assert found.fact.startswith("ChatGPT is not on our list.") and "NorthwindGPT, CodeAssist" in found.fact
+    listed = plan("Can we use NorthwindGPT to summarise customer complaints?", [ours])
+    assert listed.verdict is not Verdict.NO
