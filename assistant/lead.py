@@ -767,11 +767,11 @@ def plan_answer(
             # question uses ("consumer-credit" against "business-credit": the small embedder hears the
             # two limits alike).
             scores = _rank_scores(vector, embedder, [t.text for _, t in limits])
-            asked = set(tokenize(analysis.question))
+            words = set(tokenize(analysis.question))
             scores = [
                 c
                 + HEADING_WORDS * _shared_words(analysis.question, t.text)
-                + HEADING_WORDS * len(set(tokenize(t.id)) & asked) / max(1, len(set(tokenize(t.id))))
+                + HEADING_WORDS * len(set(tokenize(t.id)) & words) / max(1, len(set(tokenize(t.id))))
                 for c, (_, t) in zip(scores, limits, strict=True)
             ]
             i, best = limits[int(np.argmax(scores))]
