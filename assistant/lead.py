@@ -1035,7 +1035,7 @@ def _obligations_plan(
         if heading is not None:
             duties = _duties_of(pack, heading, roles)
             at = next((n for n, p in enumerate(passages) if p.citation_id == heading.citation_id), 0)
-            return _obligations_fact(heading, duties, at)
+            return _obligations_fact(heading, duties, at, vector, embedder, analysis.question)
     if not candidates:
         return None
     texts = [f"{r.title}. " + " ".join(o.text for o in duties) for _, r, duties in candidates]
@@ -1044,7 +1044,7 @@ def _obligations_plan(
     scores = _rank_scores(vector, embedder, texts)
     best = max(range(len(candidates)), key=lambda n: scores[n] - RANK_COST * candidates[n][0])
     i, record, duties = candidates[best]
-    return _obligations_fact(record, duties, i)
+    return _obligations_fact(record, duties, i, vector, embedder, analysis.question)
 
 
 def _duties_of(pack: Pack, record: PackRecord, roles: set[Role]) -> list[Obligation]:
@@ -1063,7 +1063,32 @@ def _duties_of(pack: Pack, record: PackRecord, roles: set[Role]) -> list[Obligat
     ]
 
 
-def _obligations_fact(record: PackRecord, duties: Sequence[Obligation], index: int) -> AnswerPlan:
+_MUST_WORDS = frozenset({"must", "need", "needs", "requi", "oblig", "dutie"})
+
+
+def _obligations_fact(
+    record: PackRecord,
+    duties: Sequence[Obligation],
+    index: int,
+    vector: np.ndarray | None = None,
+    embedder: Embedder | None = None,
+    question: str = "",
+) -> AnswerPlan:
+    """The record's duties as one list, the one closest in meaning to the question first (a long list is
+    clipped: "what must they make public about their training content" keeps its answer), the rest in
+    the pack's order."""
+    # Only a question asking about more than the heading says ("What must deployers do?" does not)
+    # reorders the list.
+    asked = _stems(question) - _stems(record.title) - _MUST_WORDS
+    if len(duties) > 1 and embedder is not None and vector is not None and asked:
+        # Meaning and the question's words ("make public" / "Publish", "trained" / "training").
+        scores = _rank_scores(vector, embedder, [o.text for o in duties])
+        scores = [
+            c + HEADING_WORDS * len(asked & _stems(o.text)) / len(asked)
+            for c, o in zip(scores, duties, strict=True)
+        ]
+        first = int(np.argmax(scores))
+        duties = [duties[first], *(o for n, o in enumerate(duties) if n != first)]
     listed = "; ".join(o.text.rstrip(".") for o in duties)
     return AnswerPlan(
         fact=f"{record.locator} ({record.title[:1].lower() + record.title[1:]}): {listed}",

@@ -307,7 +307,11 @@ _ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
         (Role.EMPLOYMENT_AGENCY, r"employment agenc(?:y|ies)"),
         (Role.CREDITOR, r"creditors?|lenders?"),
         (Role.COVERED_ENTITY, r"covered entit(?:y|ies)"),
-        (Role.GPAI_PROVIDER, r"(?:gpai|general-purpose ai) (?:model )?providers?"),
+        (
+            Role.GPAI_PROVIDER,
+            r"(?:gpai|general-purpose ai) (?:model )?providers?|"
+            r"providers? of (?:an? )?(?:gpai|general-purpose ai) models?",
+        ),
     )
 )
 _NUMBER_WORDS = {

@@ -123,3 +123,10 @@ def test_the_question_is_read_in_the_sentence_that_asks_it() -> None:
     # An abbreviation is not a sentence end.
     assert asked_part("Does Art. 5 apply to us?") == "Does Art. 5 apply to us?"
     assert analyse_question("If someone died, how soon must it be reported?").type is QuestionType.HOW_LONG
+
+
+def test_providers_of_general_purpose_models_are_gpai_providers() -> None:
+    from knowledge.packs.schema import Role
+
+    found = analyse_question("What do providers of general-purpose AI models have to make public?")
+    assert Role.GPAI_PROVIDER in found.roles
