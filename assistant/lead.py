@@ -202,6 +202,12 @@ def conditioned_search(
     by_statement = analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN)
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
+    # A list of our other documents or a template's blank to fill in says where the rule is, not what it
+    # is: it follows the sections that state one.
+    names = organisation_names(index).names
+    close = [p for p in close if not _points_elsewhere(p, names)] + [
+        p for p in close if _points_elsewhere(p, names)
+    ]
     if (
         analysis.focus is Focus.ORGANISATION
         and close
@@ -211,6 +217,22 @@ def conditioned_search(
         return _merge(close[:2], law, ours)[:k]
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
     return general
+
+
+# A template's field: an italic instruction on what to write ("*Tier from the Model Risk Tiering
+# Standard, ...*").
+_PLACEHOLDER = re.compile(r"^\s*([*_]).+\1\s*$")
+
+
+def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:
+    """Whether our section only points elsewhere: its items are the titles of our other documents
+    ("Related documents"), or its text is a template's italic instructions."""
+    lines = [line for line in p.text.splitlines() if line.strip()]
+    if lines and all(_PLACEHOLDER.match(line) for line in lines):
+        return True
+    items = list_items(p.text)
+    titles = " | ".join(names).lower()
+    return len(items) >= 2 and sum(item.lower().rstrip(".") in titles for item in items) >= 0.6 * len(items)
 
 
 def _named_reviews(

@@ -378,3 +378,20 @@ def test_a_tool_missing_from_our_allow_list_is_a_no() -> None:
     assert found.fact.startswith("ChatGPT is not on our list.") and "NorthwindGPT, CodeAssist" in found.fact
     listed = plan("Can we use NorthwindGPT to summarise customer complaints?", [ours])
     assert listed.verdict is not Verdict.NO
+
+
+def test_a_section_pointing_elsewhere_is_not_a_rule() -> None:
+    from assistant.lead import _points_elsewhere
+
+    names = ["Northwind Mutual Model Risk Tiering Standard", "Northwind Mutual AI Incident Response Runbook"]
+    related = passage(
+        "rai-policy:related-documents",
+        "- Model Risk Tiering Standard\n- AI Incident Response Runbook",
+        kind="policy",
+    )
+    blank = passage(
+        "card:internal-tier", "*Tier from the standard, and the rule that set it.*", kind="policy"
+    )
+    rule = passage("standard:t1", "High-risk systems are T1 and need the board's approval.", kind="policy")
+    assert _points_elsewhere(related, names) and _points_elsewhere(blank, names)
+    assert not _points_elsewhere(rule, names)
