@@ -199,7 +199,11 @@ def conditioned_search(
     ]
     # A period or a date is picked by its own sentence among our passages (the plan's _our_sentence), so
     # for when / how long the sections keep their closeness order.
-    by_statement = analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN)
+    # A question of two asks ("Who chairs the board and how often does it meet?") is answered by one
+    # section as a whole: its sections are ranked by the sentence that answers all the same.
+    by_statement = (
+        analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN) or len(split_asks(question)) > 1
+    )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
     # A list of our other documents or a template's blank to fill in says where the rule is, not what it
