@@ -316,7 +316,7 @@ def _lead_line(
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
         verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
         if verdict is None and not is_organisations(lead):
-            verdict = coverage_verdict(analysis, sentence)
+            verdict = coverage_verdict(analysis, sentence, lead.title)
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:

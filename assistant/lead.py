@@ -569,15 +569,17 @@ _OUTSIDE = re.compile(
 COVERAGE = 0.5
 
 
-def coverage_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
+def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "") -> Verdict | None:
     """For 'Does the profile mention prompt injection?' / 'Does Section 1557 reach decision support
-    tools?' (no structured fact, no modal verb): no when the law's sentence denies a word of the question
-    or puts the case outside its reach; yes when it states at least two and half of the question's own
-    words (the regime's name aside) without denying any; else no verdict."""
+    tools?' (no structured fact, no modal verb), from a sentence of the law that, read under its heading,
+    states at least two and half of the question's own words (the regime's name aside): no when it denies
+    one of them or puts the case outside the law's reach, else yes. A sentence about something else gives
+    no verdict."""
     if analysis.ask not in (Ask.OTHER, Ask.APPLIES):
         return None
     stems = _asked_stems(analysis)
-    if not _covers(stems, sentence):
+    # The sentence is read under its heading ("Environmental impacts: ... the footprint").
+    if not _covers(stems, f"{heading} {sentence}"):
         return None  # about something else: "not trained on data" says nothing of health data
     if denies(stems, sentence) or (analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)):
         return Verdict.NO

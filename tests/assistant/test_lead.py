@@ -343,6 +343,12 @@ def test_a_sentence_covering_the_question_answers_yes_and_one_putting_it_outside
         mention, "Red-team GAI systems, including prompt injection and data poisoning."
     ) is (Verdict.YES)
     assert coverage_verdict(mention, "Keep an inventory of components and their provenance.") is None
+    footprint = analyse_question(
+        "Does NIST's generative AI profile cover the environmental footprint of models?"
+    )
+    said = "Generative tasks cost more energy, and there is no agreed method to estimate the footprint."
+    assert coverage_verdict(footprint, said) is None
+    assert coverage_verdict(footprint, said, "Environmental impacts") is Verdict.YES
     military = analyse_question("Is AI developed only for military use covered by the AI Act?")
     said = "AI systems used only for military, defence or national security purposes are outside the Act."
     assert coverage_verdict(military, said) is Verdict.NO
