@@ -207,7 +207,8 @@ _PAST = re.compile(
 )
 _HOW_MUCH = re.compile(
     r"\bhow much\b|\b(?:maximum|max|highest|biggest)\s+(?:fine|penalt\w*|amount)|\bhow (?:high|large|big)\b.*"
-    r"\b(?:fines?|penalt\w*)|\bwhat (?:are|is) the (?:fines?|penalt\w*)|\bfin(?:e|es|ed)\b|\bpenalt\w*",
+    r"\b(?:fines?|penalt\w*)|\bwhat (?:are|is) the (?:fines?|penalt\w*)|\bfin(?:e|es|ed)\b|\bpenalt\w*|"
+    r"\bcaps?\b|\bcapped\b",
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(

@@ -401,3 +401,9 @@ def test_a_section_pointing_elsewhere_is_not_a_rule() -> None:
     rule = passage("standard:t1", "High-risk systems are T1 and need the board's approval.", kind="policy")
     assert _points_elsewhere(related, names) and _points_elsewhere(blank, names)
     assert not _points_elsewhere(rule, names)
+
+
+def test_damages_caps_are_amounts_with_every_tier() -> None:
+    found = plan("What caps apply to punitive damages under ECOA?", [passage("ecoa-reg-b:1691e-b")])
+    assert found.basis is FactBasis.PENALTY and found.fact is not None
+    assert "USD 10,000" in found.fact and "USD 500,000" in found.fact
