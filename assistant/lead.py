@@ -873,8 +873,17 @@ def plan_answer(
             if r.defined_term and passages[i].similarity >= top - DEFINITION_MARGIN
         ]
         if defining:
-            order = _rank(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
-            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=defining[order[0]][0])
+            # Meaning, and whether the question names the term itself ("automated employment decision
+            # tool" against "employment decision", defined beside it).
+            scores = _rank_scores(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
+            scores = [
+                c + HEADING_WORDS * _names_term(analysis.question, r.defined_term or "")
+                for c, (_, r) in zip(scores, defining, strict=True)
+            ]
+            i, record = defining[int(np.argmax(scores))]
+            # The summary of a defining record opens with the definition: it leads, whole.
+            opening = next(iter(statements(record.summary)), None)
+            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:
@@ -1178,6 +1187,15 @@ def _shared_words(question: str, heading: str) -> float:
     weight = {w: 2.0 if any(ch.isdigit() for ch in w) else 1.0 for w in words}
     shared = words & set(tokenize(heading))
     return sum(weight[w] for w in shared) / sum(weight.values())
+
+
+def _names_term(question: str, term: str) -> float:
+    """1.0 when the question uses the whole term, weighted by its length in words (a longer term named
+    whole is the more specific one), else 0."""
+    words = tokenize(term)
+    if not words or not set(words) <= set(tokenize(question)):
+        return 0.0
+    return min(1.0, len(words) / 4)
 
 
 def _names_its_number(question: str, heading: str) -> bool:

@@ -407,3 +407,11 @@ def test_damages_caps_are_amounts_with_every_tier() -> None:
     found = plan("What caps apply to punitive damages under ECOA?", [passage("ecoa-reg-b:1691e-b")])
     assert found.basis is FactBasis.PENALTY and found.fact is not None
     assert "USD 10,000" in found.fact and "USD 500,000" in found.fact
+
+
+def test_a_definition_leads_with_the_sentence_that_defines() -> None:
+    found = plan(
+        "What is an impact ratio in an NYC bias audit?", [passage("nyc-ll144:rules-5-300-impact-ratio")]
+    )
+    assert found.basis is FactBasis.DEFINITION and found.fact is not None
+    assert found.fact.startswith("A category's selection rate divided by")
