@@ -916,14 +916,17 @@ def plan_answer(
             if ruled:
                 return ruled
         if analysis.ask is Ask.PERMISSION:
-            for i, (_, record) in records[:2]:
-                if "prohibited" in record.tags:
-                    return AnswerPlan(
-                        verdict=Verdict.NO,
-                        fact=f"{record.locator} prohibits it: {record.title[:1].lower() + record.title[1:]}",
-                        basis=FactBasis.PROHIBITED_RECORD,
-                        lead_index=i,
-                    )
+            banned = [(i, record) for i, (_, record) in records[:2] if "prohibited" in record.tags]
+            if banned:
+                # Of two bans ranked, the one closer in meaning: a lexical match on "face" ranks the
+                # real-time identification ban above the scraping ban a database question is about.
+                i, record = max(banned, key=lambda found: passages[found[0]].similarity)
+                return AnswerPlan(
+                    verdict=Verdict.NO,
+                    fact=f"{record.locator} prohibits it: {record.title[:1].lower() + record.title[1:]}",
+                    basis=FactBasis.PROHIBITED_RECORD,
+                    lead_index=i,
+                )
         if not ours_first and analysis.ask in (Ask.OTHER, Ask.CLASSIFICATION, Ask.STATUS):
             # No structured fact decides it: a record of the regime asked about that denies what the
             # question asks ("It preempts nothing by itself") answers no.

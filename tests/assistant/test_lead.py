@@ -415,3 +415,12 @@ def test_a_definition_leads_with_the_sentence_that_defines() -> None:
     )
     assert found.basis is FactBasis.DEFINITION and found.fact is not None
     assert found.fact.startswith("A category's selection rate divided by")
+
+
+def test_of_two_bans_retrieved_the_closer_in_meaning_answers() -> None:
+    lexical = passage("eu-ai-act:art-5-1-h")
+    meant = passage("eu-ai-act:art-5-1-e").model_copy(update={"similarity": 0.7})
+    found = plan(
+        "May we build a face-recognition database by harvesting photos from social media?", [lexical, meant]
+    )
+    assert found.verdict is Verdict.NO and found.fact is not None and found.fact.startswith("Article 5(1)(e)")
