@@ -916,16 +916,16 @@ def plan_answer(
             if ruled:
                 return ruled
         if analysis.ask is Ask.PERMISSION:
-            banned = [(i, record) for i, (_, record) in records[:2] if "prohibited" in record.tags]
-            if banned:
+            bans = [(n, r) for n, (_, r) in records[:2] if "prohibited" in r.tags]
+            if bans:
                 # Of two bans ranked, the one closer in meaning: a lexical match on "face" ranks the
                 # real-time identification ban above the scraping ban a database question is about.
-                i, record = max(banned, key=lambda found: passages[found[0]].similarity)
+                at, ban = max(bans, key=lambda found: passages[found[0]].similarity)
                 return AnswerPlan(
                     verdict=Verdict.NO,
-                    fact=f"{record.locator} prohibits it: {record.title[:1].lower() + record.title[1:]}",
+                    fact=f"{ban.locator} prohibits it: {ban.title[:1].lower() + ban.title[1:]}",
                     basis=FactBasis.PROHIBITED_RECORD,
-                    lead_index=i,
+                    lead_index=at,
                 )
         if not ours_first and analysis.ask in (Ask.OTHER, Ask.CLASSIFICATION, Ask.STATUS):
             # No structured fact decides it: a record of the regime asked about that denies what the
