@@ -12,6 +12,7 @@ from assistant.lead import (
     AnswerPlan,
     FactBasis,
     Verdict,
+    coverage_verdict,
     duty_verdict,
     is_organisations,
     related_support,
@@ -314,10 +315,14 @@ def _lead_line(
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
         verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
+        if verdict is None and not is_organisations(lead):
+            verdict = coverage_verdict(analysis, sentence, lead.title)
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:
         decision = plan is not None and plan.basis is FactBasis.REVIEW_DECISION
+        # A record's own sentence is the answer: another sentence of the same record only repeats it.
+        whole = plan is not None and plan.basis is FactBasis.RECORD_WORDING
         fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
@@ -325,6 +330,7 @@ def _lead_line(
         history = "" if plan is not None and plan.basis is FactBasis.STATUS else _history_prefix(lead)
         if (
             decision
+            or whole
             or _overlap(fact, sentence) >= 0.6
             or sentence.startswith(("Maximum fine", "Penalty tiers"))
         ):

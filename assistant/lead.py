@@ -25,6 +25,7 @@ from assistant.organisation import (
     clause_verdict,
     decision_head,
     denies_asked_verb,
+    list_items,
     own_names,
     rank_by_statement,
     read_review,
@@ -39,6 +40,7 @@ from assistant.question import (
     QuestionAnalysis,
     QuestionType,
     analyse_question,
+    asks_condition,
     is_polar,
     mentioned_names,
     mentions,
@@ -54,6 +56,7 @@ from knowledge.lexical import tokenize
 from knowledge.packs.loader import load_packs
 from knowledge.packs.provenance import HISTORICAL, STATUS_LABELS, RecordStatus
 from knowledge.packs.schema import Obligation, Pack, PackRecord, Role, TimeLimit
+from knowledge.references import find_references
 from knowledge.retrieval import Passage, SearchFilters, search
 from tools.triage.catalogue import REGIME_TRIGGERS, use_case
 from tools.triage.engine import triage
@@ -99,6 +102,7 @@ class FactBasis(StrEnum):
     STATUS = "status"  # a record's status (in force, proposed, withdrawn, stayed...)
     OBLIGATIONS = "obligations"  # a record's typed obligations, for the role asked about
     PROHIBITIONS = "prohibitions"  # the records of a regime tagged prohibited
+    RECORD_WORDING = "record_wording"  # a pack record's sentence: a denial, the body that acts, a permission
 
 
 class AnswerPlan(BaseModel):
@@ -195,9 +199,19 @@ def conditioned_search(
     ]
     # A period or a date is picked by its own sentence among our passages (the plan's _our_sentence), so
     # for when / how long the sections keep their closeness order.
-    by_statement = analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN)
+    # A question of two asks ("Who chairs the board and how often does it meet?") is answered by one
+    # section as a whole: its sections are ranked by the sentence that answers all the same.
+    by_statement = (
+        analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN) or len(split_asks(question)) > 1
+    )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
+    # A list of our other documents or a template's blank to fill in says where the rule is, not what it
+    # is: it follows the sections that state one.
+    names = organisation_names(index).names
+    close = [p for p in close if not _points_elsewhere(p, names)] + [
+        p for p in close if _points_elsewhere(p, names)
+    ]
     if (
         analysis.focus is Focus.ORGANISATION
         and close
@@ -207,6 +221,22 @@ def conditioned_search(
         return _merge(close[:2], law, ours)[:k]
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
     return general
+
+
+# A template's field: an italic instruction on what to write ("*Tier from the Model Risk Tiering
+# Standard, ...*").
+_PLACEHOLDER = re.compile(r"^\s*([*_]).+\1\s*$")
+
+
+def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:
+    """Whether our section only points elsewhere: its items are the titles of our other documents
+    ("Related documents"), or its text is a template's italic instructions."""
+    lines = [line for line in p.text.splitlines() if line.strip()]
+    if lines and all(_PLACEHOLDER.match(line) for line in lines):
+        return True
+    items = list_items(p.text)
+    titles = " | ".join(names).lower()
+    return len(items) >= 2 and sum(item.lower().rstrip(".") in titles for item in items) >= 0.6 * len(items)
 
 
 def _named_reviews(
@@ -289,7 +319,22 @@ def _long_date(day: date) -> str:
 
 def _period(limit: TimeLimit) -> str:
     unit = limit.unit.value.replace("_", " ")
+    if unit == "days" and re.search(r"\bcalendar days\b", limit.text, re.IGNORECASE):
+        unit = "calendar days"  # the limit's own words: not business days
     return f"{limit.value} {unit[:-1] if limit.value == 1 else unit}"
+
+
+# "What are the penalties?" (every tier) rather than "What is the maximum fine?" (the one that applies).
+_ALL_TIERS = re.compile(
+    r"^(?!.*\b(?:maximum|max|top|highest|biggest|largest)\b).*\b(?:penalties|fines|caps|amounts)\b",
+    re.IGNORECASE,
+)
+
+
+def _containers(pack: Pack, record: PackRecord) -> list[PackRecord]:
+    """The record and the records it is a part of, nearest first (`x:art-83-5-a`, `x:art-83-5`, ...)."""
+    found = [r for r in pack.records if record.citation_id.startswith(r.citation_id + "-")]
+    return [record, *sorted(found, key=lambda r: -len(r.citation_id))]
 
 
 def _rank(question_vector: np.ndarray | None, embedder: Embedder | None, texts: list[str]) -> list[int]:
@@ -500,6 +545,37 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     return None
 
 
+# Out of a law's reach: answers "is X covered / does it apply" with no.
+_OUTSIDE = re.compile(
+    r"\b(?:outside|excluded from|exempt(?:ed)? from|out of (?:its )?scope)\b", re.IGNORECASE
+)
+# The share of the question's own words a sentence must say for its affirmation to answer yes.
+COVERAGE = 0.5
+
+
+def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "") -> Verdict | None:
+    """For 'Does the profile mention prompt injection?' / 'Does Section 1557 reach decision support
+    tools?' (no structured fact, no modal verb), from a sentence of the law that, read under its heading,
+    states at least two and half of the question's own words (the regime's name aside): no when it denies
+    one of them or puts the case outside the law's reach, else yes. A sentence about something else gives
+    no verdict."""
+    if analysis.ask not in (Ask.OTHER, Ask.APPLIES):
+        return None
+    stems = _asked_stems(analysis)
+    # The sentence is read under its heading ("Environmental impacts: ... the footprint").
+    if not _covers(stems, f"{heading} {sentence}"):
+        return None  # about something else: "not trained on data" says nothing of health data
+    if denies(stems, sentence) or (analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)):
+        return Verdict.NO
+    return Verdict.YES
+
+
+def _covers(stems: set[str], sentence: str) -> bool:
+    """Whether `sentence` states at least two and half of the question's own words."""
+    said = stems & _stems(sentence)
+    return len(said) >= 2 and len(said) >= COVERAGE * len(stems)
+
+
 # A duty waived: "is not required", "need not", "does not need to", "is exempt", "optional".
 _EXEMPT = re.compile(
     r"\b(?:(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|need\s+not|no\s+need|"
@@ -604,6 +680,42 @@ def _our_rule(
     return None
 
 
+# An allow-list: "Only the tools below may be used with internal or confidential information."
+_ONLY_LISTED = re.compile(
+    r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
+    r"\bonly\b.*\b(?:may|can)\b.*\b(?:below|listed|following)\b",
+    re.IGNORECASE,
+)
+# A product's name as people write it: "ChatGPT", "DeepSeek", "GitHub".
+_PRODUCT = re.compile(r"\b[A-Z][a-z]*[A-Z][A-Za-z0-9]*\b")
+
+
+def _not_listed(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> AnswerPlan | None:
+    """No to 'Can we use ChatGPT to ...?' when our passage allows only the tools it lists and the tool
+    the question names is not among them."""
+    names = [n for n in _PRODUCT.findall(analysis.question) if n not in analysis.internal_names]
+    if not names:
+        return None
+    for i, p in enumerate(passages[:3]):
+        if not is_organisations(p):
+            continue
+        rule = next((s for s in statements(p.text) if _ONLY_LISTED.search(s)), None)
+        items = list_items(p.text)
+        if rule is None or len(items) < 2:
+            continue
+        listed = " ".join(items).lower()
+        missing = [n for n in names if n.lower() not in listed]
+        if missing:
+            allowed = ", ".join(re.sub(r"\s*\(.*?\)", "", item) for item in items)
+            return AnswerPlan(
+                verdict=Verdict.NO,
+                fact=f"{missing[0]} is not on our list. {rule.rstrip('.:')}: {allowed}",
+                basis=FactBasis.WORDING,
+                lead_index=i,
+            )
+    return None
+
+
 def plan_answer(
     analysis: QuestionAnalysis, passages: Sequence[Passage], *, embedder: Embedder | None = None
 ) -> AnswerPlan:
@@ -623,11 +735,27 @@ def plan_answer(
             if p.kind == "review" and (decision := review_decision(p, analysis)):
                 return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=i)
     if kind is QuestionType.HOW_MUCH:
-        for i, (_, record) in records:
-            penalties = [record.penalty] if record.penalty else list(record.penalty_tiers)
+        # A record's own ceiling first; else a point of a fines article ("Article 83(5)(a)") that states
+        # what is fined, with the ceiling of the paragraph it belongs to.
+        fined = [(i, r) for i, (_, r) in records if r.penalty or r.penalty_tiers] or [
+            (i, holder)
+            for i, (pack, record) in records
+            for holder in _containers(pack, record)[1:2]
+            if holder.penalty or holder.penalty_tiers
+        ]
+        for i, holder in fined:
+            penalties = [holder.penalty] if holder.penalty else list(holder.penalty_tiers)
             if penalties:
-                order = _rank(vector, embedder, [t.applies_to for t in penalties])
-                ceiling = penalties[order[0]]
+                if len(penalties) > 1 and _ALL_TIERS.search(analysis.question):
+                    # "What are the civil penalties?": every tier, in the pack's order.
+                    fact = "; ".join(f"{t.ceiling_text()} ({t.applies_to})" for t in penalties)
+                    return AnswerPlan(fact=_sentence_case(fact), basis=FactBasis.PENALTY, lead_index=i)
+                scores = _rank_scores(vector, embedder, [t.applies_to for t in penalties])
+                scores = [
+                    c + HEADING_WORDS * _shared_words(analysis.question, t.applies_to)
+                    for c, t in zip(scores, penalties, strict=True)
+                ]
+                ceiling = penalties[int(np.argmax(scores))]
                 fact = f"{_sentence_case(ceiling.ceiling_text())} ({ceiling.applies_to})"
                 return AnswerPlan(fact=fact, basis=FactBasis.PENALTY, lead_index=i)
     ours_first = bool(passages) and is_organisations(passages[0]) and not analysis.regimes
@@ -647,8 +775,18 @@ def plan_answer(
     if kind is QuestionType.HOW_LONG or (kind is QuestionType.YES_NO and analysis.durations):
         limits = [(i, t) for i, (_, record) in records for t in record.time_limits]
         if limits:
-            order = _rank(vector, embedder, [t.text for _, t in limits])
-            i, best = limits[order[0]]
+            # Meaning, the words the question shares with the limit, and the share of its id's words the
+            # question uses ("consumer-credit" against "business-credit": the small embedder hears the
+            # two limits alike).
+            scores = _rank_scores(vector, embedder, [t.text for _, t in limits])
+            words = set(tokenize(analysis.question))
+            scores = [
+                c
+                + HEADING_WORDS * _shared_words(analysis.question, t.text)
+                + HEADING_WORDS * len(set(tokenize(t.id)) & words) / max(1, len(set(tokenize(t.id))))
+                for c, (_, t) in zip(scores, limits, strict=True)
+            ]
+            i, best = limits[int(np.argmax(scores))]
             fact = f"{_period(best)}: {_sentence_case(best.text)}"
             if kind is QuestionType.YES_NO:
                 asked = analysis.durations[0]
@@ -698,6 +836,18 @@ def plan_answer(
         status = _status_plan(analysis, passages, records, vector, embedder)
         if status:
             return status
+    if kind is QuestionType.WHO and not ours_first:
+        actor = _who_plan(analysis, passages, records, vector, embedder)
+        if actor:
+            return actor
+    if kind is QuestionType.OTHER and not ours_first and _ASKS_ALLOWANCE.search(analysis.question):
+        allowed = _allowance_plan(analysis, passages, records, vector, embedder)
+        if allowed:
+            return allowed
+    if kind is not QuestionType.YES_NO and not ours_first and asks_condition(analysis.question):
+        needed = _condition_plan(analysis, passages, records, vector, embedder)
+        if needed:
+            return needed
     if kind is QuestionType.WHAT_IS and not ours_first:
         # A defining record leads only when it is about as close to the question as the best passage.
         top = passages[0].similarity
@@ -707,8 +857,17 @@ def plan_answer(
             if r.defined_term and passages[i].similarity >= top - DEFINITION_MARGIN
         ]
         if defining:
-            order = _rank(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
-            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=defining[order[0]][0])
+            # Meaning, and whether the question names the term itself ("automated employment decision
+            # tool" against "employment decision", defined beside it).
+            scores = _rank_scores(vector, embedder, [f"{r.defined_term}: {r.summary}" for _, r in defining])
+            scores = [
+                c + HEADING_WORDS * _names_term(analysis.question, r.defined_term or "")
+                for c, (_, r) in zip(scores, defining, strict=True)
+            ]
+            i, record = defining[int(np.argmax(scores))]
+            # The summary of a defining record opens with the definition: it leads, whole.
+            opening = next(iter(statements(record.summary)), None)
+            return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:
@@ -732,19 +891,32 @@ def plan_answer(
                 lead_index=lead,
                 cited=cited,
             )
+        if ours_first and analysis.ask is Ask.PERMISSION:
+            unlisted = _not_listed(analysis, passages)
+            if unlisted:
+                return unlisted
         if ours_first and analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION):
             ruled = _our_rule(analysis, passages, vector, embedder)
             if ruled:
                 return ruled
         if analysis.ask is Ask.PERMISSION:
-            for i, (_, record) in records[:2]:
-                if "prohibited" in record.tags:
-                    return AnswerPlan(
-                        verdict=Verdict.NO,
-                        fact=f"{record.locator} prohibits it: {record.title[:1].lower() + record.title[1:]}",
-                        basis=FactBasis.PROHIBITED_RECORD,
-                        lead_index=i,
-                    )
+            bans = [(n, r) for n, (_, r) in records[:2] if "prohibited" in r.tags]
+            if bans:
+                # Of two bans ranked, the one closer in meaning: a lexical match on "face" ranks the
+                # real-time identification ban above the scraping ban a database question is about.
+                at, ban = max(bans, key=lambda found: passages[found[0]].similarity)
+                return AnswerPlan(
+                    verdict=Verdict.NO,
+                    fact=f"{ban.locator} prohibits it: {ban.title[:1].lower() + ban.title[1:]}",
+                    basis=FactBasis.PROHIBITED_RECORD,
+                    lead_index=at,
+                )
+        if not ours_first and analysis.ask in (Ask.OTHER, Ask.CLASSIFICATION, Ask.STATUS):
+            # No structured fact decides it: a record of the regime asked about that denies what the
+            # question asks ("It preempts nothing by itself") answers no.
+            denied = _denial_plan(analysis, passages, records, vector, embedder)
+            if denied:
+                return denied
     return AnswerPlan()
 
 
@@ -882,12 +1054,12 @@ def _obligations_plan(
     regime = analysis.regimes[0] if analysis.regimes else passages[0].source_id
     pack = _packs().get(regime)
     if roles and pack is not None:
-        owned = [r for r in pack.records if r.is_current and any(o.owner in roles for o in r.obligations)]
+        owned = [r for r in pack.records if r.is_current and _duties_of(pack, r, roles)]
         heading = _heading_match(vector, embedder, owned, question=analysis.question)
         if heading is not None:
-            duties = [o for o in heading.obligations if o.owner in roles]
+            duties = _duties_of(pack, heading, roles)
             at = next((n for n, p in enumerate(passages) if p.citation_id == heading.citation_id), 0)
-            return _obligations_fact(heading, duties, at)
+            return _obligations_fact(heading, duties, at, vector, embedder, analysis.question)
     if not candidates:
         return None
     texts = [f"{r.title}. " + " ".join(o.text for o in duties) for _, r, duties in candidates]
@@ -896,10 +1068,51 @@ def _obligations_plan(
     scores = _rank_scores(vector, embedder, texts)
     best = max(range(len(candidates)), key=lambda n: scores[n] - RANK_COST * candidates[n][0])
     i, record, duties = candidates[best]
-    return _obligations_fact(record, duties, i)
+    return _obligations_fact(record, duties, i, vector, embedder, analysis.question)
 
 
-def _obligations_fact(record: PackRecord, duties: Sequence[Obligation], index: int) -> AnswerPlan:
+def _duties_of(pack: Pack, record: PackRecord, roles: set[Role]) -> list[Obligation]:
+    """The record's own obligations for `roles`; for an article that types none itself ("Article 26:
+    Obligations of deployers"), those of its current paragraphs, in order."""
+    own = [o for o in record.obligations if o.owner in roles]
+    if own or record.obligations:
+        return own
+    prefix = record.citation_id + "-"
+    return [
+        o
+        for part in pack.records
+        if part.citation_id.startswith(prefix) and part.is_current
+        for o in part.obligations
+        if o.owner in roles
+    ]
+
+
+_MUST_WORDS = frozenset({"must", "need", "needs", "requi", "oblig", "dutie"})
+
+
+def _obligations_fact(
+    record: PackRecord,
+    duties: Sequence[Obligation],
+    index: int,
+    vector: np.ndarray | None = None,
+    embedder: Embedder | None = None,
+    question: str = "",
+) -> AnswerPlan:
+    """The record's duties as one list, the one closest in meaning to the question first (a long list is
+    clipped: "what must they make public about their training content" keeps its answer), the rest in
+    the pack's order."""
+    # Only a question asking about more than the heading says ("What must deployers do?" does not)
+    # reorders the list.
+    asked = _stems(question) - _stems(record.title) - _MUST_WORDS
+    if len(duties) > 1 and embedder is not None and vector is not None and asked:
+        # Meaning and the question's words ("make public" / "Publish", "trained" / "training").
+        scores = _rank_scores(vector, embedder, [o.text for o in duties])
+        scores = [
+            c + HEADING_WORDS * len(asked & _stems(o.text)) / len(asked)
+            for c, o in zip(scores, duties, strict=True)
+        ]
+        first = int(np.argmax(scores))
+        duties = [duties[first], *(o for n, o in enumerate(duties) if n != first)]
     listed = "; ".join(o.text.rstrip(".") for o in duties)
     return AnswerPlan(
         fact=f"{record.locator} ({record.title[:1].lower() + record.title[1:]}): {listed}",
@@ -963,6 +1176,15 @@ def _shared_words(question: str, heading: str) -> float:
     return sum(weight[w] for w in shared) / sum(weight.values())
 
 
+def _names_term(question: str, term: str) -> float:
+    """1.0 when the question uses the whole term, weighted by its length in words (a longer term named
+    whole is the more specific one), else 0."""
+    words = tokenize(term)
+    if not words or not set(words) <= set(tokenize(question)):
+        return 0.0
+    return min(1.0, len(words) / 4)
+
+
 def _names_its_number(question: str, heading: str) -> bool:
     """Whether the heading carries every number the question names ("Circular 2022-03", "EO 14281")."""
     numbers = {w for w in tokenize(question) if any(ch.isdigit() for ch in w)}
@@ -973,6 +1195,212 @@ def _heading_text(record: PackRecord) -> str:
     """A record's heading as a reader sees it: 'Article 16: Obligations of providers of high-risk AI
     systems' (the locator often names what a question names: 'Article 6', 'Circular 2022-03')."""
     return f"{record.locator}: {record.title}"
+
+
+# --- what a record's own words answer: a denial, the body that acts, what a provision allows -------------
+
+# A negation and the words it governs ("does not authorise disparate-impact liability", "are not binding",
+# "preempts nothing"); "not only" widens rather than denies.
+_DENIAL = re.compile(
+    r"(?:\b(?:not|never|no longer|cannot)|n't)\b(?!\s+only\b)((?:[\s-]+[\w()]+){1,3})|\b(\w+)\s+nothing\b",
+    re.IGNORECASE,
+)
+# Who acts under a law: a public body or office named in the sentence.
+_ACTOR = re.compile(
+    r"\b(?:Attorney General|Ministry|Minister|Commission(?:er)?|[Aa]uthorit(?:y|ies)|[Aa]gency|Department|"
+    r"Office|Board|[Cc]ourts?|[Rr]egulators?|Secretary|FTC|EEOC|CFPB|DCWP|DOJ|OES|CPPA)\b"
+)
+# "What does Article 4a allow?": the permission a provision gives.
+_ASKS_ALLOWANCE = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:does|do|did|would|will)\b.*\b(?:allow|permit|let|authori[sz]e|enable)s?\b",
+    re.IGNORECASE,
+)
+_ASKED_STOP = frozenset(
+    "does do did is are was were can could may might must shall should will would have has the a an of to "
+    "for in on at by with and or any their its our this that these those what which who whom whose under "
+    "about still".split()
+)
+# A sentence opening on a pronoun reads as the instrument it stands for when it leads alone.
+_PRONOUN_START = re.compile(r"^(?:It|They|These|This)\b")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in _ASKED_STOP}
+
+
+def _said_stems(sentence: str) -> set[str]:
+    """The stems of a sentence's own words, the capitalised words of names ("Enforcement Decree") left
+    out (acronyms such as "DPIA" stay: they name the thing asked about)."""
+    words = re.findall(r"[A-Za-z]+", sentence)
+    return _stems(" ".join(w for n, w in enumerate(words) if n == 0 or w.isupper() or not w[:1].isupper()))
+
+
+def _asked_stems(analysis: QuestionAnalysis) -> set[str]:
+    """The question's content words (as 5-letter stems), without the names of the regimes it names."""
+    named = set()
+    for regime in analysis.regimes:
+        pack = _packs().get(regime)
+        if pack is not None:
+            named |= _stems(pack.title)
+    return _stems(analysis.question) - named
+
+
+def denies(stems: set[str], sentence: str) -> bool:
+    """Whether `sentence` negates one of the question's words ("Are the guidelines binding?" / "They are
+    not binding"; "Does the order preempt state laws?" / "It preempts nothing by itself")."""
+    return any(_stems(m.group(1) or m.group(2) or "") & stems for m in _DENIAL.finditer(sentence))
+
+
+def _named_sentence(record: PackRecord, sentence: str) -> str:
+    """`sentence` with an opening pronoun replaced by the instrument it stands for ("It preempts nothing"
+    -> "Executive Order 14365 preempts nothing")."""
+    name = record.instrument or record.locator
+    if _PRONOUN_START.match(sentence) and name:
+        return _PRONOUN_START.sub(name, sentence, count=1)
+    return sentence
+
+
+def _record_pool(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    *,
+    tagged: bool = False,
+    depth: int = 3,
+) -> list[tuple[int, PackRecord]]:
+    """Current records of the named regime (else the first passage's) among the first `depth` passages,
+    with the records they are parts of (retrieval cites the part, the whole often states the answer) and,
+    with `tagged`, the regime's records whose topic tags the question names ("enforces" / enforcement)."""
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    pool: dict[str, tuple[int, PackRecord]] = {}
+    for i, (pack, record) in records:
+        if i >= depth or record.regime_id not in regimes:
+            continue
+        for other in _containers(pack, record):
+            pool.setdefault(other.citation_id, (i if other is record else len(passages), other))
+    if tagged:
+        stems = _asked_stems(analysis)
+        for regime in regimes:
+            held = _packs().get(regime)
+            for record in held.records if held else ():
+                if any(_stems(tag.replace("-", " ")) & stems for tag in record.tags):
+                    pool.setdefault(record.citation_id, (len(passages), record))
+    return [(i, r) for i, r in pool.values() if r.is_current and ":amendment-" not in r.citation_id]
+
+
+def _wording_fact(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    found: Sequence[tuple[int, PackRecord, str, float]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+    verdict: Verdict | None = None,
+) -> AnswerPlan | None:
+    """The plan leading with the found sentence closest in meaning to the question (`bonus` added), cited
+    to its record."""
+    if not found:
+        return None
+    closeness = _rank_scores(vector, embedder, [s for _, _, s, _ in found])
+    best = max(range(len(found)), key=lambda n: closeness[n] + found[n][3])
+    _, record, sentence, _ = found[best]
+    at = next((n for n, p in enumerate(passages) if p.citation_id == record.citation_id), 0)
+    return AnswerPlan(
+        verdict=verdict,
+        fact=_named_sentence(record, sentence),
+        basis=FactBasis.RECORD_WORDING,
+        lead_index=at,
+        cited=[record.citation_id],
+    )
+
+
+def _denial_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """No to 'Does EO 14365 preempt state AI laws?' when a record of the regime asked about says, in our
+    own words, that it does not ("It preempts nothing by itself"): the sentence that denies a word of the
+    question, closest in meaning to it."""
+    stems = _asked_stems(analysis)
+    # A record whose heading says what the question asks outweighs a passing carve-out in another
+    # ("a framework that would not preempt state laws on child safety").
+    found = [
+        (i, r, s, HEADING_WORDS * _shared_words(analysis.question, _heading_text(r)))
+        for i, r in _record_pool(analysis, passages, records)
+        for s in statements(r.summary)
+        # Read as it will lead ("They are not binding" names the guidelines), about what is asked.
+        if denies(stems, s) and _covers(stems, _named_sentence(r, s))
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder, Verdict.NO)
+
+
+def _who_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'Who enforces the Colorado AI Act?': the sentence of the regime's records that names a public body
+    and says what the question asks it does (a word of the question: enforce, supervise, fine)."""
+    stems = _asked_stems(analysis)
+    found = [
+        (i, r, s, HEADING_WORDS * len(_stems(s) & stems) / max(1, len(stems)))
+        for i, r in _record_pool(analysis, passages, records, tagged=True)
+        for s in statements(r.summary)
+        if _ACTOR.search(s) and _said_stems(s) & stems
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+FRAGMENT_COST = 0.2
+# A heading saying it answers the question ("When an assessment is needed").
+_WHEN_HEADING = re.compile(r"\bwhen\b|\bwhere\b|\bwhether\b", re.IGNORECASE)
+# A sentence stating when a rule applies: "whenever processing is likely to result in a high risk".
+_CONDITIONAL = re.compile(r"\b(?:where|whenever|if|in particular|likely to|before)\b", re.IGNORECASE)
+
+
+def _condition_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'When is a DPIA required under the GDPR?': the sentence of the regime's records that states the
+    case in which the thing asked about is needed (a condition, and a word of the question)."""
+    stems = _asked_stems(analysis)
+    found = [
+        # A list's first item ("in particular for (a) ...;") is one case, not the rule: it pays.
+        (
+            i,
+            r,
+            s,
+            HEADING_WORDS * bool(_WHEN_HEADING.search(r.title)) - FRAGMENT_COST * s.endswith((";", ":")),
+        )
+        for i, r in _record_pool(analysis, passages, records, depth=len(passages))
+        for s in statements(r.summary)
+        if _CONDITIONAL.search(s) and _said_stems(s) & stems
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+def _allowance_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What does Article 4a allow?': the permission the provision gives (its sentence saying what may be
+    done), from the provision the question names, else the first retrieved record of the regime."""
+    named = {reference.anchor for reference in find_references(analysis.question)}
+    pool = _record_pool(analysis, passages, records)
+    chosen = [(i, r) for i, r in pool if r.citation_id.partition(":")[2] in named] or pool[:1]
+    found = [(i, r, s, 0.0) for i, r in chosen for s in statements(r.summary) if _ALLOWED.search(s)]
+    return _wording_fact(analysis, passages, found, vector, embedder)
 
 
 # --- the whole offline plan -------------------------------------------------------------------------------
@@ -1024,7 +1452,13 @@ def prepare_answer(
     analysis = analyse_question(question, internal_names=names.names, own_words=names.words)
     passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
     plan = plan_answer(analysis, passages, embedder=index.embedder)
-    if plan.cited and not any(_within(p.citation_id, plan.cited) for p in passages):
+    # A plan resting on a record's own words cites that record, not a part of it retrieval ranked.
+    exact = plan.basis in (FactBasis.RECORD_WORDING, FactBasis.OBLIGATIONS)
+
+    def rests_on(p: Passage) -> bool:
+        return p.citation_id in plan.cited if exact else _within(p.citation_id, plan.cited)
+
+    if plan.cited and not any(rests_on(p) for p in passages):
         # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
         regime = plan.cited[0].partition(":")[0]
         narrowed = _narrow(filters or SearchFilters(), sources=[regime])
@@ -1032,7 +1466,7 @@ def prepare_answer(
         cited = pack_record(plan.cited[0])
         query = _heading_text(cited[1]) if cited else plan.fact or question
         found = search(index, query, audience=audience, k=k, filters=narrowed) if narrowed else []
-        ground = next((p for p in found if _within(p.citation_id, plan.cited)), None)
+        ground = next((p for p in found if rests_on(p)), None)
         if ground is None and cited is not None and narrowed is not None:
             ground = _cited_passage(index, plan.cited[0], audience=audience, filters=narrowed)
         if ground is not None:

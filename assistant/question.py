@@ -207,7 +207,8 @@ _PAST = re.compile(
 )
 _HOW_MUCH = re.compile(
     r"\bhow much\b|\b(?:maximum|max|highest|biggest)\s+(?:fine|penalt\w*|amount)|\bhow (?:high|large|big)\b.*"
-    r"\b(?:fines?|penalt\w*)|\bwhat (?:are|is) the (?:fines?|penalt\w*)|\bfin(?:e|es|ed)\b|\bpenalt\w*",
+    r"\b(?:fines?|penalt\w*)|\bwhat (?:are|is) the (?:fines?|penalt\w*)|\bfin(?:e|es|ed)\b|\bpenalt\w*|"
+    r"\bcaps?\b|\bcapped\b",
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(
@@ -225,6 +226,12 @@ _WHEN = re.compile(
 _WHEN_CONDITION = re.compile(
     r"\bwhen (?:is|are|do|does)\b(?:(?!\b(?:apply|applies|start|comply|enter|take effect)\b).)*"
     r"\b(?:required|needed|necessary|mandatory|allowed|permitted|needs?|must)\b",
+    re.IGNORECASE,
+)
+# "In which cases is a DPIA mandatory?": the same ask, in other words.
+_CASES = re.compile(
+    r"\b(?:in )?(?:which|what) (?:situations?|cases?|circumstances?)\b.*\b(?:required|needed|necessary|"
+    r"mandatory|allowed|permitted|needs?|must|apply|applies)\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(
@@ -301,7 +308,11 @@ _ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
         (Role.EMPLOYMENT_AGENCY, r"employment agenc(?:y|ies)"),
         (Role.CREDITOR, r"creditors?|lenders?"),
         (Role.COVERED_ENTITY, r"covered entit(?:y|ies)"),
-        (Role.GPAI_PROVIDER, r"(?:gpai|general-purpose ai) (?:model )?providers?"),
+        (
+            Role.GPAI_PROVIDER,
+            r"(?:gpai|general-purpose ai) (?:model )?providers?|"
+            r"providers? of (?:an? )?(?:gpai|general-purpose ai) models?",
+        ),
     )
 )
 _NUMBER_WORDS = {
@@ -350,16 +361,36 @@ def named_regimes(text: str) -> list[str]:
     return regimes
 
 
+# "Our bot talks to customers. Do we have to say it is an AI?", "If we rebrand it, do we take on provider
+# duties?": the question is asked in its last sentence, after any condition set before it.
+# A sentence end: a word (not an abbreviation such as "Art." or "U.S.") and a capital after it.
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+_CONDITION_FIRST = re.compile(r"^\s*(?:if|when|once|where|after|before)\b[^,?]{3,120},\s*", re.IGNORECASE)
+
+
+def asked_part(text: str) -> str:
+    """The part of `text` that asks: its last sentence, without a condition that opens it."""
+    asked = [part for part in _SENTENCE_END.split(text.strip()) if part.rstrip().endswith("?")]
+    last = asked[-1] if asked else text
+    return _CONDITION_FIRST.sub("", last, count=1) or last
+
+
 def is_polar(text: str) -> bool:
     """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
-    return bool(_POLAR.match(text))
+    return bool(_POLAR.match(asked_part(text)))
+
+
+def asks_condition(text: str) -> bool:
+    """Whether `text` asks in which cases something is required or allowed ("When is a DPIA required?"),
+    not from which date."""
+    return bool(_WHEN_CONDITION.search(text) or _CASES.search(text))
 
 
 def question_type(text: str) -> QuestionType:
     """The question's type; the more specific asks win ("Is there a deadline" wants the period)."""
     if _PAST.search(text):
         return QuestionType.PAST_DECISION
-    polar = bool(_POLAR.match(text))
+    polar = is_polar(text)
     if _HOW_LONG.search(text) and not polar:
         return QuestionType.HOW_LONG
     if _HOW_MUCH.search(text) and not polar:
@@ -467,7 +498,7 @@ def analyse_question(
     return QuestionAnalysis(
         question=text,
         type=kind,
-        ask=_ask(text) if kind is QuestionType.YES_NO else Ask.OTHER,
+        ask=_ask(asked_part(text)) if kind is QuestionType.YES_NO else Ask.OTHER,
         regimes=regimes,
         focus=focus,
         internal_names=ours,

@@ -120,6 +120,7 @@ def key_fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float | None
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DOLLARS = re.compile(r"^\$\d[\d,]*$")
 # A verdict word opening the lead or one of its sentences ("Yes, ...", "No. ...", "**No** -"), not the
 # "no" of "no later than" or "no more than".
 _VERDICT = re.compile(
@@ -149,8 +150,10 @@ def verdict_of(lead: str) -> Verdict | None:
 
 
 def date_spellings(spelling: str) -> list[str]:
-    """An ISO date with its written forms ("2026-08-02", "2 August 2026", "August 2, 2026"); any other
-    text as it is."""
+    """An ISO date with its written forms ("2026-08-02", "2 August 2026", "August 2, 2026"), a dollar
+    amount with its currency-code form ("$1,500", "USD 1,500"); any other text as it is."""
+    if _DOLLARS.match(spelling):
+        return [spelling, f"USD {spelling[1:]}"]
     if not _ISO_DATE.match(spelling):
         return [spelling]
     try:

@@ -141,15 +141,15 @@ class Penalty(_Strict):
 
     def ceiling_text(self) -> str:
         """The ceiling in words, the one wording every answer and record text uses: 'up to EUR 35,000,000
-        or 7% of total worldwide annual turnover, whichever is higher', 'USD 500 to 1,500'."""
+        or 7% of total worldwide annual turnover, whichever is higher', 'USD 500 to USD 1,500'."""
         parts = []
         if self.max_amount_eur is not None:
             parts.append(f"EUR {self.max_amount_eur:,}")
         if self.max_turnover_percent is not None:
             parts.append(f"{self.max_turnover_percent:g}% of total worldwide annual turnover")
         if self.max_amount_usd is not None:
-            floor = f"USD {self.min_amount_usd:,} to " if self.min_amount_usd is not None else "up to USD "
-            parts.append(f"{floor}{self.max_amount_usd:,}")
+            floor = f"USD {self.min_amount_usd:,} to " if self.min_amount_usd is not None else "up to "
+            parts.append(f"{floor}USD {self.max_amount_usd:,}")
         if self.max_amount_krw is not None:
             parts.append(f"KRW {self.max_amount_krw:,}")
         which = "whichever is higher" if self.rule is PenaltyRule.HIGHER_OF else "whichever is lower"

@@ -265,3 +265,162 @@ def test_a_typed_obligation_answers_must_we_with_yes() -> None:
     )
     assert duty_verdict(question, lead, said) is Verdict.YES
     assert duty_verdict(question, lead, "The standard has ten clauses and four annexes.") is None
+
+
+# --- a record's own words: a denial, the body that acts, a permission, a condition ----------------------
+
+
+def test_a_record_that_denies_what_is_asked_answers_no_in_its_own_words() -> None:
+    # Retrieval cites the order's parts; the order itself says it preempts nothing.
+    found = plan(
+        "Does EO 14365 preempt state AI laws?",
+        [passage("us-federal-ai:eo-14365-agency-actions"), passage("us-federal-ai:eo-14365-task-force")],
+    )
+    assert found.verdict is Verdict.NO and found.basis is FactBasis.RECORD_WORDING
+    assert found.cited == ["us-federal-ai:eo-14365"]
+    assert found.fact is not None and found.fact.startswith("Executive Order 14365 preempts nothing")
+    binding = plan(
+        "Are the Commission's prohibited practices guidelines binding?",
+        [passage("eu-ai-act:guidance-prohibited-practices")],
+    )
+    assert binding.verdict is Verdict.NO and binding.fact is not None and "not binding" in binding.fact
+    ecoa = plan("Does ECOA allow disparate-impact claims?", [passage("ecoa-reg-b:1002-6-a")])
+    assert ecoa.verdict is Verdict.NO and ecoa.fact is not None
+    assert "does not authorise disparate-impact" in ecoa.fact and "21 July 2026" in ecoa.fact
+
+
+def test_a_denial_needs_a_word_of_the_question_under_the_negation() -> None:
+    from assistant.lead import denies
+
+    assert denies({"bindi"}, "They are not binding, but courts take them into account.")
+    assert not denies({"bindi"}, "They apply not only to high-risk systems but are binding.")
+    assert not denies({"preem"}, "A challenge does not suspend a state law; only a court order does.")
+
+
+def test_a_who_question_leads_with_the_body_that_acts() -> None:
+    colorado = plan("Who enforces the Colorado AI Act?", [passage("colorado-ai-act:sb26-189-overview")])
+    assert colorado.basis is FactBasis.RECORD_WORDING and colorado.cited == [
+        "colorado-ai-act:sb26-189-enforcement"
+    ]
+    assert colorado.fact is not None and "only by the Attorney General" in colorado.fact
+    korea = plan("Who enforces the Korean AI Basic Act?", [passage("korea-ai-basic-act:art-36")])
+    assert korea.fact is not None and korea.fact.startswith("The Ministry of Science and ICT enforces"), (
+        korea.fact
+    )
+
+
+def test_what_a_provision_allows_is_its_permission_sentence() -> None:
+    found = plan("What does Article 4a allow?", [passage("eu-ai-act:art-4"), passage("eu-ai-act:art-4a")])
+    assert found.basis is FactBasis.RECORD_WORDING and found.cited == ["eu-ai-act:art-4a"]
+    assert found.fact is not None and "may process special categories" in found.fact
+
+
+def test_a_when_is_it_required_question_leads_with_the_case_that_requires_it() -> None:
+    found = plan(
+        "When is a DPIA required under the GDPR?",
+        [passage("gdpr:art-35-4"), passage("gdpr:art-35-3-b"), passage("gdpr:art-35-1")],
+    )
+    assert found.basis is FactBasis.RECORD_WORDING and found.fact is not None
+    assert "likely to result in a high risk" in found.fact, found.fact
+
+
+def test_every_penalty_tier_answers_what_are_the_penalties() -> None:
+    found = plan("What are the civil penalties under NYC Local Law 144?", [passage("nyc-ll144:20-872")])
+    assert found.basis is FactBasis.PENALTY and found.fact is not None
+    assert "USD 500" in found.fact and "1,500" in found.fact
+    # A point of a fines article takes the ceiling of the paragraph it belongs to.
+    point = plan(
+        "What is the top fine for violating the GDPR's basic principles?", [passage("gdpr:art-83-5-a")]
+    )
+    assert point.fact is not None and "EUR 20,000,000" in point.fact and "4%" in point.fact
+
+
+def test_a_sentence_covering_the_question_answers_yes_and_one_putting_it_outside_no() -> None:
+    from assistant.lead import coverage_verdict
+
+    mention = analyse_question("Does the NIST generative AI profile mention prompt injection?")
+    assert coverage_verdict(
+        mention, "Red-team GAI systems, including prompt injection and data poisoning."
+    ) is (Verdict.YES)
+    assert coverage_verdict(mention, "Keep an inventory of components and their provenance.") is None
+    footprint = analyse_question(
+        "Does NIST's generative AI profile cover the environmental footprint of models?"
+    )
+    said = "Generative tasks cost more energy, and there is no agreed method to estimate the footprint."
+    assert coverage_verdict(footprint, said) is None
+    assert coverage_verdict(footprint, said, "Environmental impacts") is Verdict.YES
+    military = analyse_question("Is AI developed only for military use covered by the AI Act?")
+    said = "AI systems used only for military, defence or national security purposes are outside the Act."
+    assert coverage_verdict(military, said) is Verdict.NO
+
+
+def test_a_sentence_about_something_else_gives_no_verdict() -> None:
+    from assistant.lead import coverage_verdict
+
+    health = analyse_question("Is health information one of the special categories of personal data?")
+    assert (
+        coverage_verdict(health, "Systems not trained on data apply these rules to testing data sets only.")
+        is None
+    )
+
+
+def test_the_limit_the_question_names_answers_how_long() -> None:
+    found = plan(
+        "How long must a creditor keep consumer credit applications and adverse action notices?",
+        [passage("ecoa-reg-b:1002-12-b")],
+    )
+    assert found.basis is FactBasis.TIME_LIMIT and found.fact is not None
+    assert found.fact.startswith("25 months"), found.fact
+
+
+def test_a_tool_missing_from_our_allow_list_is_a_no() -> None:
+    text = (
+        "Only the tools below may be used with internal or confidential information.\n\n"
+        "| Tool | Use |\n|---|---|\n| NorthwindGPT (chat) | Drafting |\n| CodeAssist (code) | Code |\n"
+    )
+    ours = passage("genai-policy:approved-tools", text, kind="policy", title="Approved tools")
+    found = plan("Can we use ChatGPT to summarise customer complaints?", [ours])
+    assert found.verdict is Verdict.NO and found.fact is not None
+    assert found.fact.startswith("ChatGPT is not on our list.") and "NorthwindGPT, CodeAssist" in found.fact
+    listed = plan("Can we use NorthwindGPT to summarise customer complaints?", [ours])
+    assert listed.verdict is not Verdict.NO
+
+
+def test_a_section_pointing_elsewhere_is_not_a_rule() -> None:
+    from assistant.lead import _points_elsewhere
+
+    names = ["Northwind Mutual Model Risk Tiering Standard", "Northwind Mutual AI Incident Response Runbook"]
+    related = passage(
+        "rai-policy:related-documents",
+        "- Model Risk Tiering Standard\n- AI Incident Response Runbook",
+        kind="policy",
+    )
+    blank = passage(
+        "card:internal-tier", "*Tier from the standard, and the rule that set it.*", kind="policy"
+    )
+    rule = passage("standard:t1", "High-risk systems are T1 and need the board's approval.", kind="policy")
+    assert _points_elsewhere(related, names) and _points_elsewhere(blank, names)
+    assert not _points_elsewhere(rule, names)
+
+
+def test_damages_caps_are_amounts_with_every_tier() -> None:
+    found = plan("What caps apply to punitive damages under ECOA?", [passage("ecoa-reg-b:1691e-b")])
+    assert found.basis is FactBasis.PENALTY and found.fact is not None
+    assert "USD 10,000" in found.fact and "USD 500,000" in found.fact
+
+
+def test_a_definition_leads_with_the_sentence_that_defines() -> None:
+    found = plan(
+        "What is an impact ratio in an NYC bias audit?", [passage("nyc-ll144:rules-5-300-impact-ratio")]
+    )
+    assert found.basis is FactBasis.DEFINITION and found.fact is not None
+    assert found.fact.startswith("A category's selection rate divided by")
+
+
+def test_of_two_bans_retrieved_the_closer_in_meaning_answers() -> None:
+    lexical = passage("eu-ai-act:art-5-1-h")
+    meant = passage("eu-ai-act:art-5-1-e").model_copy(update={"similarity": 0.7})
+    found = plan(
+        "May we build a face-recognition database by harvesting photos from social media?", [lexical, meant]
+    )
+    assert found.verdict is Verdict.NO and found.fact is not None and found.fact.startswith("Article 5(1)(e)")

@@ -107,3 +107,26 @@ def test_a_bare_nist_means_both_nist_packs_and_need_a_asks_an_obligation() -> No
     ]
     assert named_regimes("Name the four functions of NIST's AI Risk Management Framework.") == ["nist-ai-rmf"]
     assert analyse_question("Do we need a bias audit before using the tool in NYC?").ask is Ask.OBLIGATION
+
+
+def test_the_question_is_read_in_the_sentence_that_asks_it() -> None:
+    from assistant.question import asked_part
+
+    conditional = analyse_question(
+        "If we sell a vendor's high-risk system under our own brand, do we take on provider duties?"
+    )
+    assert conditional.type is QuestionType.YES_NO
+    setting = analyse_question(
+        "Our support bot talks to customers on the website. Do we have to say it is an AI?"
+    )
+    assert (setting.type, setting.ask) == (QuestionType.YES_NO, Ask.OBLIGATION)
+    # An abbreviation is not a sentence end.
+    assert asked_part("Does Art. 5 apply to us?") == "Does Art. 5 apply to us?"
+    assert analyse_question("If someone died, how soon must it be reported?").type is QuestionType.HOW_LONG
+
+
+def test_providers_of_general_purpose_models_are_gpai_providers() -> None:
+    from knowledge.packs.schema import Role
+
+    found = analyse_question("What do providers of general-purpose AI models have to make public?")
+    assert Role.GPAI_PROVIDER in found.roles

@@ -258,7 +258,7 @@ def test_every_penalty_is_in_a_table() -> None:
 def test_penalty_text_shows_dollar_tiers() -> None:
     text = _pack("nyc-ll144").record_text("nyc-ll144:20-872")
     assert "up to USD 500 (a first violation" in text
-    assert "USD 500 to 1,500 (each subsequent violation)" in text
+    assert "USD 500 to USD 1,500 (each subsequent violation)" in text
     # One figure: no 'whichever is higher' to choose between.
     text = _pack("colorado-ai-act").record_text(CO + "6-1-1706-2")
     assert "Maximum fine: up to USD 20,000 (each violation" in text and "whichever" not in text

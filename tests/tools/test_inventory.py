@@ -456,3 +456,6 @@ def test_the_sample_history_imports_once_and_retriages_onto_sb_26_189(
         "+ obligation colorado-ai-act:sb26-189-deployer-notice Tell consumers before covered ADMT is used "
         "in a consequential decision about them. (from 2027-01-01)" in outcome.diff.summary_lines()
     )
+    # The new duties come with what holds them back: the federal stay, once.
+    stays = [line for line in outcome.diff.summary_lines() if "X.AI LLC v. Weiser" in line]
+    assert len(stays) == 1 and stays[0].startswith("status of SB 26-189: ") and "27 April 2026" in stays[0]

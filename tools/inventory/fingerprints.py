@@ -4,12 +4,14 @@ standard) a triage result cites, so that a knowledge update shows which assessme
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from knowledge.packs import Pack, load_packs, packs_fingerprint
 from knowledge.packs.amendments import parent_id
+from knowledge.packs.provenance import STATUS_LABELS
 from knowledge.tiering import TieringStandard
 from tools.triage.schemas import TriageResult
 
@@ -93,3 +95,21 @@ def rests_on(result: TriageResult, basis: KnowledgeBasis) -> list[str]:
     """The `cited_records` keys of a result: its citations, and the tiering standard's key when known."""
     keys = cited_citations(result)
     return [*keys, basis.standard_key] if basis.standard_key else keys
+
+
+def status_notes(citations: Iterable[str]) -> list[str]:
+    """'status of SB 26-189: adopted, not yet applying: ... stayed ...': the status note of the records the
+    new duties rest on, once per note, so a retriage that shows a law's new duties also shows what holds
+    them back (a court's stay, a pending rulemaking). Grounds carry theirs in their reason already."""
+    packs = {pack.regime_id: pack for pack in current_knowledge().packs}
+    notes: dict[str, str] = {}
+    for citation in citations:
+        pack = packs.get(citation.partition(":")[0])
+        if pack is None or not pack.has_record(citation):
+            continue
+        record = pack.record(citation)
+        note = " ".join(record.status_note.split())
+        if note and note not in notes:
+            label = STATUS_LABELS[record.status]
+            notes[note] = f"status of {record.instrument or record.locator}: {label}: {note}"
+    return list(notes.values())

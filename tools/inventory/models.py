@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, computed_field
 
+from tools.inventory.fingerprints import status_notes
 from tools.triage.schemas import EuTier, Ground, Obligation, SystemProfile, TriageResult, TriageStatus
 
 
@@ -121,6 +122,7 @@ class AssessmentDiff(BaseModel):
         lines += [f"- ground {g.citation}: {g.reason}" for g in self.grounds_removed]
         lines += [f"+ obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_added]
         lines += [f"- obligation {o.citation} {o.title}{_from(o)}" for o in self.obligations_removed]
+        lines += status_notes(o.citation for o in self.obligations_added)
         lines += [f"+ regime {r} now applies" for r in self.regimes_added]
         lines += [f"- regime {r} no longer applies" for r in self.regimes_removed]
         lines += [f"+ review {r}" for r in self.reviews_added]
