@@ -19,9 +19,14 @@ import numpy as np
 MINILM_NAME = "all-MiniLM-L6-v2"
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json): longer texts are cut.
 MINILM_MAX_TOKENS = 256
-# Recently embedded lists kept in memory (question and sentence lists of an answer; not ingestion's).
-MEMO_ENTRIES = 128
+# Recently embedded texts kept in memory (questions and the sentences an answer compares; not ingestion's
+# texts: a call with more than MEMO_MAX_TEXTS texts is neither looked up nor remembered).
+MEMO_ENTRIES = 4096
 MEMO_MAX_TEXTS = 64
+# A batch's texts are padded to its longest; a text joins the batch only if that one is at most this many
+# times as long, so little of a batch is padding (a cold answer's 27 sentences: half the time of padding
+# them all to the longest).
+BATCH_LENGTH_RATIO = 1.2
 
 
 class Embedder(Protocol):
@@ -72,7 +77,7 @@ class MiniLMEmbedder:
         # Idle worker threads sleep instead of spinning: on a busy machine spinning burns the CPU the
         # other threads (and processes) need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._memo: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
         self.session = onnxruntime.InferenceSession(
             str(ensure_onnx_model(model_dir, cache_dir)), options, providers=["CPUExecutionProvider"]
@@ -82,33 +87,34 @@ class MiniLMEmbedder:
         """Embed `texts`, in batches of similar length (as sentence-transformers does) to limit padding.
 
         One answer embeds the question several times (each search, the answer plan, the composer) and
-        the sentences of its lead passage more than once: a short list embedded recently is answered
-        from memory, the very same array (a list's padding changes the floats slightly, so the memory is
-        by list, never by single text)."""
+        the sentences of its passages more than once: a text of a short list embedded recently is
+        answered from memory. A text's vector does not depend on the texts batched with it or on its
+        padding (the attention mask zeroes the padding exactly; tests/knowledge/test_onnx_embedder.py
+        checks it bit for bit), so the memory is by text."""
         if not texts or len(texts) > MEMO_MAX_TEXTS:
             return self._embed(texts)
-        key = tuple(texts)
         with self._memo_lock:
-            found = self._memo.get(key)
-            if found is not None:
-                self._memo.move_to_end(key)
-                return found.copy()
-        vectors = self._embed(texts)
-        with self._memo_lock:
-            self._memo[key] = vectors.copy()
-            while len(self._memo) > MEMO_ENTRIES:
-                self._memo.popitem(last=False)
-        return vectors
+            known = {text: self._memo[text] for text in texts if text in self._memo}
+            for text in known:
+                self._memo.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            fresh = dict(zip(missing, self._embed(missing), strict=True))
+            with self._memo_lock:
+                for text, vector in fresh.items():
+                    self._memo[text] = vector
+                while len(self._memo) > MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
+            known.update(fresh)
+        return np.stack([known[text] for text in texts])
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
+        for rows in self._batches([len(encoding.ids) for encoding in encodings]):
+            width = len(encodings[rows[0]].ids)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for row, i in enumerate(rows):
@@ -119,6 +125,23 @@ class MiniLMEmbedder:
                 self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0], mask
             )
         return out
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indexes of the texts, longest first, cut into batches of at most `batch_size` whose longest
+        text is at most BATCH_LENGTH_RATIO times as long as their shortest (the encoder's time grows with
+        the padded size of a batch, not its real tokens)."""
+        batches: list[list[int]] = []
+        for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+            current = batches[-1] if batches else None
+            if (
+                current is not None
+                and len(current) < self.batch_size
+                and lengths[i] * BATCH_LENGTH_RATIO >= lengths[current[0]]
+            ):
+                current.append(i)
+            else:
+                batches.append([i])
+        return batches
 
     @staticmethod
     def _pool(hidden: Any, mask: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ Layout: `<root>/<regime-id>/pack.yaml` (the manifest), optional `amendments.yaml
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import sys
@@ -140,6 +141,8 @@ def _fingerprint(base: Path, files: list[Path]) -> str:
 # the question analysis and the triage each read them, and parsing them costs ~0.2 s of CPU each time.
 _parsed: dict[tuple[tuple[str, int, int], ...], tuple[Pack, ...]] = {}
 _parsed_lock = threading.Lock()
+# Pack caches kept in the model cache directory (one per version of the packs and their code).
+PACK_CACHES_KEPT = 4
 # Modules whose classes a cached pack is made of: a change to any of them invalidates the cache.
 _PACK_MODULES = ("knowledge.packs.loader", "knowledge.packs.schema", "knowledge.packs.amendments",
                  "knowledge.packs.provenance", "knowledge.sections")  # fmt: skip
@@ -183,12 +186,23 @@ def _cached_packs(base: Path, files: list[Path]) -> tuple[Pack, ...]:
     packs = tuple(load_pack(directory) for directory in _pack_dirs(base))
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        for old in cache.parent.glob("packs-*.pickle"):
-            old.unlink(missing_ok=True)
         write_atomically(cache, pickle.dumps(packs, protocol=pickle.HIGHEST_PROTOCOL))
+        _drop_old_caches(cache.parent)
     except OSError:
         pass  # a read-only cache (a container's image) only costs the parse
     return packs
+
+
+def _drop_old_caches(directory: Path) -> None:
+    """Delete all but the PACK_CACHES_KEPT newest pack caches. Not only the newest: two installations or
+    checkouts on one machine (a new version beside the old, two branches) each have their own cache, and
+    deleting the other's on every write made each of them parse the packs on every command."""
+    caches = []
+    for path in directory.glob("packs-*.pickle"):
+        with contextlib.suppress(OSError):
+            caches.append((path.stat().st_mtime_ns, path))
+    for _, old in sorted(caches, reverse=True)[PACK_CACHES_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def _root(root: Path | None) -> Path:

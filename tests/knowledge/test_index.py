@@ -156,3 +156,18 @@ def test_a_collection_made_with_the_default_search_beam_gets_the_wide_one(tmp_pa
     assert (store.collection.configuration_json or {})["hnsw"]["ef_search"] == EF_SEARCH
     reopened = client.get_collection("older", embedding_function=None)
     assert (reopened.configuration_json or {})["hnsw"]["ef_search"] == EF_SEARCH
+
+
+def test_a_document_ingested_after_a_search_is_found_by_the_same_search(index: KnowledgeIndex) -> None:
+    # The first search fills what searches keep (the vector snapshot and the rows its where passes, the
+    # lexical index); the next one, after an ingest, must see the new document.
+    index.ingest(regulation(), key="demo/a", digest="d1", origin="file")
+    question = "are the salary bands of engineers confidential"
+    before = search(index, question, audience=Audience(), k=5)
+    assert before and not any(h.citation_id.startswith("hr-secrets:") for h in before)
+    index.ingest(policy(), key="demo/p", digest="p1", origin="file")
+    after = search(index, question, audience=Audience(), k=5)
+    assert after[0].citation_id == "hr-secrets:salary-bands"
+    index.remove("hr-secrets")
+    again = search(index, question, audience=Audience(), k=5)
+    assert not any(h.citation_id.startswith("hr-secrets:") for h in again)

@@ -57,11 +57,33 @@ def test_concurrent_first_use_builds_one_complete_graph(tmp_path: Path) -> None:
 
 def test_embeds_nothing_and_pads_batches_of_mixed_length(onnx_embedder: MiniLMEmbedder) -> None:
     assert onnx_embedder.embed([]).shape == (0, 384)
-    texts = ["chatbot", "A chatbot that answers customers' questions about their claims. " * 3]
-    alone = np.vstack([onnx_embedder.embed([t]) for t in texts])
-    together = onnx_embedder.embed(texts)
-    # Padding a short text to a long one's length changes nothing (the mask hides the padding).
-    assert np.allclose(alone, together, atol=1e-5)
+    texts = [
+        "chatbot",
+        "A chatbot that answers customers' questions about their claims. " * 3,
+        "Who counts as a deployer?",
+        "Who counts as a provider?",
+        "Deployers of high-risk AI systems must keep the logs the system generates for six months.",
+        "A provider places an AI system on the market or puts it into service under its own name. " * 2,
+    ]
+    alone = np.vstack([onnx_embedder._embed([t]) for t in texts])
+    # Batched longest first, in batches of similar length, each padded to its longest text: a text's
+    # vector is the same to the bit whatever it is batched with (the mask hides the padding exactly),
+    # which is what lets the embedder remember vectors by text.
+    assert onnx_embedder._batches([1, 100, 7, 7, 20, 90]) == [[1, 5], [4], [2, 3], [0]]
+    for batch_size in (32, 2):
+        onnx_embedder.batch_size = batch_size
+        assert np.array_equal(onnx_embedder._embed(texts), alone)
+        assert np.array_equal(onnx_embedder._embed(texts[::-1]), alone[::-1])
+    onnx_embedder.batch_size = 32
+
+
+def test_remembers_vectors_by_text_and_hands_out_copies(onnx_embedder: MiniLMEmbedder) -> None:
+    first = onnx_embedder.embed(["Is emotion recognition at work allowed?", "chatbot"])
+    again = onnx_embedder.embed(["chatbot", "Is emotion recognition at work allowed?", "chatbot"])
+    assert np.array_equal(again, first[[1, 0, 1]])
+    again[:] = 0.0  # a caller changing its array changes nothing remembered
+    assert np.array_equal(onnx_embedder.embed(["chatbot"])[0], first[1])
+    assert np.array_equal(first, onnx_embedder._embed(["Is emotion recognition at work allowed?", "chatbot"]))
 
 
 def test_long_texts_are_cut_where_sentence_transformers_cuts(onnx_embedder: MiniLMEmbedder) -> None:

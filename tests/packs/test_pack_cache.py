@@ -3,6 +3,7 @@ packs a parse gives, a damaged cache file is rebuilt, and packs outside the buil
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -68,3 +69,19 @@ def test_packs_elsewhere_are_parsed_every_time_and_never_cached(cache_dir: Path,
     assert [p.regime_id for p in first] == ["gdpr"] and first == second
     assert first[0] is not second[0]
     assert not cache_dir.exists() or not list(cache_dir.glob("packs-*.pickle"))
+
+
+def test_other_versions_caches_are_kept_but_only_the_newest(cache_dir: Path) -> None:
+    # Two checkouts or installations on one machine each keep their cache: deleting the other's on every
+    # write made each of them parse the packs on every command.
+    cache_dir.mkdir(parents=True)
+    others = [cache_dir / f"packs-{n:032x}.pickle" for n in range(loader.PACK_CACHES_KEPT + 1)]
+    for age, path in enumerate(others):  # others[0] is the newest
+        path.write_bytes(b"another version's packs")
+        os.utime(path, ns=(10**18 - age * 10**9, 10**18 - age * 10**9))
+    load_packs()
+    kept = sorted(p.name for p in cache_dir.glob("packs-*.pickle"))
+    ours = [name for name in kept if name not in {p.name for p in others}]
+    assert len(ours) == 1
+    # Ours (just written) and the newest others, PACK_CACHES_KEPT in all.
+    assert sorted(kept) == sorted(ours + [p.name for p in others[: loader.PACK_CACHES_KEPT - 1]])

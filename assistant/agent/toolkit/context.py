@@ -22,7 +22,6 @@ from pydantic import BaseModel
 
 from assistant.agent.schemas import RetrievedPassage, ToolCallRecord, UserContext
 from assistant.service import Assistant
-from assistant.training import TrainingService
 from core.config import Settings
 from core.text import clip
 from knowledge import store
@@ -31,6 +30,10 @@ from knowledge.retrieval import Passage, SearchFilters
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    # The training machinery (question generation, sessions, reports) is imported when a turn first
+    # uses it: a question turn (every cold `govassist ask`) never does.
+    from assistant.training import TrainingService
 
 Kind = Literal["regulation", "policy", "review"]
 # What a passage may show of itself in a tool's output (the model reads it; the guard keeps the whole).
@@ -91,6 +94,8 @@ class ToolContext:
         of its own). With a chat model, some questions of a new session may be model-written, each
         checked against its source."""
         if self.training_service is None:
+            from assistant.training import TrainingService
+
             self.training_service = TrainingService(
                 self.settings, assistant=self.assistant, chat_model=self.model, use_llm=self.model is not None
             )
