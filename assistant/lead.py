@@ -977,7 +977,7 @@ def _status_plan(
         for c, (_, r) in zip(closeness, candidates, strict=True)
     ]
     i, record = candidates[int(np.argmax(scored))]
-    i = next((n for n, p in enumerate(passages) if p.citation_id == record.citation_id), 0)
+    i = _passage_index(passages, record.citation_id)
     label = STATUS_LABELS[record.status]
     note = " ".join(record.status_note.split()).rstrip(".")
     name = record.title[:1].lower() + record.title[1:] if record.title[:2].istitle() else record.title
@@ -989,6 +989,11 @@ def _status_plan(
         lead_index=i,
         cited=[record.citation_id],
     )
+
+
+def _passage_index(passages: Sequence[Passage], citation_id: str) -> int:
+    """Where the passage of `citation_id` stands among `passages` (the first, when none is its own)."""
+    return next((n for n, p in enumerate(passages) if p.citation_id == citation_id), 0)
 
 
 def _regime_records(
@@ -1058,7 +1063,7 @@ def _obligations_plan(
         heading = _heading_match(vector, embedder, owned, question=analysis.question)
         if heading is not None:
             duties = _duties_of(pack, heading, roles)
-            at = next((n for n, p in enumerate(passages) if p.citation_id == heading.citation_id), 0)
+            at = _passage_index(passages, heading.citation_id)
             return _obligations_fact(heading, duties, at, vector, embedder, analysis.question)
     if not candidates:
         return None
@@ -1303,7 +1308,7 @@ def _wording_fact(
     closeness = _rank_scores(vector, embedder, [s for _, _, s, _ in found])
     best = max(range(len(found)), key=lambda n: closeness[n] + found[n][3])
     _, record, sentence, _ = found[best]
-    at = next((n for n, p in enumerate(passages) if p.citation_id == record.citation_id), 0)
+    at = _passage_index(passages, record.citation_id)
     return AnswerPlan(
         verdict=verdict,
         fact=_named_sentence(record, sentence),
