@@ -43,9 +43,10 @@ demo: install
 	@$(GOVASSIST) knowledge load-sample
 	@$(GOVASSIST) knowledge status
 	@echo; echo '$$ govassist systems retriage --changed     # systems assessed under older knowledge'
-	@echo '# load-sample recorded the loan scorer as assessed under the knowledge of 2026-11-20 (sample data,'
-	@echo '# knowledge/samples/inventory); the December 2026 update (Colorado SB 26-189, the ECOA final rule)'
-	@echo '# changed records it rests on, so it is re-triaged here, with what changed.'
+	@echo '# load-sample recorded the loan scorer and the CV screener as assessed under the knowledge of'
+	@echo '# 2026-11-20 (sample data, knowledge/samples/inventory); the December 2026 update (Colorado SB 26-189,'
+	@echo '# the ECOA final rule, the withdrawn EEOC guidance) changed records they rest on, so both are'
+	@echo '# re-triaged here, with what changed.'
 	@$(GOVASSIST) systems retriage --changed
 	@for q in \
 	  "Do we have to tell customers they are talking to a chatbot?" \

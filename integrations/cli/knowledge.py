@@ -137,7 +137,7 @@ def packs(app: AppContext) -> None:
 @pass_app
 def load_sample(app: AppContext) -> None:
     """Index the fictional sample organisation's policies and past reviews, and record its saved inventory
-    history: a system assessed under an earlier knowledge revision, which `systems retriage --changed`
+    history: systems assessed under an earlier knowledge revision, which `systems retriage --changed`
     then re-triages (for demos and trials)."""
     from integrations.cli.ingest import print_report
     from integrations.cli.systems import database_session

@@ -459,3 +459,37 @@ def test_the_sample_history_imports_once_and_retriages_onto_sb_26_189(
     # The new duties come with what holds them back: the federal stay, once.
     stays = [line for line in outcome.diff.summary_lines() if "X.AI LLC v. Weiser" in line]
     assert len(stays) == 1 and stays[0].startswith("status of SB 26-189: ") and "27 April 2026" in stays[0]
+
+
+def test_retriage_finds_every_sample_system_the_december_update_affects(
+    db: Database, knowledge: KnowledgeBasis
+) -> None:
+    """Both saved sample assessments go stale under today's packs, and the CV screener's retriage drops
+    the duty that rested on the EEOC's withdrawn 2023 technical-assistance document."""
+    from functools import partial
+
+    import yaml
+
+    from knowledge.samples import SAMPLE_ASSESSMENTS, SAMPLES_DIR
+    from tools.inventory import AssessmentPublic
+    from tools.triage.engine import triage
+
+    saved = [AssessmentPublic.model_validate_json(p.read_text(encoding="utf-8")) for p in SAMPLE_ASSESSMENTS]
+    # Every sample system profile has a saved history, so none is left out of the demo's retriage.
+    profiles = sorted((SAMPLES_DIR / "systems").glob("*.yaml"))
+    assert sorted(a.profile.name for a in saved) == sorted(
+        yaml.safe_load(p.read_text(encoding="utf-8"))["name"] for p in profiles
+    )
+    with db.session() as session:
+        for assessment in saved:
+            assert inventory.import_assessment(session=session, assessment=assessment, actor="sample-data")
+        stale = inventory.stale_assessments(session=session, knowledge=knowledge)
+        triage_fn = partial(triage, packs=list(knowledge.packs))
+        outcomes = inventory.retriage(session=session, triage_fn=triage_fn, actor="demo", knowledge=knowledge)
+    assert {s.system_id for s in stale} == {a.system_id for a in saved} == {o.system_id for o in outcomes}
+    [cv] = [o for o in outcomes if o.system_id == "talentrank-cv-screener"]
+    assert cv.diff is not None and (cv.previous_version, cv.new_version) == (1, 2)
+    withdrawn = "eeoc-title-vii:ta-2023-ai-selection-vendors"
+    assert withdrawn in next(s for s in stale if s.system_id == cv.system_id).changed_citations
+    assert withdrawn in {o.citation for o in cv.diff.obligations_removed}
+    assert withdrawn not in {o.citation for o in cv.diff.obligations_added}
