@@ -810,12 +810,18 @@ def plan_answer(
         duties = [(i, pack, r) for i, pack, r in dated if not (r.defined_term and not r.obligations)]
         dated = duties or dated
         if dated:
-            order = _rank(vector, embedder, [f"{r.title}. {r.summary}" for _, _, r in dated])
-            i, pack, record = dated[order[0]]
+            # The small embedder hears sibling records of one act alike ("risk assessments before
+            # significant-risk processing" against "when the ADMT rules apply"): the record whose topic
+            # the question's own words cover is the one asked about.
+            closeness = _rank_scores(vector, embedder, [f"{r.title}. {r.summary}" for _, _, r in dated])
+            scores = [
+                c + HEADING_WORDS * _topic_covered(analysis.question, r.title)
+                for c, (_, _, r) in zip(closeness, dated, strict=True)
+            ]
+            i, pack, record = dated[int(np.argmax(scores))]
             effective = pack.effective_date(record.citation_id)
             assert effective is not None
-            title = record.title[:1].lower() + record.title[1:]
-            fact = f"From {_long_date(effective)} ({record.locator}, {title})"
+            fact = f"From {_long_date(effective)} ({record.locator}, {record.title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
     if analysis.asks_prohibitions and not ours_first:
         banned = _prohibitions_plan(analysis, passages, records)
@@ -907,7 +913,7 @@ def plan_answer(
                 at, ban = max(bans, key=lambda found: passages[found[0]].similarity)
                 return AnswerPlan(
                     verdict=Verdict.NO,
-                    fact=f"{ban.locator} prohibits it: {ban.title[:1].lower() + ban.title[1:]}",
+                    fact=f"{ban.locator} prohibits it: {ban.title}",
                     basis=FactBasis.PROHIBITED_RECORD,
                     lead_index=at,
                 )
@@ -980,8 +986,7 @@ def _status_plan(
     i = _passage_index(passages, record.citation_id)
     label = STATUS_LABELS[record.status]
     note = " ".join(record.status_note.split()).rstrip(".")
-    name = record.title[:1].lower() + record.title[1:] if record.title[:2].istitle() else record.title
-    fact = f"{record.locator} ({name}) is {label}" + (f": {note}" if note else "")
+    fact = f"{record.locator} ({record.title}) is {label}" + (f": {note}" if note else "")
     return AnswerPlan(
         verdict=status_verdict(analysis.question, record.status),
         fact=fact,
@@ -1120,7 +1125,7 @@ def _obligations_fact(
         duties = [duties[first], *(o for n, o in enumerate(duties) if n != first)]
     listed = "; ".join(o.text.rstrip(".") for o in duties)
     return AnswerPlan(
-        fact=f"{record.locator} ({record.title[:1].lower() + record.title[1:]}): {listed}",
+        fact=f"{record.locator} ({record.title}): {listed}",
         basis=FactBasis.OBLIGATIONS,
         lead_index=index,
         cited=[record.citation_id],
@@ -1194,6 +1199,20 @@ def _names_its_number(question: str, heading: str) -> bool:
     """Whether the heading carries every number the question names ("Circular 2022-03", "EO 14281")."""
     numbers = {w for w in tokenize(question) if any(ch.isdigit() for ch in w)}
     return bool(numbers) and numbers <= set(tokenize(heading))
+
+
+_MONTHS = frozenset(
+    tokenize("january february march april may june july august september october november december")
+)
+
+
+def _topic_covered(question: str, title: str) -> float:
+    """The share of a record's topic words the question uses; the topic is the title after the act's
+    name when the title starts with one ("CCPA ADMT rules - when the ADMT rules apply")."""
+    # Dates in a title ("penalties from 2 August 2025") say when, not what: a question's own date is a
+    # condition ("placed on the market before August 2025"), never the topic.
+    topic = {w for w in tokenize(title.split(" - ", 1)[-1]) if w.isalpha() and w not in _MONTHS}
+    return len(topic & set(tokenize(question))) / len(topic) if topic else 0.0
 
 
 def _heading_text(record: PackRecord) -> str:

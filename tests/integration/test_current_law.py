@@ -50,6 +50,10 @@ CURRENT = [
      {"eu-ai-act:art-57-1", OMNIBUS}, ["2 August 2027"]),
     # "What changed" is answered by the amendment itself or by the article as amended.
     ("What changed in the Article 4 AI literacy duty?", {"eu-ai-act:art-4", OMNIBUS}, ["support"]),
+    # Found on the demo home: the risk-assessment record (in force since 2026), which the embedder put
+    # first, is not what is asked; the record on when the ADMT duties apply is.
+    ("When do the CCPA automated decision-making rules apply to significant decisions?",
+     {"california-ccpa-admt:7200", "california-ccpa-admt:7220"}, ["1 January 2027", "CCPA ADMT rules"]),
 ]  # fmt: skip
 
 
@@ -71,7 +75,7 @@ LEADS = [
     ("When is a DPIA required under the GDPR?", {"gdpr:art-35-1", "gdpr:art-35"}, ["high risk"]),
     # The demo's follow-up "and for deployers?" is rewritten to this question (assistant.agent.router).
     ("What must deployers of high-risk AI systems do?", {"eu-ai-act:art-26"},
-     ["Article 26 (obligations of deployers", "Assign oversight"]),
+     ["Article 26 (Obligations of deployers", "Assign oversight"]),
 ]  # fmt: skip
 
 
