@@ -842,6 +842,10 @@ def plan_answer(
         status = _status_plan(analysis, passages, records, vector, embedder)
         if status:
             return status
+    if kind is QuestionType.WHO and not ours_first and _ASKS_SCOPE.search(analysis.question):
+        covered = _scope_plan(analysis, passages, records, vector, embedder)
+        if covered:
+            return covered
     if kind is QuestionType.WHO and not ours_first:
         actor = _who_plan(analysis, passages, records, vector, embedder)
         if actor:
@@ -1234,6 +1238,19 @@ _ACTOR = re.compile(
     r"\b(?:Attorney General|Ministry|Minister|Commission(?:er)?|[Aa]uthorit(?:y|ies)|[Aa]gency|Department|"
     r"Office|Board|[Cc]ourts?|[Rr]egulators?|Secretary|FTC|EEOC|CFPB|DCWP|DOJ|OES|CPPA)\b"
 )
+# "Who must comply with SB 53?", "Who does TRAIGA apply to?": whom an act covers, not who enforces it.
+_ASKS_SCOPE = re.compile(
+    r"\bwho\b.*\b(?:compl(?:y|ies)|appl(?:y|ies)|cover(?:s|ed)?|subject to|reach(?:es)?|bound by|"
+    r"regulated)\b",
+    re.IGNORECASE,
+)
+# A sentence saying whom an act covers: "applies to anyone who ...", "a frontier developer is anyone who".
+_SCOPE_SENTENCE = re.compile(
+    r"\bappl(?:y|ies) to\b|\breach(?:es)?\s+(?:\w+\s+)?(?:groups|anyone|persons|businesses)\b|"
+    r"\b(?:is|are|means)\s+(?:anyone|any\s+(?:person|entity|business)|a\s+person|every)\b",
+    re.IGNORECASE,
+)
+_SCOPE_TAGS = frozenset({"definitions", "scope"})
 # "What does Article 4a allow?": the permission a provision gives.
 _ASKS_ALLOWANCE = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:does|do|did|would|will)\b.*\b(?:allow|permit|let|authori[sz]e|enable)s?\b",
@@ -1279,6 +1296,8 @@ def _named_sentence(record: PackRecord, sentence: str) -> str:
     """`sentence` with an opening pronoun replaced by the instrument it stands for ("It preempts nothing"
     -> "Executive Order 14365 preempts nothing")."""
     name = record.instrument or record.locator
+    # A list item ends on ";" ("(a) providers that ...;"): as a sentence of its own it ends on a full stop.
+    sentence = re.sub(r"\s*[;,]\s*$", ".", sentence)
     if _PRONOUN_START.match(sentence) and name:
         return _PRONOUN_START.sub(name, sentence, count=1)
     return sentence
@@ -1375,6 +1394,32 @@ def _who_plan(
         for i, r in _record_pool(analysis, passages, records, tagged=True)
         for s in statements(r.summary)
         if _ACTOR.search(s) and _said_stems(s) & stems
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+def _scope_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'Who must comply with SB 53?': the sentence of the named act's records that says whom it covers
+    ("applies to anyone who ...", "a frontier developer is anyone who ..."), its definitions first."""
+    if not analysis.regimes:
+        return None
+    pool = {r.citation_id: (i, r) for i, r in _record_pool(analysis, passages, records, depth=len(passages))}
+    for regime in analysis.regimes:
+        held = _packs().get(regime)
+        for record in held.records if held else ():
+            if record.is_current and _SCOPE_TAGS & set(record.tags):
+                pool.setdefault(record.citation_id, (len(passages), record))
+    found = [
+        (i, r, s, HEADING_WORDS if _SCOPE_TAGS & set(r.tags) else 0.0)
+        for i, r in pool.values()
+        for s in statements(r.summary)
+        if _SCOPE_SENTENCE.search(s)
     ]
     return _wording_fact(analysis, passages, found, vector, embedder)
 

@@ -73,6 +73,11 @@ LEADS = [
     ("What does Article 4a allow?", {"eu-ai-act:art-4a"},
      ["special categories", "strictly necessary", reported_clause()]),
     ("When is a DPIA required under the GDPR?", {"gdpr:art-35-1", "gdpr:art-35"}, ["high risk"]),
+    # Whom an act covers, not who enforces it or what it fines (found on the demo home, December 2026).
+    ("Who must comply with California SB 53?", {"california-sb53:22757-11"},
+     ["frontier developer is anyone who has trained"]),
+    ("Who must comply with the Korean AI Basic Act?", {"korea-ai-basic-act:art-2"},
+     ["AI business operator is anyone", reported_clause()]),
     # The demo's follow-up "and for deployers?" is rewritten to this question (assistant.agent.router).
     ("What must deployers of high-risk AI systems do?", {"eu-ai-act:art-26"},
      ["Article 26 (Obligations of deployers", "Assign oversight"]),
