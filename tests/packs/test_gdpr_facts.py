@@ -68,7 +68,7 @@ def _prose(pack: Pack) -> list[tuple[str, str]]:
 
 
 def test_manifest(pack: Pack) -> None:
-    assert (pack.regime_id, pack.version, pack.as_of) == ("gdpr", "1.0.0", D("2026-11-20"))
+    assert (pack.regime_id, pack.version, pack.as_of) == ("gdpr", "1.0.0", D("2026-12-07"))
     assert pack.entered_into_force == D("2016-05-24")
     assert "2016/679" in pack.source_reference and "OJ L 119, 4.5.2016" in pack.source_reference
     assert "4 May 2016" in pack.as_of_note and "25 May 2018" in pack.as_of_note

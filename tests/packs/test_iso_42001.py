@@ -80,7 +80,7 @@ def _clause_id(number: str) -> str:
 
 
 def test_manifest(pack: Pack) -> None:
-    assert (pack.regime_id, pack.version, pack.as_of.isoformat()) == ("iso-42001", "1.0.0", "2026-11-20")
+    assert (pack.regime_id, pack.version, pack.as_of.isoformat()) == ("iso-42001", "1.0.0", "2026-12-07")
     assert "ISO/IEC 42001:2023" in pack.source_reference
     assert "December 2023" in pack.as_of_note and "December 2023" in pack.record(ISO + "overview").summary
     assert all(r.applies_from is None for r in pack.records)

@@ -243,7 +243,7 @@ def test_profile_manifest(profile: Pack) -> None:
     assert (profile.regime_id, profile.version, profile.as_of.isoformat()) == (
         "nist-ai-600-1",
         "1.0.0",
-        "2026-11-20",
+        "2026-12-07",
     )
     assert "July 2024" in profile.as_of_note and "July 2024" in profile.source_reference
     assert all(r.applies_from is None for r in profile.records)

@@ -37,8 +37,8 @@ from tests.packs.prose import pack_prose
 
 D = date.fromisoformat
 US_PACKS = ("nyc-ll144", "colorado-ai-act", "ecoa-reg-b", "eeoc-title-vii", "us-health-ai")
-# The December 2026 update re-dated the packs it changed; NYC Local Law 144 did not change.
-AS_OF = {regime: D("2026-12-07") for regime in US_PACKS} | {"nyc-ll144": D("2026-11-20")}
+# The December 2026 update re-dated every pack it reviewed (NYC Local Law 144 too: its law did not change).
+AS_OF = {regime: D("2026-12-07") for regime in US_PACKS}
 
 
 @cache
