@@ -821,7 +821,10 @@ def plan_answer(
             i, pack, record = dated[int(np.argmax(scores))]
             effective = pack.effective_date(record.citation_id)
             assert effective is not None
-            fact = f"From {_long_date(effective)} ({record.locator}, {record.title})"
+            when = _long_date(effective)
+            # "... law, from 1 January 2027" after "From 1 January 2027" says the date twice.
+            title = re.sub(rf",?\s*(?:from|since)\s+{re.escape(when)}$", "", record.title)
+            fact = f"From {when} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
     if analysis.asks_prohibitions and not ours_first:
         banned = _prohibitions_plan(analysis, passages, records)
