@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from assistant.lead import (
+    HEADING_WORDS,
     AnswerPlan,
     FactBasis,
     Verdict,
@@ -16,10 +17,11 @@ from assistant.lead import (
     duty_verdict,
     is_organisations,
     related_support,
+    word_share,
     wording_verdict,
 )
 from assistant.organisation import best_statement, list_items, with_items
-from assistant.question import Ask, QuestionAnalysis, QuestionType
+from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
 from assistant.text import clean_text, with_tables
 from knowledge.embedder import Embedder
@@ -227,6 +229,8 @@ def _ordered_support(
 
 # What a place lower in the retrieval ranking costs a passage whose sentence answers better.
 RANK_COST = 0.05
+# How many passages after the first the lead may be chosen from.
+LEAD_WINDOW = 3
 _ABOUT_AMENDMENTS = re.compile(r"amend|omnibus|postpon|delay|sb ?2[456]|change", re.IGNORECASE)
 
 
@@ -237,6 +241,7 @@ def _readable_lead(
     *,
     embedder: Embedder | None,
     question_vector: np.ndarray | None,
+    analysis: QuestionAnalysis | None = None,
 ) -> int:
     """The passage to lead with, among `index` and the next two passages of the same side (ours or the law,
     the same regime): the one whose best sentence is closest in meaning to the question, a lower-ranked
@@ -269,19 +274,36 @@ def _readable_lead(
         # Our passages were ranked by the sentence that answers, read under its heading (see
         # conditioned_search): that order stands.
         return index
+    # On the law's side: the lead's regime, a regime the question names, or, when it names none, any
+    # regime (retrieval may have led with the wrong one: a health rule before the ADA's for a disability
+    # question).
+    regimes = {passages[index].source_id, *(analysis.regimes if analysis else ())}
+    any_regime = analysis is not None and analysis.focus is Focus.LAW
     candidates = [index] + [
         j
-        for j in range(index + 1, min(len(passages), index + 3))
-        if is_organisations(passages[j]) == side
-        and (side or passages[j].source_id == passages[index].source_id)
+        for j in range(index + 1, min(len(passages), index + 1 + LEAD_WINDOW))
+        if is_organisations(passages[j]) == side and (side or any_regime or passages[j].source_id in regimes)
     ]
     whole = [j for j in candidates if readable(passages[j])]
     if not whole:
         return index
     if embedder is None or question_vector is None or len(whole) == 1:
         return whole[0]
-    closeness = embedder.embed([statement(passages[j]) for j in whole]) @ question_vector
-    scored = [(float(closeness[n]) - RANK_COST * (j - index), j) for n, j in enumerate(whole)]
+    sentences = [statement(passages[j]) for j in whole]
+    closeness = embedder.embed(sentences) @ question_vector
+    # The sentence's closeness, the whole passage's (its heading and every sentence: the embedder hears
+    # "10^25 FLOP" in a passage better than in one sentence of it), and the question's own words in the
+    # heading and the sentence ("suppliers", "third parties" under "Third-party relationships").
+    scored = [
+        (
+            float(closeness[n])
+            + passages[j].similarity
+            + HEADING_WORDS * word_share(question, f"{passages[j].title} {sentences[n]}")
+            - RANK_COST * (j - index),
+            j,
+        )
+        for n, j in enumerate(whole)
+    ]
     return max(scored, key=lambda item: (item[0], -item[1]))[1]
 
 
@@ -417,7 +439,9 @@ def compose_answer(
     vector = embedder.embed([question])[0] if embedder is not None else None
     index = plan.lead_index if plan else 0
     if analysis is not None and not (plan and plan.fact):
-        index = _readable_lead(question, passages, index, embedder=embedder, question_vector=vector)
+        index = _readable_lead(
+            question, passages, index, embedder=embedder, question_vector=vector, analysis=analysis
+        )
     lead, support = _ordered_support(passages, index, analysis)
     used = [lead, *support]
     lines = [_lead_line(question, lead, plan, analysis, embedder=embedder, question_vector=vector)]

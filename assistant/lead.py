@@ -41,6 +41,8 @@ from assistant.question import (
     QuestionType,
     analyse_question,
     asks_condition,
+    asks_for_set,
+    counted_thing,
     is_polar,
     mentioned_names,
     mentions,
@@ -680,6 +682,35 @@ def _our_rule(
     return None
 
 
+def _law_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' that our own passages lead without stating a rule: the law's passage closer
+    in meaning to the question than our best one, whose sentence closest to the question states the rule
+    (a duty, a prohibition), with the verdict it gives."""
+    ours = max((p.similarity for p in passages if is_organisations(p)), default=0.0)
+    law = sorted(
+        (
+            (i, p)
+            for i, p in enumerate(passages)
+            if not is_organisations(p) and p.similarity >= max(ours, RULE_BEHIND)
+        ),
+        key=lambda found: -found[1].similarity,
+    )
+    for i, p in law:
+        sentences = [s for s in statements(p.text) if len(s.split()) >= 6 and not s.endswith((":", ";"))]
+        if not sentences:
+            continue
+        sentence = sentences[_rank(vector, embedder, sentences)[0]]
+        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, p, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
+
+
 # An allow-list: "Only the tools below may be used with internal or confidential information."
 _ONLY_LISTED = re.compile(
     r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
@@ -817,6 +848,14 @@ def plan_answer(
             title = record.title[:1].lower() + record.title[1:]
             fact = f"From {_long_date(effective)} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
+    if kind is not QuestionType.YES_NO and not ours_first and counted_thing(analysis.question):
+        counted = _count_plan(analysis, passages, records, vector, embedder)
+        if counted:
+            return counted
+    if kind is not QuestionType.YES_NO and not ours_first and asks_for_set(analysis.question):
+        whole = _set_plan(analysis, passages, records, vector, embedder)
+        if whole:
+            return whole
     if analysis.asks_prohibitions and not ours_first:
         banned = _prohibitions_plan(analysis, passages, records)
         if banned:
@@ -868,6 +907,9 @@ def plan_answer(
             # The summary of a defining record opens with the definition: it leads, whole.
             opening = next(iter(statements(record.summary)), None)
             return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
+        titled = _titled_by_question(analysis, passages, records)
+        if titled is not None:
+            return titled
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:
@@ -899,6 +941,11 @@ def plan_answer(
             ruled = _our_rule(analysis, passages, vector, embedder)
             if ruled:
                 return ruled
+            # "Do pictures from our image generator need a machine-readable marking?": no rule of ours
+            # answers it, the law does.
+            lawful = None if analysis.internal_names else _law_rule(analysis, passages, vector, embedder)
+            if lawful:
+                return lawful
         if analysis.ask is Ask.PERMISSION:
             bans = [(n, r) for n, (_, r) in records[:2] if "prohibited" in r.tags]
             if bans:
@@ -918,6 +965,34 @@ def plan_answer(
             if denied:
                 return denied
     return AnswerPlan()
+
+
+def _titled_by_question(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+) -> AnswerPlan | None:
+    """'What does NIST mean by confabulation?': a retrieved record of the regime asked about whose heading
+    is the very term the question names ("Confabulation", "Human-AI configuration") and that is about as
+    close as the best passage; its summary opens by saying what the term is, so that sentence leads."""
+    top = passages[0].similarity
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    titled = [
+        (i, r)
+        for i, (_, r) in records
+        if r.regime_id in regimes
+        and ":amendment-" not in r.citation_id
+        and _names_term(analysis.question, r.title) > 0
+        and passages[i].similarity >= top - DEFINITION_MARGIN
+    ]
+    if not titled:
+        return None
+    # The longest heading named whole is the most specific one.
+    i, record = max(titled, key=lambda found: (len(tokenize(found[1].title)), -found[0]))
+    opening = next(iter(statements(record.summary)), None)
+    if opening is None:
+        return None
+    return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
 
 
 # --- where an instrument stands, what a regime prohibits, what a role must do -------------------------
@@ -1233,6 +1308,12 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in _ASKED_STOP}
 
 
+def word_share(question: str, text: str) -> float:
+    """The share of the question's content words (as 5-letter stems) that `text` says."""
+    asked = _stems(question)
+    return len(asked & _stems(text)) / len(asked) if asked else 0.0
+
+
 def _said_stems(sentence: str) -> set[str]:
     """The stems of a sentence's own words, the capitalised words of names ("Enforcement Decree") left
     out (acronyms such as "DPIA" stay: they name the thing asked about)."""
@@ -1387,9 +1468,80 @@ def _condition_plan(
         )
         for i, r in _record_pool(analysis, passages, records, depth=len(passages))
         for s in statements(r.summary)
-        if _CONDITIONAL.search(s) and _said_stems(s) & stems
+        # Under a heading saying when ("When AI software is a medical device") every sentence states it.
+        if (_CONDITIONAL.search(s) or _WHEN_HEADING.search(r.title)) and _said_stems(s) & stems
     ]
     return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+_COUNT_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+
+
+def _count_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'How many risks does the Generative AI Profile list?': the sentence of the regime's records (the
+    retrieved ones and the records they are parts of, which often hold the count) that states a number of
+    the things counted ("The profile lists 12 risks ...")."""
+    thing = counted_thing(analysis.question)
+    if thing is None:
+        return None
+    number = re.compile(
+        rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:[\w-]+\s+){{0,2}}{re.escape(thing[:5])}\w*", re.IGNORECASE
+    )
+    found = [
+        (i, r, s, HEADING_WORDS * _shared_words(analysis.question, _heading_text(r)))
+        for i, r in _record_pool(analysis, passages, records, depth=len(passages))
+        for s in statements(r.summary)
+        if number.search(s)
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+# A sentence listing parts: numbered or lettered items, a colon and at least three items after it, a
+# count announcing them ("There are two routes: ..."), or a range of numbered parts ("A.2 to A.10").
+_ENUMERATES = re.compile(
+    r"\(1\).*\(2\).*\(3\)|\(a\).*\(b\).*\(c\)|:[^.:]*,[^.:]*,|\b[A-Z]\.\d+ to [A-Z]\.\d+\b|"
+    rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:[\w-]+\s+){{0,2}}[\w-]+s\s*:",
+    re.IGNORECASE,
+)
+# The share of the question's words the heading of the record holding the parts must have.
+SET_HEADING = 0.25
+
+
+def _set_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What characteristics make an AI system trustworthy, per NIST?': retrieval finds the parts (one
+    characteristic each), the record they belong to lists them all. The sentence listing them, of a
+    retrieved record or one it is a part of whose heading says what the question asks for."""
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    pool: dict[str, PackRecord] = {}
+    for _, (pack, record) in records:
+        if record.regime_id in regimes:
+            for holder in _containers(pack, record):
+                pool.setdefault(holder.citation_id, holder)
+    # A record whose heading says what the question asks for lists it; failing one, the first two
+    # passages, which are about what is asked whatever their headings say.
+    found: dict[bool, list[tuple[int, PackRecord, str, float]]] = {True: [], False: []}
+    for record in pool.values():
+        named = _shared_words(analysis.question, _heading_text(record))
+        first = any(record.citation_id == p.citation_id for p in passages[:2])
+        if record.is_current and ":amendment-" not in record.citation_id and (first or named >= SET_HEADING):
+            found[named >= SET_HEADING] += [
+                (len(passages), record, s, HEADING_WORDS * named)
+                for s in statements(record.summary)
+                if _ENUMERATES.search(s)
+            ]
+    return _wording_fact(analysis, passages, found[True] or found[False], vector, embedder)
 
 
 def _allowance_plan(
