@@ -15,6 +15,7 @@ from assistant.lead import (
     Verdict,
     coverage_verdict,
     duty_verdict,
+    is_duty_line,
     is_organisations,
     related_support,
     word_share,
@@ -137,11 +138,12 @@ def best_sentence(
     heading: str = "",
     embedder: Embedder | None = None,
     question_vector: np.ndarray | None = None,
+    duty_cost: float = 0.0,
 ) -> str:
     """The statement of `text` that best answers `question`: closest in meaning when an embedder is given
-    (whole sentences preferred over list fragments), else sharing most words with it (earlier ones win
-    ties). The passage's own heading, and other short lines, are used only when the text has no full
-    sentence. Internal notation is removed."""
+    (whole sentences preferred over list fragments; a typed duty line, "Organisation: Plan ...", paying
+    `duty_cost`), else sharing most words with it (earlier ones win ties). The passage's own heading, and
+    other short lines, are used only when the text has no full sentence. Internal notation is removed."""
     if heading and text.startswith(heading):
         text = text[len(heading) :]
     sentences = [clean_text(s) for s in _sentences(text)]
@@ -150,7 +152,10 @@ def best_sentence(
     if embedder is not None and len(full) > 1:
         vector = question_vector if question_vector is not None else embedder.embed([question])[0]
         meaning = embedder.embed(full) @ vector
-        scored = [(float(meaning[i]) - _FORM_COST * _poor_form(s) - 0.002 * i, s) for i, s in enumerate(full)]
+        scored = [
+            (float(meaning[i]) - _FORM_COST * _poor_form(s) - duty_cost * is_duty_line(s) - 0.002 * i, s)
+            for i, s in enumerate(full)
+        ]
         return max(scored, key=lambda pair: pair[0])[1]
     wanted = set(tokenize(question))
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
@@ -250,7 +255,12 @@ def _readable_lead(
 
     def statement(p: Passage) -> str:
         return best_sentence(
-            question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+            question,
+            p.text,
+            heading=_heading(p),
+            embedder=embedder,
+            question_vector=question_vector,
+            duty_cost=_duty_cost(analysis),
         )
 
     def readable(p: Passage) -> bool:
@@ -307,6 +317,20 @@ def _readable_lead(
     return max(scored, key=lambda item: (item[0], -item[1]))[1]
 
 
+# What a typed duty line ("Organisation: Plan and run an internal audit programme") costs against the
+# provision's own sentence when the question does not ask what must be done: the duty restates the
+# provision as an instruction, its own sentence says what it is and asks ("at planned intervals").
+DUTY_LINE_COST = 0.1
+
+
+def _duty_cost(analysis: QuestionAnalysis | None) -> float:
+    """DUTY_LINE_COST for a question asking what something is or says (not what must be done, a yes or a
+    no, or a period, amount or date, which a duty line often states: "at least 10 business days")."""
+    if analysis is None or analysis.type not in (QuestionType.WHAT_IS, QuestionType.LIST, QuestionType.OTHER):
+        return 0.0
+    return DUTY_LINE_COST
+
+
 def _overlap(a: str, b: str) -> float:
     """Share of the shorter text's words found in the other: 1.0 when one says the other again."""
     words_a, words_b = set(tokenize(a)), set(tokenize(b))
@@ -325,7 +349,12 @@ def _lead_line(
     """The first paragraph: the verdict, date, period, amount or decision, then the best supporting
     sentence of the passage it rests on, both cited."""
     sentence = best_sentence(
-        question, lead.text, heading=_heading(lead), embedder=embedder, question_vector=question_vector
+        question,
+        lead.text,
+        heading=_heading(lead),
+        embedder=embedder,
+        question_vector=question_vector,
+        duty_cost=_duty_cost(analysis),
     )
     if is_organisations(lead) and embedder is not None and question_vector is not None:
         sentence = _our_best_sentence(question, lead, embedder, question_vector) or sentence

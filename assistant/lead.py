@@ -504,6 +504,13 @@ _ALLOWED = re.compile(
 _DUTY_LINE = re.compile(
     r"^(?:" + "|".join(re.escape(r.value.replace("_", " ")) for r in Role) + r")s?: [A-Z]", re.IGNORECASE
 )
+
+
+def is_duty_line(sentence: str) -> bool:
+    """Whether `sentence` is a typed obligation as the packs index it ("Organisation: Plan and run ...")."""
+    return bool(_DUTY_LINE.match(sentence))
+
+
 # "The UK has no AI Act", "there is no federal AI statute": a sentence denying that something exists.
 _NONE = re.compile(r"\b(?:no|none|not|without|never)\b", re.IGNORECASE)
 
@@ -1146,6 +1153,8 @@ def _obligations_plan(
     # Closeness in meaning decides, a lower retrieval rank paying for each place (the answer engine's
     # RANK_COST): GDPR Article 22(3), ranked first, keeps the lead over Article 22(1) two places down.
     scores = _rank_scores(vector, embedder, texts)
+    # So does how close the passage is as a whole (its heading and summary beside the duties).
+    scores = [c + passages[i].similarity for c, (i, _, _) in zip(scores, candidates, strict=True)]
     best = max(range(len(candidates)), key=lambda n: scores[n] - RANK_COST * candidates[n][0])
     i, record, duties = candidates[best]
     return _obligations_fact(record, duties, i, vector, embedder, analysis.question)

@@ -186,3 +186,35 @@ def test_the_lead_passage_is_chosen_by_its_closeness_and_heading_not_only_its_pl
     # A regime the question names keeps the lead to its own passages.
     named = question.rstrip("?") + " under the FDA and HIPAA rules?"
     assert first_cited(named) == "us-health-ai:section-1557"
+
+
+def test_a_question_on_what_a_clause_says_is_answered_by_its_sentence_not_its_duty_line() -> None:
+    text = (
+        "Clause 9.2: Internal audit\n"
+        "Audit the management system at planned intervals, under an audit programme, with objective "
+        "auditors.\n"
+        "Organisation: Plan and run an internal audit programme and report results to management."
+    )
+    question = "Which clause deals with internal audit, and what does it ask?"
+    embedder = HashingEmbedder()
+    # Without the cost the duty line, sharing more of the question's words, wins.
+    assert best_sentence(question, text, embedder=embedder).startswith("Organisation:")
+    assert best_sentence(question, text, embedder=embedder, duty_cost=1.0).startswith("Audit the")
+    # The answer applies the cost to a question on what a clause says, not to one on what must be done.
+    lead = passage("iso-42001:clause-9-2", text, title="Internal audit")
+
+    def lead_of(q: str) -> str:
+        answer = compose_answer(
+            q,
+            [lead],
+            grounded=True,
+            as_of=None,
+            contact="RAI",
+            analysis=analyse_question(q),
+            plan=AnswerPlan(),
+            embedder=embedder,
+        )
+        return answer.answer.split("\n")[0]
+
+    assert "planned intervals" in lead_of(question)
+    assert lead_of("What must the organisation do about internal audit?").startswith("Organisation:")

@@ -513,3 +513,19 @@ def test_the_law_answers_a_we_question_our_rules_leave_open() -> None:
     # A law passage less close than our own passage does not take the lead from it.
     farther = plan(question, [ours, law.model_copy(update={"similarity": 0.4})])
     assert farther.lead_index == 0 and farther.verdict is None
+
+
+def test_of_two_records_typing_duties_the_one_closer_as_a_whole_answers_what_must() -> None:
+    # Illinois (L)(1) ranks first, but (L)(2), the notice to employees, is what "tell employees" asks for:
+    # its passage as a whole is closer to the question.
+    question = "What must employers tell employees about AI under the Illinois Human Rights Act amendment?"
+    first = passage("illinois-hra-ai:2-102-l-1").model_copy(update={"similarity": 0.4})
+    notice = passage("illinois-hra-ai:2-102-l-2").model_copy(update={"similarity": 0.8})
+    found = plan(question, [first, notice])
+    assert found.basis is FactBasis.OBLIGATIONS and found.cited == ["illinois-hra-ai:2-102-l-2"]
+    # The other way round, the first passage keeps it: closeness as a whole decides, not the duties' words.
+    reverse = plan(
+        question,
+        [first.model_copy(update={"similarity": 0.9}), notice.model_copy(update={"similarity": 0.1})],
+    )
+    assert reverse.cited == ["illinois-hra-ai:2-102-l-1"]

@@ -25,6 +25,10 @@ from tools.triage.catalogue import Jurisdiction
         ("Which systems need a fairness audit?", QuestionType.LIST),
         # "when is X required" asks in which cases, not from which date
         ("When is a DPIA required under the GDPR?", QuestionType.OTHER),
+        # ... and so does "when is X regulated / covered"
+        ("When is AI software regulated by the FDA as a medical device?", QuestionType.OTHER),
+        # "what kind of X counts as Y" asks what Y is
+        ("What kind of tool counts as an automated employment decision tool in NYC?", QuestionType.WHAT_IS),
     ],
 )
 def test_question_types(question: str, expected: QuestionType) -> None:
