@@ -243,7 +243,8 @@ _WHO = re.compile(
 _DEFINITION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:definition of\s+)?[\w\s'’()-]{1,60}\??\s*$|"
     r"\bwhat does ['\"“]?[\w\s-]{1,40}['\"”]? mean\b|\bdefin(?:e|ition)\b|"
-    r"\bwhat counts as\b|\bwho counts as\b|\b(?:what|which) (?:kinds?|types?|sorts?) of [\w\s-]{1,40}? counts? as\b|"
+    r"\bwhat counts as\b|\bwho counts as\b|"
+    r"\b(?:what|which) (?:kinds?|types?|sorts?) of [\w\s-]{1,40}? counts? as\b|"
     r"\bmeaning of\b",
     re.IGNORECASE,
 )
