@@ -818,11 +818,13 @@ def plan_answer(
             # two limits alike).
             scores = _rank_scores(vector, embedder, [t.text for _, t in limits])
             words = set(tokenize(analysis.question))
+            # Between limits about as close, retrieval's order decides (LIMIT_RANK_COST a place).
             scores = [
                 c
                 + HEADING_WORDS * _shared_words(analysis.question, t.text)
                 + HEADING_WORDS * len(set(tokenize(t.id)) & words) / max(1, len(set(tokenize(t.id))))
-                for c, (_, t) in zip(scores, limits, strict=True)
+                - LIMIT_RANK_COST * i
+                for c, (i, t) in zip(scores, limits, strict=True)
             ]
             i, best = limits[int(np.argmax(scores))]
             fact = f"{_period(best)}: {_sentence_case(best.text)}"
@@ -1213,6 +1215,8 @@ def _obligations_fact(
 
 # What a place lower in the retrieval ranking costs a record whose duties read closer to the question.
 RANK_COST = 0.05
+# ... and a time limit: a tie-breaker only (a limit's few words are a weak signal of whose limit it is).
+LIMIT_RANK_COST = 0.01
 # How close in meaning a record's heading must be to the question to answer it unretrieved (a heading
 # that restates the question, not one on the same topic).
 HEADING_MATCH = 1.0
@@ -1538,11 +1542,15 @@ def _set_plan(
         if record.regime_id in regimes:
             for holder in _containers(pack, record):
                 pool.setdefault(holder.citation_id, holder)
-    # A record whose heading says what the question asks for lists it; failing one, the first two
+    # A record whose heading says what the question asks for lists it, or the record it is a part of
+    # ("The six lawful bases" points to (a)-(f), Article 6 names them); failing one, the first two
     # passages, which are about what is asked whatever their headings say.
+    said = {cid: _topic_share(analysis, _heading_text(r)) for cid, r in pool.items()}
     found: dict[bool, list[tuple[int, PackRecord, str, float]]] = {True: [], False: []}
     for record in pool.values():
-        named = _shared_words(analysis.question, _heading_text(record))
+        named = max(
+            v for cid, v in said.items() if cid == record.citation_id or _within(cid, [record.citation_id])
+        )
         first = any(record.citation_id == p.citation_id for p in passages[:2])
         if record.is_current and ":amendment-" not in record.citation_id and (first or named >= SET_HEADING):
             found[named >= SET_HEADING] += [
@@ -1551,6 +1559,18 @@ def _set_plan(
                 if _ENUMERATES.search(s)
             ]
     return _wording_fact(analysis, passages, found[True] or found[False], vector, embedder)
+
+
+def _topic_share(analysis: QuestionAnalysis, heading: str) -> float:
+    """The share of the question's topic words (its words but those of the regimes it names: "risk
+    management" of the AI RMF is no topic of a question about the AI RMF) that a heading has."""
+    named: set[str] = set()
+    for regime in analysis.regimes:
+        pack = _packs().get(regime)
+        if pack is not None:
+            named |= set(tokenize(pack.title))
+    topic = set(tokenize(analysis.question)) - named
+    return len(topic & set(tokenize(heading))) / len(topic) if topic else 0.0
 
 
 def _allowance_plan(

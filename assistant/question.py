@@ -102,7 +102,16 @@ REGIME_ALIASES: dict[str, tuple[str, ...]] = {
         r"2024/1689",
         r"(?<!colorado )artificial intelligence act",
     ),
-    "gdpr": (r"\bgdpr\b", r"2016/679", r"general data protection regulation", r"\buk gdpr\b"),
+    "gdpr": (
+        r"\bgdpr\b",
+        r"2016/679",
+        r"general data protection regulation",
+        r"\buk gdpr\b",
+        # Terms of art only the GDPR uses among the packs.
+        r"\bdata subjects?(?:'s?)?\b",
+        r"\b(?:supervisory|data protection) authorit(?:y|ies)\b",
+        r"\blawful bas(?:is|es)\b",
+    ),
     "colorado-ai-act": (
         r"\bcolorado\b",
         r"\bsb\s?24-205\b",

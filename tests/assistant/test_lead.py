@@ -3,6 +3,7 @@ the triage rules, a review record), and the clean rendering of the lead."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.answering import clean_text, clip_words, compose_answer
@@ -529,3 +530,39 @@ def test_of_two_records_typing_duties_the_one_closer_as_a_whole_answers_what_mus
         [first.model_copy(update={"similarity": 0.9}), notice.model_copy(update={"similarity": 0.1})],
     )
     assert reverse.cited == ["illinois-hra-ai:2-102-l-1"]
+
+
+def test_between_two_limits_as_close_as_each_other_retrieval_order_decides() -> None:
+    question = "How long is the deadline?"
+
+    class NearTie:
+        """Hears Article 14(3)'s limit ("Latest time to inform people ...") a hair closer than any other."""
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            if texts == [question]:
+                return np.array([[1.0, 0.0]], dtype=np.float32)
+            return np.array([[0.5 + 0.005 * t.startswith("Latest"), 0.0] for t in texts], dtype=np.float32)
+
+    # Neither limit shares a word with the question, and the embedder barely tells them apart: the
+    # provision retrieval ranked first answers, whichever it is.
+    for first, second in (("gdpr:art-12-3", "gdpr:art-14-3"), ("gdpr:art-14-3", "gdpr:art-12-3")):
+        passages = [passage(first), passage(second)]
+        found = plan_answer(analyse_question(question), passages, embedder=NearTie())  # type: ignore[arg-type]
+        assert found.basis is FactBasis.TIME_LIMIT and found.lead_index == 0, (first, found)
+
+
+def test_the_set_is_listed_by_the_record_above_the_one_whose_heading_names_it() -> None:
+    # "The six lawful bases" (Article 6(1)) names the set but points to its points; Article 6 names them.
+    found = plan(
+        "List the lawful bases on which personal data may be processed.",
+        [passage("gdpr:art-5-1-a"), passage("gdpr:art-4-1"), passage("gdpr:art-6-1-d")],
+    )
+    assert found.cited == ["gdpr:art-6"] and found.fact is not None
+    assert "consent" in found.fact and "legitimate interests" in found.fact
+    # The regime's own name is no topic: "risk management" of the AI RMF does not make every category
+    # heading with those words name "the four functions".
+    functions = plan(
+        "Name the four functions of NIST's AI Risk Management Framework.",
+        [passage("nist-ai-rmf:core"), passage("nist-ai-rmf:govern-1-4")],
+    )
+    assert functions.cited == ["nist-ai-rmf:core"]

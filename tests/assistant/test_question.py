@@ -134,3 +134,13 @@ def test_providers_of_general_purpose_models_are_gpai_providers() -> None:
 
     found = analyse_question("What do providers of general-purpose AI models have to make public?")
     assert Role.GPAI_PROVIDER in found.roles
+
+
+def test_the_gdpr_is_named_by_its_terms_of_art() -> None:
+    assert named_regimes("What is the deadline for responding to a data subject's access request?") == [
+        "gdpr"
+    ]
+    assert named_regimes("Must we tell the data protection authority about a breach?") == ["gdpr"]
+    assert named_regimes("List the lawful bases for processing.") == ["gdpr"]
+    # The AI Act's authorities are not the GDPR's.
+    assert named_regimes("Who is the market surveillance authority?") == []
