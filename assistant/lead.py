@@ -718,6 +718,10 @@ def _law_rule(
     return None
 
 
+# A question about our own rule: "our", "my" or "ours".
+_OURS = re.compile(r"\b(?:our|ours|my)\b", re.IGNORECASE)
+
+
 # An allow-list: "Only the tools below may be used with internal or confidential information."
 _ONLY_LISTED = re.compile(
     r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
@@ -896,6 +900,17 @@ def plan_answer(
         needed = _condition_plan(analysis, passages, records, vector, embedder)
         if needed:
             return needed
+    if (
+        kind is QuestionType.WHAT_IS
+        and ours_first
+        and not analysis.internal_names
+        and not _OURS.search(analysis.question)
+        # "What does the data minimisation principle mean when we build a model?": the term of the law
+        # the question names whole (a heading of two words or more) is what it asks about; "we" is only
+        # the setting ("our" would ask about our own rule).
+        and (termed := _titled_by_question(analysis, passages, records, any_regime=True, min_words=2))
+    ):
+        return termed
     if kind is QuestionType.WHAT_IS and not ours_first:
         # A defining record leads only when it is about as close to the question as the best passage.
         top = passages[0].similarity
@@ -980,17 +995,22 @@ def _titled_by_question(
     analysis: QuestionAnalysis,
     passages: Sequence[Passage],
     records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    *,
+    any_regime: bool = False,
+    min_words: int = 1,
 ) -> AnswerPlan | None:
-    """'What does NIST mean by confabulation?': a retrieved record of the regime asked about whose heading
-    is the very term the question names ("Confabulation", "Human-AI configuration") and that is about as
-    close as the best passage; its summary opens by saying what the term is, so that sentence leads."""
+    """'What does NIST mean by confabulation?': a retrieved record of the regime asked about (with
+    `any_regime`, of any regime) whose heading is the very term the question names ("Confabulation",
+    "Human-AI configuration"; at least `min_words` words) and that is about as close as the best
+    passage; its summary opens by saying what the term is, so that sentence leads."""
     top = passages[0].similarity
     regimes = set(analysis.regimes) or {passages[0].source_id}
     titled = [
         (i, r)
         for i, (_, r) in records
-        if r.regime_id in regimes
+        if (any_regime or r.regime_id in regimes)
         and ":amendment-" not in r.citation_id
+        and len(tokenize(r.title)) >= min_words
         and _names_term(analysis.question, r.title) > 0
         and passages[i].similarity >= top - DEFINITION_MARGIN
     ]

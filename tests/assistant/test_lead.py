@@ -566,3 +566,19 @@ def test_the_set_is_listed_by_the_record_above_the_one_whose_heading_names_it() 
         [passage("nist-ai-rmf:core"), passage("nist-ai-rmf:govern-1-4")],
     )
     assert functions.cited == ["nist-ai-rmf:core"]
+
+
+def test_a_term_of_the_law_named_whole_is_answered_by_the_law_when_we_is_only_the_setting() -> None:
+    ours = passage(
+        "responsible-ai-policy:principles-privacy",
+        "We use the least personal data that does the job and protect models and data against misuse.",
+        kind="policy",
+        title="Privacy and security",
+    ).model_copy(update={"similarity": 0.34})
+    law = passage("gdpr:art-5-1-c").model_copy(update={"similarity": 0.42})
+    found = plan("What does the data minimisation principle mean when we build a model?", [ours, law])
+    assert found.basis is FactBasis.DEFINITION and found.lead_index == 1
+    assert found.fact is not None and "adequate, relevant" in found.fact
+    # "our" asks about our own rule: the law's heading does not take the lead.
+    owned = plan("What does our data minimisation principle mean?", [ours, law])
+    assert owned.basis is not FactBasis.DEFINITION
