@@ -35,6 +35,8 @@ MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
 # A past review's decision is read with all its conditions.
 DECISION_MAX_WORDS = 150
+# A definition is read with the sentence drawing its edge ("Someone is not independent if ...").
+DEFINITION_MAX_WORDS = 100
 POINT_MAX_WORDS = 45
 OFFICIAL_MAX_WORDS = 60
 MIN_STATEMENT_WORDS = 8
@@ -374,7 +376,9 @@ def _lead_line(
         decision = plan is not None and plan.basis is FactBasis.REVIEW_DECISION
         # A record's own sentence is the answer: another sentence of the same record only repeats it.
         whole = plan is not None and plan.basis is FactBasis.RECORD_WORDING
-        fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
+        defining = plan is not None and plan.basis is FactBasis.DEFINITION
+        limit = DECISION_MAX_WORDS if decision else DEFINITION_MAX_WORDS if defining else LEAD_MAX_WORDS
+        fact = clip_words(clean_text(fact), limit)
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
         # A status answer says itself that a rule is withdrawn: no 'History only' in front of it.

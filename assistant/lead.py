@@ -929,11 +929,14 @@ def plan_answer(
             ]
             i, record = defining[int(np.argmax(scores))]
             # The summary of a defining record opens with the definition: it leads, whole.
-            opening = next(iter(statements(record.summary)), None)
+            opening = _definition(analysis, record)
             return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
         titled = _titled_by_question(analysis, passages, records)
         if titled is not None:
             return titled
+        termed = _term_plan(analysis, passages, records, vector, embedder)
+        if termed is not None:
+            return termed
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:
@@ -989,6 +992,53 @@ def plan_answer(
             if denied:
                 return denied
     return AnswerPlan()
+
+
+# "Who counts as an independent auditor?": where the term's edge lies, which the definition's next
+# sentence draws ("Someone is not independent if ...").
+_COUNTS_AS = re.compile(r"\bcounts? as\b", re.IGNORECASE)
+_BOUNDARY = re.compile(r"\b(?:not|only|unless|outside|except|excluded?)\b", re.IGNORECASE)
+
+
+def _definition(analysis: QuestionAnalysis, record: PackRecord) -> str | None:
+    """The opening sentence of a defining record; for a 'what / who counts as' question, with the next
+    sentence when it draws the term's edge (says who or what is not, or only, within it)."""
+    found = statements(record.summary)
+    if not found:
+        return None
+    if _COUNTS_AS.search(analysis.question) and len(found) > 1 and _BOUNDARY.search(found[1]):
+        return f"{found[0]} {found[1]}"
+    return found[0]
+
+
+# "What is the statement of applicability in ISO 42001?": the term asked about follows "what is the".
+_ASKED_TERM = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(.+?)\s*\??\s*$", re.I)
+
+
+def _term_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What is the statement of applicability in ISO 42001?', which no record defines or heads: the
+    sentence of the regime's retrieved records that uses the term asked about (its longest opening of two
+    words or more that a sentence says: "statement of applicability"), closest in meaning."""
+    asked = _ASKED_TERM.match(analysis.question)
+    if asked is None:
+        return None
+    words = asked.group(1).split()
+    pool = _record_pool(analysis, passages, records, depth=len(passages))
+    for n in range(len(words), 1, -1):
+        term = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b", re.IGNORECASE)
+        found = [(i, r, s, 0.0) for i, r in pool for s in statements(r.summary) if term.search(s)]
+        # A retrieved record's sentence before one of a record it is a part of ("the statement of
+        # applicability of controls (6.1.3)" of clause 6.1 only points to clause 6.1.3).
+        found = [f for f in found if f[0] < len(passages)] or found
+        if found:
+            return _wording_fact(analysis, passages, found, vector, embedder)
+    return None
 
 
 def _titled_by_question(

@@ -582,3 +582,36 @@ def test_a_term_of_the_law_named_whole_is_answered_by_the_law_when_we_is_only_th
     # "our" asks about our own rule: the law's heading does not take the lead.
     owned = plan("What does our data minimisation principle mean?", [ours, law])
     assert owned.basis is not FactBasis.DEFINITION
+
+
+def test_who_counts_as_is_answered_with_the_definition_and_its_edge() -> None:
+    found = plan(
+        "Who counts as an independent auditor for an NYC bias audit?",
+        [passage("nyc-ll144:rules-5-300-independent-auditor")],
+    )
+    assert found.basis is FactBasis.DEFINITION and found.fact is not None
+    assert "objectively" in found.fact and "financial interest" in found.fact
+    # "What is" asks for the definition only.
+    plain = plan("What is an independent auditor?", [passage("nyc-ll144:rules-5-300-independent-auditor")])
+    assert plain.fact is not None and "financial interest" not in plain.fact
+    # The lead keeps the whole edge: a definition is read up to DEFINITION_MAX_WORDS.
+    answer = compose_answer(
+        "Who counts as an independent auditor for an NYC bias audit?",
+        [passage("nyc-ll144:rules-5-300-independent-auditor")],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analyse_question("Who counts as an independent auditor for an NYC bias audit?"),
+        plan=found,
+        embedder=HashingEmbedder(),
+    )
+    assert "financial interest" in answer.answer.split("\n\n")[0]
+
+
+def test_a_term_no_record_defines_is_answered_by_the_sentence_that_uses_it() -> None:
+    found = plan(
+        "What is the statement of applicability in ISO 42001?",
+        [passage("iso-42001:overview"), passage("iso-42001:clause-6-1-3")],
+    )
+    assert found.basis is FactBasis.RECORD_WORDING and found.cited == ["iso-42001:clause-6-1-3"]
+    assert found.fact is not None and "statement of applicability" in found.fact
