@@ -250,10 +250,12 @@ def _readable_lead(
     question_vector: np.ndarray | None,
     analysis: QuestionAnalysis | None = None,
 ) -> int:
-    """The passage to lead with, among `index` and the next two passages of the same side (ours or the law,
-    the same regime): the one whose best sentence is closest in meaning to the question, a lower-ranked
-    passage paying RANK_COST per place; a heading, a label or an amendment's bookkeeping never leads when
-    a whole sentence is there. Without an embedder: `index` unless it is not readable."""
+    """The passage to lead with, among `index` and the next LEAD_WINDOW passages of the same side (ours,
+    or the law: the same regime, a regime the question names, any regime when it names none): the one
+    whose best sentence and whole passage are closest in meaning to the question and whose heading and
+    sentence say most of its words, a lower-ranked passage paying RANK_COST per place; a heading, a label
+    or an amendment's bookkeeping never leads when a whole sentence is there. Without an embedder:
+    `index` unless it is not readable."""
 
     def statement(p: Passage) -> str:
         return best_sentence(
@@ -303,8 +305,8 @@ def _readable_lead(
         return whole[0]
     sentences = [statement(passages[j]) for j in whole]
     closeness = embedder.embed(sentences) @ question_vector
-    # The sentence's closeness, the whole passage's (its heading and every sentence: the embedder hears
-    # "10^25 FLOP" in a passage better than in one sentence of it), and the question's own words in the
+    # The sentence's closeness, the whole passage's (its heading and every sentence: one sentence of a
+    # risk's record may miss what the record as a whole is about), and the question's own words in the
     # heading and the sentence ("suppliers", "third parties" under "Third-party relationships").
     scored = [
         (
