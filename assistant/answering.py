@@ -9,17 +9,20 @@ from datetime import date
 import numpy as np
 
 from assistant.lead import (
+    HEADING_WORDS,
     AnswerPlan,
     FactBasis,
     Verdict,
     coverage_verdict,
     duty_verdict,
+    is_duty_line,
     is_organisations,
     related_support,
+    word_share,
     wording_verdict,
 )
 from assistant.organisation import best_statement, list_items, with_items
-from assistant.question import Ask, QuestionAnalysis, QuestionType
+from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
 from assistant.text import clean_text, with_tables
 from knowledge.embedder import Embedder
@@ -32,6 +35,8 @@ MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
 # A past review's decision is read with all its conditions.
 DECISION_MAX_WORDS = 150
+# A definition is read with the sentence drawing its edge ("Someone is not independent if ...").
+DEFINITION_MAX_WORDS = 100
 POINT_MAX_WORDS = 45
 OFFICIAL_MAX_WORDS = 60
 MIN_STATEMENT_WORDS = 8
@@ -135,11 +140,12 @@ def best_sentence(
     heading: str = "",
     embedder: Embedder | None = None,
     question_vector: np.ndarray | None = None,
+    duty_cost: float = 0.0,
 ) -> str:
     """The statement of `text` that best answers `question`: closest in meaning when an embedder is given
-    (whole sentences preferred over list fragments), else sharing most words with it (earlier ones win
-    ties). The passage's own heading, and other short lines, are used only when the text has no full
-    sentence. Internal notation is removed."""
+    (whole sentences preferred over list fragments; a typed duty line, "Organisation: Plan ...", paying
+    `duty_cost`), else sharing most words with it (earlier ones win ties). The passage's own heading, and
+    other short lines, are used only when the text has no full sentence. Internal notation is removed."""
     if heading and text.startswith(heading):
         text = text[len(heading) :]
     sentences = [clean_text(s) for s in _sentences(text)]
@@ -148,7 +154,10 @@ def best_sentence(
     if embedder is not None and len(full) > 1:
         vector = question_vector if question_vector is not None else embedder.embed([question])[0]
         meaning = embedder.embed(full) @ vector
-        scored = [(float(meaning[i]) - _FORM_COST * _poor_form(s) - 0.002 * i, s) for i, s in enumerate(full)]
+        scored = [
+            (float(meaning[i]) - _FORM_COST * _poor_form(s) - duty_cost * is_duty_line(s) - 0.002 * i, s)
+            for i, s in enumerate(full)
+        ]
         return max(scored, key=lambda pair: pair[0])[1]
     wanted = set(tokenize(question))
     scored = [(len(wanted & set(tokenize(s))) - 0.01 * position, s) for position, s in enumerate(full)]
@@ -227,6 +236,8 @@ def _ordered_support(
 
 # What a place lower in the retrieval ranking costs a passage whose sentence answers better.
 RANK_COST = 0.05
+# How many passages after the first the lead may be chosen from.
+LEAD_WINDOW = 3
 _ABOUT_AMENDMENTS = re.compile(r"amend|omnibus|postpon|delay|sb ?2[456]|change", re.IGNORECASE)
 
 
@@ -237,15 +248,23 @@ def _readable_lead(
     *,
     embedder: Embedder | None,
     question_vector: np.ndarray | None,
+    analysis: QuestionAnalysis | None = None,
 ) -> int:
-    """The passage to lead with, among `index` and the next two passages of the same side (ours or the law,
-    the same regime): the one whose best sentence is closest in meaning to the question, a lower-ranked
-    passage paying RANK_COST per place; a heading, a label or an amendment's bookkeeping never leads when
-    a whole sentence is there. Without an embedder: `index` unless it is not readable."""
+    """The passage to lead with, among `index` and the next LEAD_WINDOW passages of the same side (ours,
+    or the law: the same regime, a regime the question names, any regime when it names none): the one
+    whose best sentence and whole passage are closest in meaning to the question and whose heading and
+    sentence say most of its words, a lower-ranked passage paying RANK_COST per place; a heading, a label
+    or an amendment's bookkeeping never leads when a whole sentence is there. Without an embedder:
+    `index` unless it is not readable."""
 
     def statement(p: Passage) -> str:
         return best_sentence(
-            question, p.text, heading=_heading(p), embedder=embedder, question_vector=question_vector
+            question,
+            p.text,
+            heading=_heading(p),
+            embedder=embedder,
+            question_vector=question_vector,
+            duty_cost=_duty_cost(analysis),
         )
 
     def readable(p: Passage) -> bool:
@@ -269,20 +288,51 @@ def _readable_lead(
         # Our passages were ranked by the sentence that answers, read under its heading (see
         # conditioned_search): that order stands.
         return index
+    # On the law's side: the lead's regime, a regime the question names, or, when it names none, any
+    # regime (retrieval may have led with the wrong one: a health rule before the ADA's for a disability
+    # question).
+    regimes = {passages[index].source_id, *(analysis.regimes if analysis else ())}
+    any_regime = analysis is not None and analysis.focus is Focus.LAW
     candidates = [index] + [
         j
-        for j in range(index + 1, min(len(passages), index + 3))
-        if is_organisations(passages[j]) == side
-        and (side or passages[j].source_id == passages[index].source_id)
+        for j in range(index + 1, min(len(passages), index + 1 + LEAD_WINDOW))
+        if is_organisations(passages[j]) == side and (side or any_regime or passages[j].source_id in regimes)
     ]
     whole = [j for j in candidates if readable(passages[j])]
     if not whole:
         return index
     if embedder is None or question_vector is None or len(whole) == 1:
         return whole[0]
-    closeness = embedder.embed([statement(passages[j]) for j in whole]) @ question_vector
-    scored = [(float(closeness[n]) - RANK_COST * (j - index), j) for n, j in enumerate(whole)]
+    sentences = [statement(passages[j]) for j in whole]
+    closeness = embedder.embed(sentences) @ question_vector
+    # The sentence's closeness, the whole passage's (its heading and every sentence: one sentence of a
+    # risk's record may miss what the record as a whole is about), and the question's own words in the
+    # heading and the sentence ("suppliers", "third parties" under "Third-party relationships").
+    scored = [
+        (
+            float(closeness[n])
+            + passages[j].similarity
+            + HEADING_WORDS * word_share(question, f"{passages[j].title} {sentences[n]}")
+            - RANK_COST * (j - index),
+            j,
+        )
+        for n, j in enumerate(whole)
+    ]
     return max(scored, key=lambda item: (item[0], -item[1]))[1]
+
+
+# What a typed duty line ("Organisation: Plan and run an internal audit programme") costs against the
+# provision's own sentence when the question does not ask what must be done: the duty restates the
+# provision as an instruction, its own sentence says what it is and asks ("at planned intervals").
+DUTY_LINE_COST = 0.1
+
+
+def _duty_cost(analysis: QuestionAnalysis | None) -> float:
+    """DUTY_LINE_COST for a question asking what something is or says (not what must be done, a yes or a
+    no, or a period, amount or date, which a duty line often states: "at least 10 business days")."""
+    if analysis is None or analysis.type not in (QuestionType.WHAT_IS, QuestionType.LIST, QuestionType.OTHER):
+        return 0.0
+    return DUTY_LINE_COST
 
 
 def _overlap(a: str, b: str) -> float:
@@ -303,7 +353,12 @@ def _lead_line(
     """The first paragraph: the verdict, date, period, amount or decision, then the best supporting
     sentence of the passage it rests on, both cited."""
     sentence = best_sentence(
-        question, lead.text, heading=_heading(lead), embedder=embedder, question_vector=question_vector
+        question,
+        lead.text,
+        heading=_heading(lead),
+        embedder=embedder,
+        question_vector=question_vector,
+        duty_cost=_duty_cost(analysis),
     )
     if is_organisations(lead) and embedder is not None and question_vector is not None:
         sentence = _our_best_sentence(question, lead, embedder, question_vector) or sentence
@@ -323,7 +378,9 @@ def _lead_line(
         decision = plan is not None and plan.basis is FactBasis.REVIEW_DECISION
         # A record's own sentence is the answer: another sentence of the same record only repeats it.
         whole = plan is not None and plan.basis is FactBasis.RECORD_WORDING
-        fact = clip_words(clean_text(fact), DECISION_MAX_WORDS if decision else LEAD_MAX_WORDS)
+        defining = plan is not None and plan.basis is FactBasis.DEFINITION
+        limit = DECISION_MAX_WORDS if decision else DEFINITION_MAX_WORDS if defining else LEAD_MAX_WORDS
+        fact = clip_words(clean_text(fact), limit)
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
         # A status answer says itself that a rule is withdrawn: no 'History only' in front of it.
@@ -417,7 +474,9 @@ def compose_answer(
     vector = embedder.embed([question])[0] if embedder is not None else None
     index = plan.lead_index if plan else 0
     if analysis is not None and not (plan and plan.fact):
-        index = _readable_lead(question, passages, index, embedder=embedder, question_vector=vector)
+        index = _readable_lead(
+            question, passages, index, embedder=embedder, question_vector=vector, analysis=analysis
+        )
     lead, support = _ordered_support(passages, index, analysis)
     used = [lead, *support]
     lines = [_lead_line(question, lead, plan, analysis, embedder=embedder, question_vector=vector)]

@@ -41,6 +41,8 @@ from assistant.question import (
     QuestionType,
     analyse_question,
     asks_condition,
+    asks_for_set,
+    counted_thing,
     is_polar,
     mentioned_names,
     mentions,
@@ -502,6 +504,13 @@ _ALLOWED = re.compile(
 _DUTY_LINE = re.compile(
     r"^(?:" + "|".join(re.escape(r.value.replace("_", " ")) for r in Role) + r")s?: [A-Z]", re.IGNORECASE
 )
+
+
+def is_duty_line(sentence: str) -> bool:
+    """Whether `sentence` is a typed obligation as the packs index it ("Organisation: Plan and run ...")."""
+    return bool(_DUTY_LINE.match(sentence))
+
+
 # "The UK has no AI Act", "there is no federal AI statute": a sentence denying that something exists.
 _NONE = re.compile(r"\b(?:no|none|not|without|never)\b", re.IGNORECASE)
 
@@ -680,6 +689,39 @@ def _our_rule(
     return None
 
 
+def _law_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' that our own passages lead without stating a rule: the law's passage closer
+    in meaning to the question than our best one, whose sentence closest to the question states the rule
+    (a duty, a prohibition), with the verdict it gives."""
+    ours = max((p.similarity for p in passages if is_organisations(p)), default=0.0)
+    law = sorted(
+        (
+            (i, p)
+            for i, p in enumerate(passages)
+            if not is_organisations(p) and p.similarity >= max(ours, RULE_BEHIND)
+        ),
+        key=lambda found: -found[1].similarity,
+    )
+    for i, p in law:
+        sentences = [s for s in statements(p.text) if len(s.split()) >= 6 and not s.endswith((":", ";"))]
+        if not sentences:
+            continue
+        sentence = sentences[_rank(vector, embedder, sentences)[0]]
+        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, p, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
+
+
+# A question about our own rule: "our", "my" or "ours".
+_OURS = re.compile(r"\b(?:our|ours|my)\b", re.IGNORECASE)
+
+
 # An allow-list: "Only the tools below may be used with internal or confidential information."
 _ONLY_LISTED = re.compile(
     r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
@@ -780,11 +822,13 @@ def plan_answer(
             # two limits alike).
             scores = _rank_scores(vector, embedder, [t.text for _, t in limits])
             words = set(tokenize(analysis.question))
+            # Between limits about as close, retrieval's order decides (LIMIT_RANK_COST a place).
             scores = [
                 c
                 + HEADING_WORDS * _shared_words(analysis.question, t.text)
                 + HEADING_WORDS * len(set(tokenize(t.id)) & words) / max(1, len(set(tokenize(t.id))))
-                for c, (_, t) in zip(scores, limits, strict=True)
+                - LIMIT_RANK_COST * i
+                for c, (i, t) in zip(scores, limits, strict=True)
             ]
             i, best = limits[int(np.argmax(scores))]
             fact = f"{_period(best)}: {_sentence_case(best.text)}"
@@ -826,6 +870,14 @@ def plan_answer(
             title = re.sub(rf",?\s*(?:from|since)\s+{re.escape(when)}$", "", record.title)
             fact = f"From {when} ({record.locator}, {title})"
             return AnswerPlan(fact=fact, basis=FactBasis.APPLIES_FROM, lead_index=i)
+    if kind is not QuestionType.YES_NO and not ours_first and counted_thing(analysis.question):
+        counted = _count_plan(analysis, passages, records, vector, embedder)
+        if counted:
+            return counted
+    if kind is not QuestionType.YES_NO and not ours_first and asks_for_set(analysis.question):
+        whole = _set_plan(analysis, passages, records, vector, embedder)
+        if whole:
+            return whole
     if analysis.asks_prohibitions and not ours_first:
         banned = _prohibitions_plan(analysis, passages, records)
         if banned:
@@ -861,6 +913,17 @@ def plan_answer(
         needed = _condition_plan(analysis, passages, records, vector, embedder)
         if needed:
             return needed
+    if (
+        kind is QuestionType.WHAT_IS
+        and ours_first
+        and not analysis.internal_names
+        and not _OURS.search(analysis.question)
+        # "What does the data minimisation principle mean when we build a model?": the term of the law
+        # the question names whole (a heading of two words or more) is what it asks about; "we" is only
+        # the setting ("our" would ask about our own rule).
+        and (termed := _titled_by_question(analysis, passages, records, any_regime=True, min_words=2))
+    ):
+        return termed
     if kind is QuestionType.WHAT_IS and not ours_first:
         # A defining record leads only when it is about as close to the question as the best passage.
         top = passages[0].similarity
@@ -879,8 +942,14 @@ def plan_answer(
             ]
             i, record = defining[int(np.argmax(scores))]
             # The summary of a defining record opens with the definition: it leads, whole.
-            opening = next(iter(statements(record.summary)), None)
+            opening = _definition(analysis, record)
             return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
+        titled = _titled_by_question(analysis, passages, records)
+        if titled is not None:
+            return titled
+        termed = _term_plan(analysis, passages, records, vector, embedder)
+        if termed is not None:
+            return termed
     if kind is QuestionType.YES_NO:
         decided = _triage_verdict(analysis, vector, embedder)
         if decided:
@@ -912,6 +981,11 @@ def plan_answer(
             ruled = _our_rule(analysis, passages, vector, embedder)
             if ruled:
                 return ruled
+            # "Do pictures from our image generator need a machine-readable marking?": no rule of ours
+            # answers it, the law does.
+            lawful = None if analysis.internal_names else _law_rule(analysis, passages, vector, embedder)
+            if lawful:
+                return lawful
         if analysis.ask is Ask.PERMISSION:
             bans = [(n, r) for n, (_, r) in records[:2] if "prohibited" in r.tags]
             if bans:
@@ -931,6 +1005,86 @@ def plan_answer(
             if denied:
                 return denied
     return AnswerPlan()
+
+
+# "Who counts as an independent auditor?": where the term's edge lies, which the definition's next
+# sentence draws ("Someone is not independent if ...").
+_COUNTS_AS = re.compile(r"\bcounts? as\b", re.IGNORECASE)
+_BOUNDARY = re.compile(r"\b(?:not|only|unless|outside|except|excluded?)\b", re.IGNORECASE)
+
+
+def _definition(analysis: QuestionAnalysis, record: PackRecord) -> str | None:
+    """The opening sentence of a defining record; for a 'what / who counts as' question, with the next
+    sentence when it draws the term's edge (says who or what is not, or only, within it)."""
+    found = statements(record.summary)
+    if not found:
+        return None
+    if _COUNTS_AS.search(analysis.question) and len(found) > 1 and _BOUNDARY.search(found[1]):
+        return f"{found[0]} {found[1]}"
+    return found[0]
+
+
+# "What is the statement of applicability in ISO 42001?": the term asked about follows "what is the".
+_ASKED_TERM = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(.+?)\s*\??\s*$", re.I)
+
+
+def _term_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What is the statement of applicability in ISO 42001?', which no record defines or heads: the
+    sentence of the regime's retrieved records that uses the term asked about (its longest opening of two
+    words or more that a sentence says: "statement of applicability"), closest in meaning."""
+    asked = _ASKED_TERM.match(analysis.question)
+    if asked is None:
+        return None
+    words = asked.group(1).split()
+    pool = _record_pool(analysis, passages, records, depth=len(passages))
+    for n in range(len(words), 1, -1):
+        term = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b", re.IGNORECASE)
+        found = [(i, r, s, 0.0) for i, r in pool for s in statements(r.summary) if term.search(s)]
+        # A retrieved record's sentence before one of a record it is a part of ("the statement of
+        # applicability of controls (6.1.3)" of clause 6.1 only points to clause 6.1.3).
+        found = [f for f in found if f[0] < len(passages)] or found
+        if found:
+            return _wording_fact(analysis, passages, found, vector, embedder)
+    return None
+
+
+def _titled_by_question(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    *,
+    any_regime: bool = False,
+    min_words: int = 1,
+) -> AnswerPlan | None:
+    """'What does NIST mean by confabulation?': a retrieved record of the regime asked about (with
+    `any_regime`, of any regime) whose heading is the very term the question names ("Confabulation",
+    "Human-AI configuration"; at least `min_words` words) and that is about as close as the best
+    passage; its summary opens by saying what the term is, so that sentence leads."""
+    top = passages[0].similarity
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    titled = [
+        (i, r)
+        for i, (_, r) in records
+        if (any_regime or r.regime_id in regimes)
+        and ":amendment-" not in r.citation_id
+        and len(tokenize(r.title)) >= min_words
+        and _names_term(analysis.question, r.title) > 0
+        and passages[i].similarity >= top - DEFINITION_MARGIN
+    ]
+    if not titled:
+        return None
+    # The longest heading named whole is the most specific one.
+    i, record = max(titled, key=lambda found: (len(tokenize(found[1].title)), -found[0]))
+    opening = next(iter(statements(record.summary)), None)
+    if opening is None:
+        return None
+    return AnswerPlan(basis=FactBasis.DEFINITION, lead_index=i, fact=opening)
 
 
 # --- where an instrument stands, what a regime prohibits, what a role must do -------------------------
@@ -1083,6 +1237,8 @@ def _obligations_plan(
     # Closeness in meaning decides, a lower retrieval rank paying for each place (the answer engine's
     # RANK_COST): GDPR Article 22(3), ranked first, keeps the lead over Article 22(1) two places down.
     scores = _rank_scores(vector, embedder, texts)
+    # So does how close the passage is as a whole (its heading and summary beside the duties).
+    scores = [c + passages[i].similarity for c, (i, _, _) in zip(scores, candidates, strict=True)]
     best = max(range(len(candidates)), key=lambda n: scores[n] - RANK_COST * candidates[n][0])
     i, record, duties = candidates[best]
     return _obligations_fact(record, duties, i, vector, embedder, analysis.question)
@@ -1141,6 +1297,8 @@ def _obligations_fact(
 
 # What a place lower in the retrieval ranking costs a record whose duties read closer to the question.
 RANK_COST = 0.05
+# ... and a time limit: a tie-breaker only (a limit's few words are a weak signal of whose limit it is).
+LIMIT_RANK_COST = 0.01
 # How close in meaning a record's heading must be to the question to answer it unretrieved (a heading
 # that restates the question, not one on the same topic).
 HEADING_MATCH = 1.0
@@ -1270,6 +1428,12 @@ _PRONOUN_START = re.compile(r"^(?:It|They|These|This)\b")
 
 def _stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in _ASKED_STOP}
+
+
+def word_share(question: str, text: str) -> float:
+    """The share of the question's content words (as 5-letter stems) that `text` says."""
+    asked = _stems(question)
+    return len(asked & _stems(text)) / len(asked) if asked else 0.0
 
 
 def _said_stems(sentence: str) -> set[str]:
@@ -1454,9 +1618,96 @@ def _condition_plan(
         )
         for i, r in _record_pool(analysis, passages, records, depth=len(passages))
         for s in statements(r.summary)
-        if _CONDITIONAL.search(s) and _said_stems(s) & stems
+        # Under a heading saying when ("When AI software is a medical device") every sentence states it.
+        if (_CONDITIONAL.search(s) or _WHEN_HEADING.search(r.title)) and _said_stems(s) & stems
     ]
     return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+_COUNT_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+
+
+def _count_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'How many risks does the Generative AI Profile list?': the sentence of the regime's records (the
+    retrieved ones and the records they are parts of, which often hold the count) that states a number of
+    the things counted ("The profile lists 12 risks ...")."""
+    thing = counted_thing(analysis.question)
+    if thing is None:
+        return None
+    number = re.compile(
+        rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:[\w-]+\s+){{0,2}}{re.escape(thing[:5])}\w*", re.IGNORECASE
+    )
+    found = [
+        (i, r, s, HEADING_WORDS * _shared_words(analysis.question, _heading_text(r)))
+        for i, r in _record_pool(analysis, passages, records, depth=len(passages))
+        for s in statements(r.summary)
+        if number.search(s)
+    ]
+    return _wording_fact(analysis, passages, found, vector, embedder)
+
+
+# A sentence listing parts: numbered or lettered items, a colon and at least three items after it, a
+# count announcing them ("There are two routes: ..."), or a range of numbered parts ("A.2 to A.10").
+_ENUMERATES = re.compile(
+    r"\(1\).*\(2\).*\(3\)|\(a\).*\(b\).*\(c\)|:[^.:]*,[^.:]*,|\b[A-Z]\.\d+ to [A-Z]\.\d+\b|"
+    rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:[\w-]+\s+){{0,2}}[\w-]+s\s*:",
+    re.IGNORECASE,
+)
+# The share of the question's words the heading of the record holding the parts must have.
+SET_HEADING = 0.25
+
+
+def _set_plan(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    records: Sequence[tuple[int, tuple[Pack, PackRecord]]],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """'What characteristics make an AI system trustworthy, per NIST?': retrieval finds the parts (one
+    characteristic each), the record they belong to lists them all. The sentence listing them, of a
+    retrieved record or one it is a part of whose heading says what the question asks for."""
+    regimes = set(analysis.regimes) or {passages[0].source_id}
+    pool: dict[str, PackRecord] = {}
+    for _, (pack, record) in records:
+        if record.regime_id in regimes:
+            for holder in _containers(pack, record):
+                pool.setdefault(holder.citation_id, holder)
+    # A record whose heading says what the question asks for lists it, or the record it is a part of
+    # ("The six lawful bases" points to (a)-(f), Article 6 names them); failing one, the first two
+    # passages, which are about what is asked whatever their headings say.
+    said = {cid: _topic_share(analysis, _heading_text(r)) for cid, r in pool.items()}
+    found: dict[bool, list[tuple[int, PackRecord, str, float]]] = {True: [], False: []}
+    for record in pool.values():
+        named = max(
+            v for cid, v in said.items() if cid == record.citation_id or _within(cid, [record.citation_id])
+        )
+        first = any(record.citation_id == p.citation_id for p in passages[:2])
+        if record.is_current and ":amendment-" not in record.citation_id and (first or named >= SET_HEADING):
+            found[named >= SET_HEADING] += [
+                (len(passages), record, s, HEADING_WORDS * named)
+                for s in statements(record.summary)
+                if _ENUMERATES.search(s)
+            ]
+    return _wording_fact(analysis, passages, found[True] or found[False], vector, embedder)
+
+
+def _topic_share(analysis: QuestionAnalysis, heading: str) -> float:
+    """The share of the question's topic words (its words but those of the regimes it names: "risk
+    management" of the AI RMF is no topic of a question about the AI RMF) that a heading has."""
+    named: set[str] = set()
+    for regime in analysis.regimes:
+        pack = _packs().get(regime)
+        if pack is not None:
+            named |= set(tokenize(pack.title))
+    topic = set(tokenize(analysis.question)) - named
+    return len(topic & set(tokenize(heading))) / len(topic) if topic else 0.0
 
 
 def _allowance_plan(

@@ -102,7 +102,16 @@ REGIME_ALIASES: dict[str, tuple[str, ...]] = {
         r"2024/1689",
         r"(?<!colorado )artificial intelligence act",
     ),
-    "gdpr": (r"\bgdpr\b", r"2016/679", r"general data protection regulation", r"\buk gdpr\b"),
+    "gdpr": (
+        r"\bgdpr\b",
+        r"2016/679",
+        r"general data protection regulation",
+        r"\buk gdpr\b",
+        # Terms of art only the GDPR uses among the packs.
+        r"\bdata subjects?(?:'s?)?\b",
+        r"\b(?:supervisory|data protection) authorit(?:y|ies)\b",
+        r"\blawful bas(?:is|es)\b",
+    ),
     "colorado-ai-act": (
         r"\bcolorado\b",
         r"\bsb\s?24-205\b",
@@ -225,7 +234,8 @@ _WHEN = re.compile(
 # "When is a DPIA required?" asks in which cases, not from which date.
 _WHEN_CONDITION = re.compile(
     r"\bwhen (?:is|are|do|does)\b(?:(?!\b(?:apply|applies|start|comply|enter|take effect)\b).)*"
-    r"\b(?:required|needed|necessary|mandatory|allowed|permitted|needs?|must)\b",
+    r"\b(?:required|needed|necessary|mandatory|allowed|permitted|needs?|must|regulated|covered|considered|"
+    r"classified|treated|deemed|exempt)\b",
     re.IGNORECASE,
 )
 # "In which cases is a DPIA mandatory?": the same ask, in other words.
@@ -243,6 +253,7 @@ _DEFINITION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:definition of\s+)?[\w\s'’()-]{1,60}\??\s*$|"
     r"\bwhat does ['\"“]?[\w\s-]{1,40}['\"”]? mean\b|\bdefin(?:e|ition)\b|"
     r"\bwhat counts as\b|\bwho counts as\b|"
+    r"\b(?:what|which) (?:kinds?|types?|sorts?) of [\w\s-]{1,40}? counts? as\b|"
     r"\bmeaning of\b",
     re.IGNORECASE,
 )
@@ -267,7 +278,7 @@ _ASK_PERMISSION = re.compile(
 _ASK_APPLIES = re.compile(r"\b(?:apply|applies|cover|covers|covered|in scope|fall under|falls under)\b", re.I)
 _ASK_OBLIGATION = re.compile(
     r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b|"
-    r"^\s*(?:do|does|did)\s+(?:we|i|you|they|it|\w+)\s+(?:still\s+)?need\s+(?:an?|the|to)\b",
+    r"^\s*(?:do|does|did)\s+(?:[\w'-]+\s+){1,6}?(?:still\s+)?need\s+(?:an?|the|to)\b",
     re.I,
 )
 # "Are the Article 6 guidelines final?", "Is Circular 2022-03 still in force?": where an instrument stands,
@@ -378,6 +389,36 @@ def asked_part(text: str) -> str:
 def is_polar(text: str) -> bool:
     """Whether `text` is asked for a yes or a no ("Did we approve it?"), whatever else its type says."""
     return bool(_POLAR.match(asked_part(text)))
+
+
+# "How many risks does the profile list?": a count of things, not a period ("how many days" is HOW_LONG).
+_HOW_MANY = re.compile(
+    r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?!(?:hours?|days?|weeks?|months?|years?|times?)\b)([a-z][\w-]{2,})s\b",
+    re.IGNORECASE,
+)
+
+
+def counted_thing(text: str) -> str | None:
+    """What a 'how many' question counts, in the singular ("How many risks are listed?" -> "risk"), or
+    None when it asks no count of things."""
+    found = _HOW_MANY.search(text)
+    return found.group(1).lower() if found else None
+
+
+# "What characteristics make an AI system trustworthy?", "How are the Annex A controls organised?": the
+# whole set of something, which the record the parts belong to lists.
+_SET = re.compile(
+    r"\b(?:what|which)\s+(?:are\s+(?:the\s+)?)?(?:\w+\s+)?(?:characteristics|elements|categories|kinds|types|"
+    r"ways|bases|principles|areas|components|parts|functions|pillars|criteria)\b|"
+    r"\bhow (?:are|is)\b.*\b(?:organi[sz]ed|structured|grouped|divided|arranged)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_set(text: str) -> bool:
+    """Whether `text` asks for a whole set of things (a list, the kinds of something, how it is
+    organised), not for one of them."""
+    return question_type(text) is QuestionType.LIST or bool(_SET.search(text))
 
 
 def asks_condition(text: str) -> bool:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from assistant.answering import abstain, best_sentence, compose_answer, is_grounded
+from assistant.lead import AnswerPlan
+from assistant.question import analyse_question
+from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
 
 
@@ -146,3 +149,72 @@ def test_history_is_labelled_and_a_stay_is_shown_with_its_note() -> None:
     )
     history = next(line for line in lines if line.startswith("- Loc colorado-ai-act:6-1-1703-3"))
     assert "History only (superseded: Never took effect: SB 26-189" in history and history.endswith("[2]")
+
+
+def test_the_lead_passage_is_chosen_by_its_closeness_and_heading_not_only_its_place() -> None:
+    question = "What must an employer offer an applicant with a disability who takes an automated assessment?"
+    health = passage(
+        "us-health-ai:section-1557",
+        "They must make reasonable efforts to find out which of their tools use those characteristics.",
+        similarity=0.42,
+        title="Non-discrimination in patient care decision support tools",
+    )
+    ada = passage(
+        "eeoc-title-vii:12112-b-5-a",
+        "Employers provide reasonable accommodations to an applicant with a disability in automated "
+        "assessments, such as an alternative test.",
+        similarity=0.72,
+        title="Reasonable accommodation, including in automated assessments",
+    )
+
+    def first_cited(text: str) -> str:
+        analysis = analyse_question(text)
+        answer = compose_answer(
+            text,
+            [health, ada],
+            grounded=True,
+            as_of=None,
+            contact="RAI",
+            analysis=analysis,
+            plan=AnswerPlan(),
+            embedder=HashingEmbedder(),
+        )
+        return answer.citations[0].id
+
+    # No regime named: retrieval's first regime may be the wrong one, the closer passage leads.
+    assert first_cited(question) == "eeoc-title-vii:12112-b-5-a"
+    # A regime the question names keeps the lead to its own passages.
+    named = question.rstrip("?") + " under the FDA and HIPAA rules?"
+    assert first_cited(named) == "us-health-ai:section-1557"
+
+
+def test_a_question_on_what_a_clause_says_is_answered_by_its_sentence_not_its_duty_line() -> None:
+    text = (
+        "Clause 9.2: Internal audit\n"
+        "Audit the management system at planned intervals, under an audit programme, with objective "
+        "auditors.\n"
+        "Organisation: Plan and run an internal audit programme and report results to management."
+    )
+    question = "Which clause deals with internal audit, and what does it ask?"
+    embedder = HashingEmbedder()
+    # Without the cost the duty line, sharing more of the question's words, wins.
+    assert best_sentence(question, text, embedder=embedder).startswith("Organisation:")
+    assert best_sentence(question, text, embedder=embedder, duty_cost=1.0).startswith("Audit the")
+    # The answer applies the cost to a question on what a clause says, not to one on what must be done.
+    lead = passage("iso-42001:clause-9-2", text, title="Internal audit")
+
+    def lead_of(q: str) -> str:
+        answer = compose_answer(
+            q,
+            [lead],
+            grounded=True,
+            as_of=None,
+            contact="RAI",
+            analysis=analyse_question(q),
+            plan=AnswerPlan(),
+            embedder=embedder,
+        )
+        return answer.answer.split("\n")[0]
+
+    assert "planned intervals" in lead_of(question)
+    assert lead_of("What must the organisation do about internal audit?").startswith("Organisation:")

@@ -25,6 +25,10 @@ from tools.triage.catalogue import Jurisdiction
         ("Which systems need a fairness audit?", QuestionType.LIST),
         # "when is X required" asks in which cases, not from which date
         ("When is a DPIA required under the GDPR?", QuestionType.OTHER),
+        # ... and so does "when is X regulated / covered"
+        ("When is AI software regulated by the FDA as a medical device?", QuestionType.OTHER),
+        # "what kind of X counts as Y" asks what Y is
+        ("What kind of tool counts as an automated employment decision tool in NYC?", QuestionType.WHAT_IS),
     ],
 )
 def test_question_types(question: str, expected: QuestionType) -> None:
@@ -130,3 +134,13 @@ def test_providers_of_general_purpose_models_are_gpai_providers() -> None:
 
     found = analyse_question("What do providers of general-purpose AI models have to make public?")
     assert Role.GPAI_PROVIDER in found.roles
+
+
+def test_the_gdpr_is_named_by_its_terms_of_art() -> None:
+    assert named_regimes("What is the deadline for responding to a data subject's access request?") == [
+        "gdpr"
+    ]
+    assert named_regimes("Must we tell the data protection authority about a breach?") == ["gdpr"]
+    assert named_regimes("List the lawful bases for processing.") == ["gdpr"]
+    # The AI Act's authorities are not the GDPR's.
+    assert named_regimes("Who is the market surveillance authority?") == []
