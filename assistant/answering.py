@@ -24,12 +24,12 @@ from assistant.lead import (
 from assistant.organisation import best_statement, list_items, with_items
 from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType
 from assistant.schemas import Answer, Citation
-from assistant.text import clean_text, with_tables
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.packs.provenance import NOTED, read_provenance, reported_clause, status_clause
 from knowledge.references import find_references
 from knowledge.retrieval import Passage
+from knowledge.statements import MIN_STATEMENT_WORDS, clean_text, passage_heading, passage_sentences
 
 MAX_POINTS = 3
 LEAD_MAX_WORDS = 70
@@ -39,68 +39,16 @@ DECISION_MAX_WORDS = 150
 DEFINITION_MAX_WORDS = 100
 POINT_MAX_WORDS = 45
 OFFICIAL_MAX_WORDS = 60
-MIN_STATEMENT_WORDS = 8
 SNIPPET_WORDS = 40
 # A supporting passage must score at least this share of the best one, or it is noise.
 SUPPORT_RATIO = 0.6
-
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(‘'\"“])")
-# Lines such as "Date: 2024-11-19" or "Owner team: Claims" are record fields, not statements.
-_FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ()]{0,40}:\s*\S{0,40}$")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-# Bookkeeping lines of the knowledge packs: true, but never the answer to a question.
-_METADATA_LINE = re.compile(
-    r"^(?:\d{4}-\d{2}-\d{2}: |Effective date|Applies from|Knowledge as of|Entered into force|Source|Related|"
-    r"Use cases|Not covered|Legal act|Area|Defined term|Status|Confidence|Instrument|Amendment|Reference|"
-    r"As reported)\b"
-)
-
 
 # A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
 _FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
 
 
-def _items(text: str) -> list[str]:
-    """Paragraphs, bullets and record fields of `text`, with wrapped lines joined back together."""
-    items: list[str] = []
-    current: list[str] = []
-    for raw in with_tables(text):
-        line = raw.strip()
-        starts_item = (
-            not line
-            or bool(_BULLET.match(raw))
-            or bool(_FIELD_LINE.match(line) or ":" in line[:40])
-            or bool(_METADATA_LINE.match(line))
-        )
-        if starts_item and current:
-            items.append(" ".join(current))
-            current = []
-        if line:
-            current.append(_BULLET.sub("", line).strip())
-            if starts_item and len(line.split()) < MIN_STATEMENT_WORDS and not line.endswith((".", ";", ",")):
-                items.append(" ".join(current))  # a heading or a label stands alone
-                current = []
-    if current:
-        items.append(" ".join(current))
-    return items
-
-
-def _sentences(text: str) -> list[str]:
-    """Statements of `text`: sentences of its paragraphs and bullets, field labels and fragments dropped."""
-    found: list[str] = []
-    for item in _items(text):
-        if _FIELD_LINE.match(item) or _METADATA_LINE.match(item):
-            continue
-        found.extend(
-            " ".join(s.split())
-            for s in _SENTENCE_END.split(item)
-            if len(s.split()) >= 4 and not _METADATA_LINE.match(s.strip())
-        )
-    return found or [" ".join(text.split())]
-
-
 def _heading(p: Passage) -> str:
-    return f"{p.locator}: {p.title}"
+    return passage_heading(p.locator, p.title)
 
 
 def _label(title: str, locator: str) -> str:
@@ -148,7 +96,7 @@ def best_sentence(
     other short lines, are used only when the text has no full sentence. Internal notation is removed."""
     if heading and text.startswith(heading):
         text = text[len(heading) :]
-    sentences = [clean_text(s) for s in _sentences(text)]
+    sentences = [clean_text(s) for s in passage_sentences(text)]
     sentences = [s for s in sentences if s] or [clean_text(text)]
     full = [s for s in sentences if len(s.split()) >= MIN_STATEMENT_WORDS] or sentences
     if embedder is not None and len(full) > 1:
@@ -402,7 +350,7 @@ def _our_best_sentence(question: str, lead: Passage, embedder: Embedder, vector:
     question's words beyond the heading (see assistant.organisation.best_statement); whole sentences
     only, list fragments left out when a whole sentence is there."""
     text = lead.text[len(_heading(lead)) :] if lead.text.startswith(_heading(lead)) else lead.text
-    found = [clean_text(s) for s in _sentences(text)]
+    found = [clean_text(s) for s in passage_sentences(text)]
     whole = [s for s in found if len(s.split()) >= MIN_STATEMENT_WORDS and not _FRAGMENT.match(s)]
     if len(whole) < 2:
         return None

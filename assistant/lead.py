@@ -49,7 +49,6 @@ from assistant.question import (
     named_regimes,
     question_type,
 )
-from assistant.text import statements
 from knowledge import store
 from knowledge.access import Audience
 from knowledge.embedder import Embedder
@@ -60,11 +59,11 @@ from knowledge.packs.provenance import HISTORICAL, STATUS_LABELS, RecordStatus
 from knowledge.packs.schema import Obligation, Pack, PackRecord, Role, TimeLimit
 from knowledge.references import find_references
 from knowledge.retrieval import Passage, SearchFilters, search
+from knowledge.statements import ORGANISATION_KINDS, statements
 from tools.triage.catalogue import REGIME_TRIGGERS, use_case
 from tools.triage.engine import triage
 from tools.triage.schemas import Ground, SystemProfile
 
-ORGANISATION_KINDS = ("policy", "review")
 # An organisation's passage leads an organisational question when it is about as close in meaning as the
 # best passage of the law (set on the sample organisation's tuning questions, evals/datasets/leads_tuning).
 ORGANISATION_MARGIN = 0.12

@@ -20,10 +20,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.question import QuestionAnalysis, QuestionType
-from assistant.text import statements
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage
+from knowledge.statements import statements
 
 # --- the organisation's names ---------------------------------------------------------------------------
 

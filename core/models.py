@@ -87,6 +87,27 @@ class Chunk(Base):
     document: Mapped[Document] = relationship(back_populates="chunks")
 
 
+class SentenceVector(Base):
+    """The vector of one text an answer compares with a question (a sentence of a chunk; see
+    `knowledge.statements.compared_texts`), embedded at ingestion by `embedder` and found by the sha256 of
+    the text. A text's vector depends on the text alone, so any row with that hash and embedder serves;
+    rows belong to their document's generation and go with its chunks."""
+
+    __tablename__ = "sentence_vectors"
+    __table_args__ = (
+        Index("ix_sentence_vectors_lookup", "embedder", "text_hash"),
+        Index("ix_sentence_vectors_document_generation", "document_id", "generation"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    generation: Mapped[int] = mapped_column(Integer)
+    embedder: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    # float32, little-endian, the embedder's dimension.
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class FlaggedPassage(Base):
     """A passage held back at ingest because it reads as an instruction to an AI (prompt injection): it is
     kept here, outside `chunks` and the vector store, so no search, answer or training question sees it.

@@ -79,9 +79,12 @@ class MiniLMEmbedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
-        self.session = onnxruntime.InferenceSession(
-            str(ensure_onnx_model(model_dir, cache_dir)), options, providers=["CPUExecutionProvider"]
-        )
+        graph = ensure_onnx_model(model_dir, cache_dir)
+        self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        # Which vectors this gives, kept beside stored ones (knowledge/sentence_vectors.py): the graph
+        # (weights and layout) and the runtime that does the arithmetic.
+        built = f"{graph.name}|onnxruntime-{onnxruntime.__version__}"
+        self.vector_key = f"minilm-onnx-{hashlib.sha256(built.encode()).hexdigest()[:20]}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`, in batches of similar length (as sentence-transformers does) to limit padding.

@@ -26,6 +26,7 @@ from knowledge.embedder import Embedder
 from knowledge.lexical import CACHE_FORMAT, LexicalIndex, LexicalRow
 from knowledge.screening import ScreeningFinding, passage_hash, screen
 from knowledge.sections import ParsedDocument
+from knowledge.sentence_vectors import KnownVectorsEmbedder, sentence_rows
 from knowledge.vectors import ExactVectors, VectorStore
 
 ProgressCallback = Callable[[int], None]
@@ -104,13 +105,24 @@ class KnowledgeIndex:
     def __init__(self, *, db: Database, vectors: VectorStore, embedder: Embedder, cache_dir: Path) -> None:
         self.db = db
         self.vectors = vectors
-        self.embedder = embedder
+        self.embedder = embedder  # see the property below
         self.cache_dir = cache_dir
         self._lexical: tuple[str, LexicalIndex] | None = None
         self._dense: tuple[str, ExactVectors] | None = None
         self._lock = threading.Lock()
         # Searches read the exact snapshot of the current revision (see knowledge/vectors.py).
         self.vectors.snapshot = self.dense
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder answers and searches use: the one the index was built with (`encoder`), reading
+        the vectors of passage sentences stored at ingestion instead of encoding them again."""
+        return self._reader
+
+    @embedder.setter
+    def embedder(self, encoder: Embedder) -> None:
+        self.encoder = encoder
+        self._reader = KnownVectorsEmbedder(encoder, self.db)
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -154,6 +166,7 @@ class KnowledgeIndex:
         metadatas: list[dict[str, Any]] = []
         keys: list[str] = []
         drafts: list[ChunkDraft] = []
+        kept: list[dict[str, Any]] = []
         flagged: list[FlaggedPassage] = []
         for ordinal, draft in enumerate(all_drafts):
             section = draft.section
@@ -198,6 +211,7 @@ class KnowledgeIndex:
             drafts.append(draft)
             keys.append(chunk_key)
             rows.append(Chunk(**fields))
+            kept.append(fields)
             metadatas.append(vector_metadata(fields))
         if on_planned:
             on_planned(len(drafts))
@@ -207,11 +221,19 @@ class KnowledgeIndex:
         order = sorted(range(len(drafts)), key=lambda i: len(drafts[i].index_text))
         for start in range(0, len(order), EMBED_BATCH * 4):
             batch = order[start : start + EMBED_BATCH * 4]
-            vectors = self.embedder.embed([drafts[i].index_text for i in batch])
+            vectors = self.encoder.embed([drafts[i].index_text for i in batch])
             self.vectors.add([keys[i] for i in batch], vectors, [metadatas[i] for i in batch])
             if on_chunks:
                 on_chunks(len(batch))
 
+        # The sentences answers compare with a question, embedded now rather than on every question.
+        sentences = sentence_rows(
+            db=self.db,
+            embedder=self.encoder,
+            document_id=doc_id,
+            generation=generation,
+            passages=kept,
+        )
         with self.db.session() as session:
             target = store.get_document(session=session, key=key)
             assert target is not None and target.id == doc_id
@@ -229,6 +251,7 @@ class KnowledgeIndex:
                 groups=groups,
                 as_of=document.as_of,
                 flagged=flagged,
+                sentences=sentences,
             )
         # Old vectors are invisible from the commit above on; now reclaim them.
         self.vectors.delete_document(doc_id, keep_generation=generation)
@@ -286,12 +309,27 @@ class KnowledgeIndex:
             rows = store.flagged_passages(session=session, citation_id=citation_id)
             batch = [(row.chunk_key, row.index_text, dict(row.chunk)) for row in rows]
         # Vectors first: they stay invisible until the chunk rows below are committed.
-        vectors = self.embedder.embed([text for _, text, _ in batch])
+        vectors = self.encoder.embed([text for _, text, _ in batch])
         self.vectors.add([key for key, _, _ in batch], vectors, [vector_metadata(f) for _, _, f in batch])
+        sentences = [
+            row
+            for _, _, fields in batch
+            for row in sentence_rows(
+                db=self.db,
+                embedder=self.encoder,
+                document_id=fields["document_id"],
+                generation=fields["generation"],
+                passages=[fields],
+            )
+        ]
         with self.db.session() as session:
             rows = store.flagged_passages(session=session, citation_id=citation_id)
             store.release_passage(
-                session=session, rows=rows, released_by=released_by, released_at=datetime.now().astimezone()
+                session=session,
+                rows=rows,
+                released_by=released_by,
+                released_at=datetime.now().astimezone(),
+                sentences=sentences,
             )
         return listed
 

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import insert_or_ignore
-from core.models import Chunk, Document, FlaggedPassage, MetaValue, PassageRelease
+from core.models import Chunk, Document, FlaggedPassage, MetaValue, PassageRelease, SentenceVector
 
 REVISION_KEY = "knowledge_revision"
 
@@ -93,15 +93,22 @@ def activate_generation(
     groups: list[str],
     as_of: date | None,
     flagged: Sequence[FlaggedPassage] = (),
+    sentences: Sequence[SentenceVector] = (),
 ) -> None:
-    """In one transaction: store `chunks` (and the passages held back by screening), make `generation` the
-    visible one, drop older chunk and held-back rows."""
+    """In one transaction: store `chunks` (and the passages held back by screening, and the vectors of the
+    chunks' sentences), make `generation` the visible one, drop older chunk, held-back and sentence rows."""
     session.add_all(chunks)
     session.add_all(flagged)
+    session.add_all(sentences)
     session.execute(delete(Chunk).where(Chunk.document_id == document.id, Chunk.generation != generation))
     session.execute(
         delete(FlaggedPassage).where(
             FlaggedPassage.document_id == document.id, FlaggedPassage.generation != generation
+        )
+    )
+    session.execute(
+        delete(SentenceVector).where(
+            SentenceVector.document_id == document.id, SentenceVector.generation != generation
         )
     )
     document.active_generation = generation
@@ -125,6 +132,7 @@ def delete_documents(*, session: Session, documents: Sequence[Document]) -> None
         return
     session.execute(delete(Chunk).where(Chunk.document_id.in_(ids)))
     session.execute(delete(FlaggedPassage).where(FlaggedPassage.document_id.in_(ids)))
+    session.execute(delete(SentenceVector).where(SentenceVector.document_id.in_(ids)))
     session.execute(delete(Document).where(Document.id.in_(ids)))
     bump_revision(session=session)
 
@@ -323,10 +331,16 @@ def flagged_counts(*, session: Session) -> dict[int, int]:
 
 
 def release_passage(
-    *, session: Session, rows: Sequence[FlaggedPassage], released_by: str, released_at: datetime
+    *,
+    session: Session,
+    rows: Sequence[FlaggedPassage],
+    released_by: str,
+    released_at: datetime,
+    sentences: Sequence[SentenceVector] = (),
 ) -> None:
-    """Move held-back `rows` (already embedded by the caller) into `chunks`, remember the release for
-    their text, and count the sections again."""
+    """Move held-back `rows` (already embedded by the caller) into `chunks`, with their `sentences`'
+    vectors, remember the release for their text, and count the sections again."""
+    session.add_all(sentences)
     for row in rows:
         session.add(Chunk(**row.chunk))
         known = released_passages(session=session, citation_ids=[row.citation_id])
@@ -351,3 +365,23 @@ def release_passage(
             )
             document.chunk_count = len(set(ids))
     bump_revision(session=session)
+
+
+# Hashes per query: well under every database's limit on bound parameters.
+_LOOKUP_BATCH = 500
+
+
+def sentence_vectors(*, session: Session, embedder: str, text_hashes: Sequence[str]) -> dict[str, bytes]:
+    """The stored vectors (raw float32 bytes) of the texts with these hashes, embedded by `embedder`. The
+    caller hashes texts it already holds (passages its reader may read), and a vector depends on its text
+    alone, so whichever document's row answers makes no difference."""
+    found: dict[str, bytes] = {}
+    wanted = list(dict.fromkeys(text_hashes))
+    for start in range(0, len(wanted), _LOOKUP_BATCH):
+        batch = wanted[start : start + _LOOKUP_BATCH]
+        stmt = select(SentenceVector.text_hash, SentenceVector.vector).where(
+            SentenceVector.embedder == embedder, SentenceVector.text_hash.in_(batch)
+        )
+        for text_hash, vector in session.execute(stmt):
+            found.setdefault(text_hash, vector)
+    return found

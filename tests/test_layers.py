@@ -37,6 +37,7 @@ ROW_OWNERS = {
     "Document": "knowledge",
     "Chunk": "knowledge",
     "FlaggedPassage": "knowledge",
+    "SentenceVector": "knowledge",
     "PassageRelease": "knowledge",
     "MetaValue": "knowledge",
     "AISystem": "tools",

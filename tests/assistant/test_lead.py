@@ -24,9 +24,9 @@ from assistant.question import (
     asks_for_set,
     counted_thing,
 )
-from assistant.text import statements
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
+from knowledge.statements import statements
 
 REVIEW = (
     "ID: rev-2024-017\nSystem: TalentSift CV ranking module\nDate: 2024-09-12\nOwner team: HR\n"

@@ -153,3 +153,35 @@ def test_migration_0008_fills_window_index_from_the_keys_and_downgrades(database
         released = text("SELECT window_index FROM chunks WHERE chunk_key = '1-g1-2-w3'")
         assert conn.execute(released).scalar_one() == 3
     engine.dispose()
+
+
+def test_migration_0009_adds_the_sentence_vectors_and_downgrades(database_url: str) -> None:
+    """An index from before 0009 keeps its documents and gets an empty `sentence_vectors` table (answers
+    encode the sentences, as before, until a document is ingested again); the downgrade drops it."""
+    from alembic import command
+
+    engine = create_db_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0008")
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    with engine.begin() as conn:
+        _insert(conn, "documents", id=1, key="demo", source_id="demo", kind="policy", origin="file",
+                title="D", content_hash="h", visibility="public", groups="[]", active_generation=1,
+                chunk_count=0, ingested_at=now)  # fmt: skip
+    assert "sentence_vectors" not in inspect(engine).get_table_names()
+    command.upgrade(config, "head")
+    assert "sentence_vectors" in inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM sentence_vectors")).scalar_one() == 0
+        _insert(conn, "sentence_vectors", document_id=1, generation=1, embedder="e", text_hash="a" * 64,
+                vector=b"\x00" * 16)  # fmt: skip
+    with Session(engine) as session:
+        assert store.sentence_vectors(session=session, embedder="e", text_hashes=["a" * 64, "b" * 64]) == {
+            "a" * 64: b"\x00" * 16
+        }
+        assert store.sentence_vectors(session=session, embedder="other", text_hashes=["a" * 64]) == {}
+    command.downgrade(config, "0008")
+    assert "sentence_vectors" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM documents")).scalar_one() == 1
+    engine.dispose()
