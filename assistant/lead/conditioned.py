@@ -1,0 +1,246 @@
+"""Retrieval conditioned on the question's analysis: a named regime narrows or boosts its source, an
+organisational question reads the organisation's passages first, and the support that may follow a lead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.lead.models import (
+    ORGANISATION_CANDIDATES,
+    ORGANISATION_FLOOR,
+    ORGANISATION_MARGIN,
+    RULE_BEHIND,
+    SUPPORT_SHARE_OF_LEAD,
+)
+from assistant.organisation import (
+    OwnNames,
+    list_items,
+    own_names,
+    rank_by_statement,
+    split_asks,
+    without_names,
+    words_of,
+)
+from assistant.question import (
+    Focus,
+    QuestionAnalysis,
+    QuestionType,
+    mentioned_names,
+    mentions,
+    named_regimes,
+)
+from knowledge import store
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from knowledge.retrieval import Passage, SearchFilters, search
+from knowledge.statements import ORGANISATION_KINDS
+
+
+def _merge(*rankings: Sequence[Passage]) -> list[Passage]:
+    seen: set[str] = set()
+    merged = []
+    for ranking in rankings:
+        for p in ranking:
+            if p.citation_id not in seen:
+                seen.add(p.citation_id)
+                merged.append(p)
+    return merged
+
+
+def _narrow(
+    filters: SearchFilters, *, sources: list[str] | None = None, kinds: list[str] | None = None
+) -> SearchFilters | None:
+    """The caller's filters further narrowed; None when the two exclude each other."""
+    if sources and filters.sources:
+        sources = [s for s in sources if s in filters.sources]
+        if not sources:
+            return None
+    if kinds and filters.kinds:
+        kinds = [k for k in kinds if k in filters.kinds]
+        if not kinds:
+            return None
+    return SearchFilters(sources=sources or filters.sources, kinds=kinds or filters.kinds)
+
+
+def _within(citation_id: str, cited: Sequence[str]) -> bool:
+    """Whether `citation_id` is one of `cited` or a part of one (`x:20-871-a-1` of `x:20-871`)."""
+    return any(citation_id == c or citation_id.startswith(c + "-") for c in cited)
+
+
+def is_organisations(p: Passage) -> bool:
+    """Whether a passage is the organisation's own (a policy or a past review)."""
+    return p.kind in ORGANISATION_KINDS
+
+
+def conditioned_search(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    *,
+    audience: Audience,
+    k: int,
+    filters: SearchFilters | None = None,
+) -> list[Passage]:
+    """The `k` best passages in the order the analysis asks for: a named regime's own passages first (the
+    organisation's next when the question is also about us, other regimes dropped); for a question about
+    the organisation its policies and reviews first when they are about as close as the law, then the law;
+    for a legal question the law first, the organisation's rule behind it next."""
+    filters = filters or SearchFilters()
+    # The organisation's own name matches every one of its introductions and says nothing of the topic.
+    question = without_names(question, organisation_names(index).organisation) or question
+    general = search(index, question, audience=audience, k=k, filters=filters)
+    if analysis.focus is Focus.REGIME:
+        narrowed = _narrow(filters, sources=analysis.regimes)
+        named = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
+        ours = [p for p in general if is_organisations(p)] if analysis.organisational else []
+        rest = [p for p in general if p.source_id in analysis.regimes]
+        # The plain ranking's own passages of the named regime keep their order (the full ranking placed
+        # them); the narrowed search only adds what the other regimes had crowded out.
+        return _merge(rest, named, ours)[:k] or general
+    narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
+    ours = (
+        search(index, question, audience=audience, k=ORGANISATION_CANDIDATES, filters=narrowed)
+        if narrowed
+        else []
+    )
+    law = [p for p in general if not is_organisations(p)]
+    reviewed = _named_reviews(index, question, analysis, ours, audience=audience, filters=filters)
+    if reviewed:
+        # The question names a system we reviewed: its review answers it, the rule behind it follows.
+        return _merge(reviewed, law[:1], ours, law)[:k]
+    best_law = max((p.similarity for p in law), default=0.0)
+    close = [
+        p
+        for p in ours
+        if p.similarity >= ORGANISATION_FLOOR
+        and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review")
+    ]
+    # A period or a date is picked by its own sentence among our passages (the plan's _our_sentence), so
+    # for when / how long the sections keep their closeness order.
+    # A question of two asks ("Who chairs the board and how often does it meet?") is answered by one
+    # section as a whole: its sections are ranked by the sentence that answers all the same.
+    by_statement = (
+        analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN) or len(split_asks(question)) > 1
+    )
+    if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
+        close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
+    # A list of our other documents or a template's blank to fill in says where the rule is, not what it
+    # is: it follows the sections that state one.
+    names = organisation_names(index).names
+    close = [p for p in close if not _points_elsewhere(p, names)] + [
+        p for p in close if _points_elsewhere(p, names)
+    ]
+    if (
+        analysis.focus is Focus.ORGANISATION
+        and close
+        # A question that names us or our documents is about our rules; "we" alone may be about the law.
+        and (analysis.internal_names or max(p.similarity for p in close) >= best_law - ORGANISATION_MARGIN)
+    ):
+        return _merge(close[:2], law, ours)[:k]
+    # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
+    return general
+
+
+# A template's field: an italic instruction on what to write ("*Tier from the Model Risk Tiering
+# Standard, ...*").
+_PLACEHOLDER = re.compile(r"^\s*([*_]).+\1\s*$")
+
+
+def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:
+    """Whether our section only points elsewhere: its items are the titles of our other documents
+    ("Related documents"), or its text is a template's italic instructions."""
+    lines = [line for line in p.text.splitlines() if line.strip()]
+    if lines and all(_PLACEHOLDER.match(line) for line in lines):
+        return True
+    items = list_items(p.text)
+    titles = " | ".join(names).lower()
+    return len(items) >= 2 and sum(item.lower().rstrip(".") in titles for item in items) >= 0.6 * len(items)
+
+
+def _named_reviews(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    ours: Sequence[Passage],
+    *,
+    audience: Audience,
+    filters: SearchFilters,
+) -> list[Passage]:
+    """The past reviews of the systems the question names (by title), found among `ours` or fetched."""
+    names = organisation_names(index)
+    wanted = [
+        n
+        for n in analysis.internal_names
+        if n in names.reviews
+        # Named by its own words: a word shared with a document's title ("Falcon" of the Falcon
+        # settlement and the Falcon scoring review) does not single the review out.
+        and (
+            mentioned_names(question, [n])
+            or any(mentions(question, w) and w in n and w not in names.in_policies for w in names.words)
+        )
+    ]
+    if not wanted:
+        return []
+    found = [p for p in ours if p.kind == "review" and p.title in wanted]
+    if len(found) < len(wanted):
+        narrowed = _narrow(filters, kinds=["review"])
+        more = search(index, question, audience=audience, k=10, filters=narrowed) if narrowed else []
+        found = _merge(found, [p for p in more if p.title in wanted])
+    return found
+
+
+def related_support(
+    lead: Passage, candidates: Sequence[Passage], analysis: QuestionAnalysis
+) -> list[Passage]:
+    """Supporting passages that belong with the lead: its own regime, a regime the question names, or the
+    organisation's own rule; never an unrelated regime. Behind an organisation's rule comes the law it
+    names, else the one regime that ranked best."""
+    if analysis.focus is Focus.LAW and not is_organisations(lead):
+        # No regime named: retrieval may have led with the wrong one, so the others that scored close
+        # to the lead stay (the plain ranking's rule); a named regime or our own rule filters below.
+        return [p for p in candidates if p.score >= SUPPORT_SHARE_OF_LEAD * lead.score]
+    regimes = {lead.source_id, *analysis.regimes}
+    if is_organisations(lead):
+        regimes |= _cited_regimes(lead)
+        law = [p.source_id for p in candidates if not is_organisations(p) and p.similarity >= RULE_BEHIND]
+        if law and not regimes & set(law):
+            regimes.add(law[0])
+    return [p for p in candidates if p.source_id in regimes or is_organisations(p)]
+
+
+def _cited_regimes(p: Passage) -> set[str]:
+    """Regimes an organisation's passage itself names ("meets Article 50(1) of the EU AI Act")."""
+    return set(named_regimes(p.text)) | {
+        m.split(":")[0] for m in re.findall(r"\b[a-z0-9-]+:[a-z0-9-]+\b", p.text)
+    }
+
+
+_names_cache: dict[tuple[int, tuple[str, ...]], OwnNames] = {}
+
+
+def organisation_names(index: KnowledgeIndex) -> OwnNames:
+    """The organisation's names: the titles of its ingested past reviews (system names) and policies, and
+    the words of those titles that no regulation uses (its own name, its systems' names). Cached per
+    index and knowledge generation."""
+    key = (id(index), tuple(index.active_gen_keys()))
+    if key not in _names_cache:
+        with index.db.session() as session:
+            chunks = store.active_chunks(session=session)
+            ours = [c for c in chunks if c.kind in ORGANISATION_KINDS]
+            law = words_of(c.text for c in chunks if c.kind not in ORGANISATION_KINDS)
+        names = own_names(
+            documents=[c.title for c in ours if c.level == "document" and c.kind != "review"],
+            reviews=[c.title for c in ours if c.kind == "review"],
+            law_words=law,
+        )
+        headings = " ".join(c.title for c in ours if c.kind != "review")
+        names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
+        _names_cache.clear()
+        _names_cache[key] = names
+    return _names_cache[key]
+
+
+def internal_names(index: KnowledgeIndex) -> list[str]:
+    """Names of the organisation's own systems and documents (see organisation_names)."""
+    return organisation_names(index).names

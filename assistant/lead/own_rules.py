@@ -1,0 +1,180 @@
+"""The organisation's own rules: its sentence that answers a 'we' question, the law's rule behind it, and
+what its approved lists leave out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.lead.conditioned import is_organisations
+from assistant.lead.facts import _rank
+from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
+from assistant.lead.verdicts import _CITES_LAW, _DATE, _PERIOD, duty_verdict, wording_verdict
+from assistant.organisation import (
+    best_statement,
+    list_items,
+    split_asks,
+)
+from assistant.question import (
+    QuestionAnalysis,
+    QuestionType,
+    question_type,
+)
+from knowledge.embedder import Embedder
+from knowledge.retrieval import Passage
+from knowledge.statements import statements
+
+
+def _our_sentence(
+    passages: Sequence[Passage],
+    pattern: re.Pattern[str],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> tuple[int, str] | None:
+    """The organisation's sentence stating a period (or date), closest in meaning to the question. A
+    sentence of ours that restates the law (it cites an article) is the rule behind ours, not ours: it
+    answers only when no sentence of our own states one."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages)
+        if is_organisations(p)
+        for s in statements(p.text)
+        if pattern.search(s) and len(s.split()) >= 5
+    ]
+    if not found:
+        return None
+    found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
+    return found[_rank(vector, embedder, [s for _, s in found])[0]]
+
+
+def _two_asks(
+    analysis: QuestionAnalysis, p: Passage, vector: np.ndarray | None, embedder: Embedder | None
+) -> str | None:
+    """For a question of two asks ("Who chairs the board and how often does it meet?"), the passage's
+    sentence that answers each, closest in meaning to that ask (one stating a period for 'how often',
+    a date for 'when'); None for a question of one ask or when one sentence answers both."""
+    asks = split_asks(analysis.question)
+    if len(asks) < 2 or embedder is None:
+        return None
+    found = [s for s in statements(p.text) if len(s.split()) >= 4 and not s.endswith(":")]
+    if len(found) < 2:
+        return None
+    chosen: list[str] = []
+    for ask in asks:
+        kind = question_type(ask)
+        pattern = {QuestionType.HOW_LONG: _PERIOD, QuestionType.WHEN: _DATE}.get(kind)
+        pool = [s for s in found if pattern.search(s)] if pattern else []
+        pool = pool or found
+        best = best_statement(ask, pool, title=p.title, embedder=embedder, vector=embedder.embed([ask])[0])
+        if best not in chosen:
+            chosen.append(best)
+    if len(chosen) < 2:
+        return None
+    return " ".join(s if s.endswith((".", "?", "!")) else s + "." for s in chosen)
+
+
+# How much less close in meaning than the organisation's best sentence a sentence stating a rule (never,
+# must) may be and still answer a "can we" / "must we" question.
+RULE_MARGIN = 0.1
+
+
+def _our_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' about our own rules: the organisation's sentence that states the rule
+    (a prohibition or a duty) among those closest in meaning, with the verdict it gives."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages[:3])
+        if is_organisations(p)
+        for s in statements(p.text)
+        if len(s.split()) >= 6 and not s.endswith(";")
+    ]
+    if not found or embedder is None or vector is None:
+        return None
+    closeness = embedder.embed([s for _, s in found]) @ vector
+    best = float(closeness.max())
+    for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
+        if float(closeness[j]) < best - RULE_MARGIN:
+            break
+        i, sentence = found[j]
+        verdict = wording_verdict(analysis, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
+
+
+def _law_rule(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """For 'can we' / 'must we' that our own passages lead without stating a rule: the law's passage closer
+    in meaning to the question than our best one, whose sentence closest to the question states the rule
+    (a duty, a prohibition), with the verdict it gives."""
+    ours = max((p.similarity for p in passages if is_organisations(p)), default=0.0)
+    law = sorted(
+        (
+            (i, p)
+            for i, p in enumerate(passages)
+            if not is_organisations(p) and p.similarity >= max(ours, RULE_BEHIND)
+        ),
+        key=lambda found: -found[1].similarity,
+    )
+    for i, p in law:
+        sentences = [s for s in statements(p.text) if len(s.split()) >= 6 and not s.endswith((":", ";"))]
+        if not sentences:
+            continue
+        sentence = sentences[_rank(vector, embedder, sentences)[0]]
+        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, p, sentence)
+        if verdict is not None:
+            return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+    return None
+
+
+# A question about our own rule: "our", "my" or "ours".
+_OURS = re.compile(r"\b(?:our|ours|my)\b", re.IGNORECASE)
+
+
+# An allow-list: "Only the tools below may be used with internal or confidential information."
+_ONLY_LISTED = re.compile(
+    r"\bonly\b.*\b(?:below|listed|following|these)\b.*\b(?:may|can)\b|"
+    r"\bonly\b.*\b(?:may|can)\b.*\b(?:below|listed|following)\b",
+    re.IGNORECASE,
+)
+
+
+# A product's name as people write it: "ChatGPT", "DeepSeek", "GitHub".
+_PRODUCT = re.compile(r"\b[A-Z][a-z]*[A-Z][A-Za-z0-9]*\b")
+
+
+def _not_listed(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> AnswerPlan | None:
+    """No to 'Can we use ChatGPT to ...?' when our passage allows only the tools it lists and the tool
+    the question names is not among them."""
+    names = [n for n in _PRODUCT.findall(analysis.question) if n not in analysis.internal_names]
+    if not names:
+        return None
+    for i, p in enumerate(passages[:3]):
+        if not is_organisations(p):
+            continue
+        rule = next((s for s in statements(p.text) if _ONLY_LISTED.search(s)), None)
+        items = list_items(p.text)
+        if rule is None or len(items) < 2:
+            continue
+        listed = " ".join(items).lower()
+        missing = [n for n in names if n.lower() not in listed]
+        if missing:
+            allowed = ", ".join(re.sub(r"\s*\(.*?\)", "", item) for item in items)
+            return AnswerPlan(
+                verdict=Verdict.NO,
+                fact=f"{missing[0]} is not on our list. {rule.rstrip('.:')}: {allowed}",
+                basis=FactBasis.WORDING,
+                lead_index=i,
+            )
+    return None

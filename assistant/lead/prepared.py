@@ -1,0 +1,103 @@
+"""The whole offline plan for one question: the analysis, the conditioned passages and the lead plan,
+ready for the answer composer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.lead.conditioned import _narrow, _within, conditioned_search, organisation_names
+from assistant.lead.facts import pack_record
+from assistant.lead.matching import _heading_text
+from assistant.lead.models import AnswerPlan, FactBasis
+from assistant.lead.planner import plan_answer
+from assistant.question import (
+    QuestionAnalysis,
+    analyse_question,
+)
+from knowledge import store
+from knowledge.access import Audience
+from knowledge.index import KnowledgeIndex
+from knowledge.retrieval import Passage, SearchFilters, search
+
+
+class Prepared(BaseModel):
+    """The analysis, the passages in the order it asks for, and the answer plan."""
+
+    analysis: QuestionAnalysis
+    passages: list[Passage]
+    plan: AnswerPlan
+
+
+def prepare_answer(
+    index: KnowledgeIndex, question: str, *, audience: Audience, k: int, filters: SearchFilters | None = None
+) -> Prepared:
+    """Analyse `question`, retrieve conditioned on the analysis and plan the lead: the steps every answer
+    path (`Assistant.ask`, the agent's answer tool, the model path) shares."""
+    names = organisation_names(index)
+    analysis = analyse_question(question, internal_names=names.names, own_words=names.words)
+    passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
+    plan = plan_answer(analysis, passages, embedder=index.embedder)
+    # A plan resting on a record's own words cites that record, not a part of it retrieval ranked.
+    exact = plan.basis in (FactBasis.RECORD_WORDING, FactBasis.OBLIGATIONS)
+
+    def rests_on(p: Passage) -> bool:
+        return p.citation_id in plan.cited if exact else _within(p.citation_id, plan.cited)
+
+    if plan.cited and not any(rests_on(p) for p in passages):
+        # The triage decided on a provision retrieval did not rank: fetch it, so the lead cites it.
+        regime = plan.cited[0].partition(":")[0]
+        narrowed = _narrow(filters or SearchFilters(), sources=[regime])
+        # A pack record is found by its own heading; a triage ground by the fact it states.
+        cited = pack_record(plan.cited[0])
+        query = _heading_text(cited[1]) if cited else plan.fact or question
+        found = search(index, query, audience=audience, k=k, filters=narrowed) if narrowed else []
+        ground = next((p for p in found if rests_on(p)), None)
+        if ground is None and cited is not None and narrowed is not None:
+            ground = _cited_passage(index, plan.cited[0], audience=audience, filters=narrowed)
+        if ground is not None:
+            passages = [ground, *passages][:k]
+            plan = plan.model_copy(update={"lead_index": 0})
+    return Prepared(analysis=analysis, passages=passages, plan=plan)
+
+
+def _cited_passage(
+    index: KnowledgeIndex, citation_id: str, *, audience: Audience, filters: SearchFilters
+) -> Passage | None:
+    """The indexed passage of a pack record the plan rests on, read by its id when no search ranks it
+    (a guideline's heading loses to the article it is about), if this reader may read it."""
+    source, _, anchor = citation_id.partition(":")
+    with index.db.session() as session:
+        chunks = store.chunks_by_anchor(session=session, anchors=[anchor])
+    for c in chunks:
+        if (
+            c.citation_id == citation_id
+            and audience.can_read(c.visibility, list(c.groups))
+            and (not filters.sources or source in filters.sources)
+            and (not filters.kinds or c.kind in filters.kinds)
+        ):
+            return Passage.of_chunk(c, origin="pack")
+    return None
+
+
+def names_its_answer(prepared: Prepared) -> bool:
+    """Whether a structured fact of the regime the question names answers it ("When does SB 942 become
+    operative?"): in scope however loosely the passages' wording matches the question's."""
+    plan, passages = prepared.plan, prepared.passages
+    return (
+        plan.fact is not None
+        and plan.basis is not FactBasis.WORDING
+        and bool(passages)
+        and passages[plan.lead_index].source_id in prepared.analysis.regimes
+    )
+
+
+def plan_brief(plan: AnswerPlan) -> str | None:
+    """The plan as one instruction for a language model: the verdict and fact it must lead with."""
+    parts = []
+    if plan.verdict:
+        parts.append(f"the answer is {plan.verdict.value}")
+    if plan.fact:
+        parts.append(f"the structured fact is: {plan.fact}")
+    if not parts:
+        return None
+    return "Lead with this, in your own words and cited: " + "; ".join(parts) + "."

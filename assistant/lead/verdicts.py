@@ -1,0 +1,294 @@
+"""Verdicts from structured facts and wording: a review's decision, the triage rules applied to the use
+case asked about, and what a duty's or a sentence's own words say yes or no to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.lead.facts import _packs, pack_record
+from assistant.lead.matching import _asked_stems, _stems, denies
+from assistant.lead.models import DUTY_MATCH, AnswerPlan, FactBasis, Verdict
+from assistant.organisation import (
+    clause_verdict,
+    decision_head,
+    denies_asked_verb,
+    read_review,
+    review_decision_text,
+)
+from assistant.question import (
+    Ask,
+    QuestionAnalysis,
+    QuestionType,
+    is_polar,
+)
+from knowledge.embedder import Embedder
+from knowledge.lexical import tokenize
+from knowledge.packs.schema import Role
+from knowledge.retrieval import Passage
+from knowledge.statements import statements
+from tools.triage.catalogue import REGIME_TRIGGERS, use_case
+from tools.triage.engine import triage
+from tools.triage.schemas import Ground, SystemProfile
+
+
+def review_decision(p: Passage, analysis: QuestionAnalysis | None = None) -> str | None:
+    """'TalentSift ...: approved with conditions on 2024-09-12 (internal tier T1; high-risk under the EU AI
+    Act). Conditions: ...', or its rationale when the question asks why (see assistant.organisation)."""
+    return review_decision_text(p, analysis)
+
+
+# "Was it approved?", "Did we reject it?": the decision field answers.
+_ASKS_APPROVED = re.compile(r"\b(?:approv\w*|accept\w*|green-?lit|sign(?:ed)? off)\b", re.IGNORECASE)
+
+
+_ASKS_REJECTED = re.compile(
+    r"\b(?:reject\w*|refus\w*|turn(?:ed)? down|block\w*|den(?:y|ied))\b", re.IGNORECASE
+)
+
+
+def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPlan | None:
+    """The lead from a past review the question is about: for a yes/no question the verdict its record
+    gives (its decision, or the clause of its rationale or conditions about what is asked), then the
+    decision; otherwise the decision with its conditions or reasons."""
+    decision = review_decision(p, analysis)
+    if decision is None:
+        return None
+    if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
+        return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=index)
+    fields = read_review(p.text)
+    outcome = (fields.decision or "").lower()
+    verdict: Verdict | None = None
+    fact = decision
+    if _ASKS_REJECTED.search(analysis.question) and outcome:
+        verdict = Verdict.YES if _ASKS_REJECTED.search(outcome) else Verdict.NO
+    elif _ASKS_APPROVED.search(analysis.question) and outcome:
+        verdict = Verdict.YES if outcome.startswith(("approved", "accepted")) else Verdict.NO
+    else:
+        question = analysis.question
+        for name in analysis.internal_names:
+            question = question.replace(name, " ")
+        texts = [*statements(fields.rationale or ""), *fields.conditions]
+        found = clause_verdict(question, texts)
+        if found is not None:
+            verdict = Verdict.YES if found[0] else Verdict.NO
+            head = decision_head(fields, p.title)
+            fact = f"{found[1].rstrip('.')}. {head}" if head else found[1]
+    if verdict is None:
+        return None
+    return AnswerPlan(verdict=verdict, fact=fact, basis=FactBasis.REVIEW_DECISION, lead_index=index)
+
+
+def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, str | None]:
+    """The reason of the ground citing one of `wanted` (the use case's provision), else of the last one."""
+    chosen = next((g for g in grounds if g.citation in wanted), None)
+    return (chosen.reason, chosen.citation) if chosen else ("", None)
+
+
+def _triage_verdict(
+    analysis: QuestionAnalysis, vector: np.ndarray | None = None, embedder: Embedder | None = None
+) -> tuple[Verdict, str, list[str]] | None:
+    """The triage rules applied to the use case the question describes: the verdict, its reason and the
+    citations behind it."""
+    other = [r for r in analysis.regimes if r != "eu-ai-act"]
+    asks_regime = bool(other) and analysis.ask in (Ask.APPLIES, Ask.OBLIGATION)
+    if not analysis.use_cases and not (asks_regime and analysis.ask is Ask.APPLIES):
+        return None
+    places = [j.value for j in analysis.jurisdictions] or ["EU"]
+    profile = SystemProfile(
+        name="the system in the question",
+        description=analysis.question,
+        use_cases=analysis.use_cases or ["other"],
+        jurisdictions=places,
+        in_eu_scope="EU" in places,
+    )
+    result = triage(profile)
+    subject = use_case(analysis.use_cases[0]).description.rstrip(".").lower() if analysis.use_cases else ""
+    wanted = {c for code in analysis.use_cases if (c := use_case(code).citation)}
+    if asks_regime:
+        finding = next((f for f in result.other_regimes if f.regime == other[0]), None)
+        trigger = next((t for t in REGIME_TRIGGERS if t.regime == other[0]), None)
+        if finding is None or trigger is None:
+            return None
+        title = _packs()[other[0]].title.split(" (")[0]
+        cited = [g.citation for g in finding.grounds]
+        if finding.applies:
+            reason = finding.grounds[-1].reason.rstrip(".") if finding.grounds else ""
+            return Verdict.YES, f"{title} covers a system that {subject}. {reason}", cited
+        return (
+            Verdict.NO,
+            f"as described, {title} does not apply: it covers {trigger.subject}",
+            [trigger.scope_citation] if trigger.scope_citation else [],
+        )
+    tier = result.eu_ai_act.tier.value
+    reason, citation = _ground_reason([*result.eu_ai_act.grounds, *result.eu_ai_act.transparency], wanted)
+    cited = [citation] if citation else [g.citation for g in result.eu_ai_act.transparency]
+    if analysis.ask is Ask.CLASSIFICATION and analysis.tier_asked:
+        label = {
+            "high": "high-risk",
+            "limited": "limited-risk (only the Article 50 transparency duties)",
+        }.get(tier, tier)
+        verdict = Verdict.YES if tier == analysis.tier_asked else Verdict.NO
+        return verdict, f"under the EU AI Act a system that {subject} is {label}. {reason}".strip(), cited
+    if analysis.ask is Ask.PERMISSION and tier == "prohibited":
+        return Verdict.NO, f"the EU AI Act prohibits it. {reason}".strip(), cited
+    if analysis.ask is Ask.APPLIES and set(analysis.regimes) <= {"eu-ai-act"}:
+        # The Act reaches every AI system in its scope; what the question wants is whether duties follow.
+        if tier in ("minimal", "out_of_scope"):
+            label = "minimal-risk" if tier == "minimal" else "outside its scope"
+            return (
+                Verdict.NO,
+                f"no specific EU AI Act duties: a system that {subject} is {label}. {reason}".strip(),
+                cited,
+            )
+        label = {"high": "high-risk", "limited": "subject to the Article 50 transparency duties"}.get(
+            tier, tier
+        )
+        return Verdict.YES, f"a system that {subject} is {label} under the EU AI Act. {reason}".strip(), cited
+    if analysis.ask is Ask.OBLIGATION and embedder is not None and vector is not None:
+        # A duty the triage finds for the system, close in meaning to what the question asks.
+        duties = [(g.reason, g.citation) for g in result.eu_ai_act.transparency]
+        duties += [(o.title, o.citation) for o in result.obligations]
+        if duties:
+            closeness = embedder.embed([text for text, _ in duties]) @ vector
+            best = int(np.argmax(closeness))
+            if float(closeness[best]) >= DUTY_MATCH:
+                text, citation = duties[best]
+                return Verdict.YES, f"for a system that {subject}: {text}", [citation]
+    return None
+
+
+_NEGATIVE = re.compile(
+    r"\b(?:never|must not|may not|shall not|cannot|can not|not allowed|not permitted|prohibited|forbidden|"
+    r"banned|"
+    r"do(?:es)? not use)\b",
+    re.IGNORECASE,
+)
+
+
+_POSITIVE = re.compile(r"\b(?:must|shall|has to|have to|is required|are required|requires?)\b", re.IGNORECASE)
+
+
+_ONLY = re.compile(r"\b(?:only|unless|provided that|as long as)\b", re.IGNORECASE)
+
+
+# A permission stated as a rule ("may be used", "is allowed"), not a label such as a table's "data allowed".
+_ALLOWED = re.compile(
+    r"\b(?:may|can)\s+(?:\w+\s+){0,2}(?:be\s+)?\w+|\b(?:is|are|be)\s+(?:\w+\s+)?(?:allowed|permitted)\b",
+    re.IGNORECASE,
+)
+
+
+# An obligation as the packs index it: "Provider: As a foreign AI operator ..., appoint ...".
+_DUTY_LINE = re.compile(
+    r"^(?:" + "|".join(re.escape(r.value.replace("_", " ")) for r in Role) + r")s?: [A-Z]", re.IGNORECASE
+)
+
+
+def is_duty_line(sentence: str) -> bool:
+    """Whether `sentence` is a typed obligation as the packs index it ("Organisation: Plan and run ...")."""
+    return bool(_DUTY_LINE.match(sentence))
+
+
+# "The UK has no AI Act", "there is no federal AI statute": a sentence denying that something exists.
+_NONE = re.compile(r"\b(?:no|none|not|without|never)\b", re.IGNORECASE)
+
+
+def duty_verdict(analysis: QuestionAnalysis, p: Passage, sentence: str) -> Verdict | None:
+    """Yes to 'must we / do we need' when the sentence that answers is one of the typed obligations of
+    the pack record it comes from ("Carry out AI system impact assessments at planned intervals")."""
+    found = pack_record(p.citation_id)
+    if analysis.ask is not Ask.OBLIGATION or found is None:
+        return None
+    words = set(tokenize(sentence))
+    for obligation in found[1].obligations:
+        duty = set(tokenize(obligation.text))
+        if duty and len(words & duty) / len(duty) >= DUTY_WORDS and not _NEGATIVE.search(obligation.text):
+            return Verdict.YES
+    return None
+
+
+# The share of an obligation's words a sentence must repeat to be that obligation.
+DUTY_WORDS = 0.8
+
+
+def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
+    """A verdict from what the best sentence plainly says, when no structured fact decides it: a
+    prohibition answers 'can we' with no, a duty answers 'must we' with yes, a denial answers 'is there
+    a' with no."""
+    if analysis.ask is Ask.EXISTS:
+        return Verdict.NO if _NONE.search(sentence) else Verdict.YES
+    if analysis.ask is Ask.OBLIGATION and _DUTY_LINE.match(sentence) and not _NEGATIVE.search(sentence):
+        return Verdict.YES
+    if analysis.ask is Ask.PERMISSION:
+        if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
+            return Verdict.NO
+        if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
+            return Verdict.YES
+    if analysis.ask is Ask.OBLIGATION:
+        if _EXEMPT.search(sentence):
+            return Verdict.NO
+        if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
+            return Verdict.YES
+    return None
+
+
+# Out of a law's reach: answers "is X covered / does it apply" with no.
+_OUTSIDE = re.compile(
+    r"\b(?:outside|excluded from|exempt(?:ed)? from|out of (?:its )?scope)\b", re.IGNORECASE
+)
+
+
+# The share of the question's own words a sentence must say for its affirmation to answer yes.
+COVERAGE = 0.5
+
+
+def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "") -> Verdict | None:
+    """For 'Does the profile mention prompt injection?' / 'Does Section 1557 reach decision support
+    tools?' (no structured fact, no modal verb), from a sentence of the law that, read under its heading,
+    states at least two and half of the question's own words (the regime's name aside): no when it denies
+    one of them or puts the case outside the law's reach, else yes. A sentence about something else gives
+    no verdict."""
+    if analysis.ask not in (Ask.OTHER, Ask.APPLIES):
+        return None
+    stems = _asked_stems(analysis)
+    # The sentence is read under its heading ("Environmental impacts: ... the footprint").
+    if not _covers(stems, f"{heading} {sentence}"):
+        return None  # about something else: "not trained on data" says nothing of health data
+    if denies(stems, sentence) or (analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)):
+        return Verdict.NO
+    return Verdict.YES
+
+
+def _covers(stems: set[str], sentence: str) -> bool:
+    """Whether `sentence` states at least two and half of the question's own words."""
+    said = stems & _stems(sentence)
+    return len(said) >= 2 and len(said) >= COVERAGE * len(stems)
+
+
+# A duty waived: "is not required", "need not", "does not need to", "is exempt", "optional".
+_EXEMPT = re.compile(
+    r"\b(?:(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|need\s+not|no\s+need|"
+    r"do(?:es)?\s+not\s+(?:need|have)\s+to|(?:is|are)\s+exempt\w*|(?:is|are)\s+optional)\b",
+    re.IGNORECASE,
+)
+
+
+_PERIOD = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+(?:business |working |calendar )?"
+    r"(?:hours?|days?|weeks?|months?|years?)\b|"
+    r"\b(?:annually|yearly|quarterly|monthly|weekly|every year|each year)\b",
+    re.IGNORECASE,
+)
+
+
+# A sentence that cites a provision ("(Article 73)", "Art. 26(5)", "§ 1002.9").
+_CITES_LAW = re.compile(r"\b(?:Article|Art\.)\s*\d|§\s*\d")
+
+
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d{4}\b"
+)
