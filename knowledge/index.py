@@ -138,8 +138,11 @@ class KnowledgeIndex:
         groups: list[str] | None = None,
         on_chunks: ProgressCallback | None = None,
         on_planned: ProgressCallback | None = None,
+        on_sentences_planned: ProgressCallback | None = None,
     ) -> IngestOutcome:
-        """Index `document` under `key`; unchanged content (same digest) is left alone."""
+        """Index `document` under `key`; unchanged content (same digest) is left alone. Progress: `on_planned`
+        gets the number of sections to embed, `on_sentences_planned` the number of their sentences not
+        stored yet, and `on_chunks` each batch of either as it is embedded."""
         groups = sorted(set(groups or []))
         with self.db.session() as session:
             existing = store.get_document(session=session, key=key)
@@ -233,6 +236,8 @@ class KnowledgeIndex:
             document_id=doc_id,
             generation=generation,
             passages=kept,
+            on_planned=on_sentences_planned,
+            on_embedded=on_chunks,
         )
         with self.db.session() as session:
             target = store.get_document(session=session, key=key)

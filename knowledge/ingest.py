@@ -84,7 +84,9 @@ def ingest_paths(
     on_planned: ProgressCallback | None = None,
     on_chunks: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Ingest every file the request names; bad files are reported and skipped, the rest go in."""
+    """Ingest every file the request names; bad files are reported and skipped, the rest go in. Progress:
+    `on_planned` gets each document's sections to embed, then its sentences not stored yet; `on_chunks`
+    each batch of either as it is embedded, so the two add up to the same total."""
     validate_request(request)
     files, failures = discover(request.paths)
     report = IngestReport(failures=failures)
@@ -125,6 +127,7 @@ def ingest_paths(
             groups=request.groups,
             on_planned=on_planned,
             on_chunks=on_chunks,
+            on_sentences_planned=on_planned,
         )
         report.outcomes.append(outcome)
     return report

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,6 +64,8 @@ def sentence_rows(
     document_id: int,
     generation: int,
     passages: Sequence[dict[str, Any]],
+    on_planned: Callable[[int], None] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
 ) -> list[SentenceVector]:
     """The sentence-vector rows of `passages` (chunk fields: text, locator, title, kind) for one generation
     of a document: vectors already stored for the same text and embedder are reused (a new version of a
@@ -85,10 +87,15 @@ def sentence_rows(
         stored = store.sentence_vectors(session=session, embedder=key, text_hashes=list(hashes.values()))
     vectors = {t: stored[hashes[t]] for t in texts if hashes[t] in stored}
     missing = sorted((t for t in texts if t not in vectors), key=len)
+    # The sentences join the ingestion's progress: they take longer to embed than the sections.
+    if on_planned and missing:
+        on_planned(len(missing))
     for start in range(0, len(missing), EMBED_BATCH):
         batch = missing[start : start + EMBED_BATCH]
         for text, vector in zip(batch, embedder.embed(batch), strict=True):
             vectors[text] = _to_bytes(vector)
+        if on_embedded:
+            on_embedded(len(batch))
     return [
         SentenceVector(
             document_id=document_id,

@@ -109,6 +109,26 @@ def test_the_statements_of_every_chunk_are_stored_once_ingested(index: Knowledge
     assert set(stored_texts(index, texts)) == set(texts)
 
 
+def test_ingestion_progress_counts_the_sentences_too(index: KnowledgeIndex) -> None:
+    """The progress a bar shows covers the sentences as well as the sections, and ends where it was
+    planned to; a version that repeats stored sentences plans only the new ones."""
+    planned: list[int] = []
+    sentences: list[int] = []
+    done: list[int] = []
+    index.ingest(
+        handbook(), key="demo/h", digest="h1", origin="file",
+        on_planned=planned.append, on_sentences_planned=sentences.append, on_chunks=done.append,
+    )  # fmt: skip
+    texts = compared_texts(RETENTION, locator="Section 4", title="Retention", kind="policy")
+    assert planned == [1] and sentences == [len(set(texts))] and sum(done) == 1 + len(set(texts))
+
+    again: list[int] = []
+    extra = RETENTION + "\n- Paper copies are shredded on site."
+    index.ingest(handbook(extra), key="demo/h", digest="h2", origin="file", on_sentences_planned=again.append)
+    new = set(compared_texts(extra, locator="Section 4", title="Retention", kind="policy")) - set(texts)
+    assert again == [len(new)] and new
+
+
 def test_answers_read_stored_vectors_and_encode_only_what_is_missing(index: KnowledgeIndex) -> None:
     counting = CountingEmbedder(index.encoder)
     index.embedder = counting  # type: ignore[assignment]
