@@ -286,12 +286,14 @@ _ASK_OBLIGATION = re.compile(
 # impose an effects test?" (a question about a rule's content) is not one.
 _ASK_STATUS = re.compile(
     r"\b(?:final|finali[sz]ed|in force|in effect|enforceable|withdrawn|rescinded|repealed|superseded|"
-    r"adopted|still (?:valid|current|applicable|available|online)|been cited)\b",
+    r"adopted|still (?:the\s+)?(?:valid|current|applicable|available|online)|(?:current|latest) version|"
+    r"been cited)\b",
     re.IGNORECASE,
 )
 _INSTRUMENT = re.compile(
     r"\b(?:guidelines?|guidance|technical assistance|code of practice|circular|rules?|regulations?|"
-    r"standards?|acts?|laws?|bills?|orders?|documents?|memos?|opinions?|statutes?)\b|\bcolorado\b|\bsb\s?\d",
+    r"standards?|acts?|laws?|bills?|orders?|documents?|memos?|opinions?|statutes?|frameworks?|profiles?|"
+    r"overlays?|publications?|reports?|drafts?)\b|\bcolorado\b|\bsb\s?\d|\b(?:ai\s+rmf|ir\s?\d+)",
     re.IGNORECASE,
 )
 _ASK_EXISTS = re.compile(r"^\s*(?:does|do|did)\b.*\bhave an?\b|^\s*(?:is|are) there\b", re.IGNORECASE)

@@ -37,8 +37,10 @@ def prepare_answer(
     analysis = analyse_question(question, internal_names=names.names, own_words=names.words)
     passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
     plan = plan_answer(analysis, passages, embedder=index.embedder)
-    # A plan resting on a record's own words cites that record, not a part of it retrieval ranked.
-    exact = plan.basis in (FactBasis.RECORD_WORDING, FactBasis.OBLIGATIONS)
+    # A plan resting on a record's own words or status cites that record, not a part of it retrieval
+    # ranked ("publications-ir-8596" reads as a part of "publications", but a draft's passage does not
+    # say that the framework is current).
+    exact = plan.basis in (FactBasis.RECORD_WORDING, FactBasis.OBLIGATIONS, FactBasis.STATUS)
 
     def rests_on(p: Passage) -> bool:
         return p.citation_id in plan.cited if exact else _within(p.citation_id, plan.cited)

@@ -97,6 +97,10 @@ def test_status_existence_and_prohibition_asks() -> None:
     assert analyse_question("Are the Article 6 classification guidelines final?").ask is Ask.STATUS
     assert analyse_question("Is Circular 2022-03 still in force?").ask is Ask.STATUS
     assert analyse_question("Is Colorado's AI law enforceable right now?").ask is Ask.STATUS
+    # NIST's publications are instruments too: a framework's version, a draft profile, a numbered report.
+    assert analyse_question("Is NIST AI RMF 1.0 still the current version?").ask is Ask.STATUS
+    assert analyse_question("Is the Cyber AI Profile final?").ask is Ask.STATUS
+    assert analyse_question("Is NIST IR 8596 final?").ask is Ask.STATUS
     # A question about a rule's content is not one about where the instrument stands.
     assert analyse_question("Does Regulation B still impose an effects test?").ask is not Ask.STATUS
     assert analyse_question("Does the UK have an AI act?").ask is Ask.EXISTS

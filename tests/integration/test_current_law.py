@@ -73,6 +73,10 @@ LEADS = [
     ("What does Article 4a allow?", {"eu-ai-act:art-4a"},
      ["special categories", "strictly necessary", reported_clause()]),
     ("When is a DPIA required under the GDPR?", {"gdpr:art-35-1", "gdpr:art-35"}, ["high risk"]),
+    # Where a NIST publication stands (a draft once led with "Yes." for "Is the Cyber AI Profile final?").
+    ("Is NIST AI RMF 1.0 still the current version?", {"nist-ai-rmf:publications"},
+     ["Yes.", "still the current version"]),
+    ("Is the Cyber AI Profile final?", {"nist-ai-rmf:publications-ir-8596"}, ["No.", "not final"]),
     # Whom an act covers, not who enforces it or what it fines (found on the demo home, December 2026).
     ("Who must comply with California SB 53?", {"california-sb53:22757-11"},
      ["frontier developer is anyone who has trained"]),

@@ -105,6 +105,8 @@ def test_ai_rmf_1_0_is_the_current_version(rmf: Pack) -> None:
     record = rmf.record(RMF + "publications")
     assert record.status is RecordStatus.IN_FORCE and "AI RMF 1.0" in record.summary
     assert "still the current version" in record.summary and "revision" in record.summary
+    # A status worth telling, so "Is AI RMF 1.0 still the current version?" is answered from it.
+    assert "still the current version in December 2026" in record.status_note
 
 
 def test_voluntary_framework_has_no_application_dates(rmf: Pack) -> None:
