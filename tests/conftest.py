@@ -135,3 +135,26 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         return Settings(**values)  # type: ignore[arg-type]
 
     return _make
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `--dist loadgroup` groups together under pytest 9. pytest-xdist 3.8 marks a grouped test by
+    rewriting `item._nodeid` to end in "@group", but pytest 9 keeps a node's id in `item._id`, so the mark
+    is lost and a group's tests are spread over both workers, each building the group's costly fixture
+    (the official corpus index, the MiniLM demo home) again. Runs on the workers, after xdist's hook."""
+    if not getattr(config.option, "loadgroup", False) and getattr(config.option, "dist", "") != "loadgroup":
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest 8 and earlier read xdist's rewrite themselves
+        return
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
