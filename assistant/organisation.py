@@ -402,9 +402,17 @@ def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) 
     return None
 
 
+# A code quote, and emphasis closed by the mark that opened it. Underscores mark emphasis only at word
+# edges: inside a word (`customer_facing`) they belong to the word.
+_CODE_QUOTE = re.compile(r"`([^`]+)`")
+_EMPHASIS = re.compile(r"(\*\*|\*|(?<!\w)__|(?<!\w)_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+
+
 def readable(text: str) -> str:
-    """`text` as prose: markdown emphasis and code quotes dropped, spaces tidied."""
-    return " ".join(re.sub(r"[`*_]{1,2}([^`*_]+)[`*_]{1,2}", r"\1", text).split())
+    """`text` as prose: markdown emphasis and code quotes dropped (a quoted field name reads as words:
+    `customer_facing` as customer facing), spaces tidied."""
+    text = _CODE_QUOTE.sub(lambda match: match.group(1).replace("_", " "), text)
+    return " ".join(_EMPHASIS.sub(r"\2", text).split())
 
 
 # What the question's own words, found in a sentence, add to its closeness when choosing among the

@@ -11,6 +11,7 @@ from assistant.organisation import (
     list_items,
     own_names,
     read_review,
+    readable,
     review_decision_text,
     split_asks,
     with_items,
@@ -144,3 +145,14 @@ def test_a_list_or_table_leads_with_its_items() -> None:
 def test_a_heading_the_question_names_counts() -> None:
     assert heading_overlap("What should be done first to contain an incident?", "Step 3: Contain") == 1.0
     assert heading_overlap("What should be done first to contain an incident?", "Step 7: Learn") == 0.0
+
+
+def test_readable_drops_markup_but_keeps_a_quoted_field_name_whole() -> None:
+    # A list of field names in code quotes once read "customerfacing`: ..." (the quote and the
+    # underscore were taken for one emphasis).
+    listed = "suggests: `customer_facing`: customers; `personal_data` and `special_category_data` (health)"
+    assert readable(listed) == (
+        "suggests: customer facing: customers; personal data and special category data (health)"
+    )
+    assert readable("**Approved** tools:  *only* the _listed_ ones") == "Approved tools: only the listed ones"
+    assert readable("snake_case_name and 2*3*4 stay") == "snake_case_name and 2*3*4 stay"
