@@ -233,6 +233,35 @@ _FOLLOW_UP_LEAD = re.compile(
 _FOLLOW_UP_START = re.compile(
     r"^\s*(?:and|but also|also|what about|how about|same (?:question )?for|and what about|what if)\b", _FLAGS
 )
+# A short question that points back at the thread's last one: "that ban", "in that notification", "does
+# that still apply", "who can enforce it". Only a message of one sentence with no noun of its own before
+# the pronoun: "What does a Candle-class algorithm need before we use it?" names what "it" is.
+_BACK_DEMONSTRATIVE = re.compile(
+    r"\b(?:with|of|in|on|for|about|without|after|before|under|from|break|breach|does|did|do|is|are|"
+    r"was|were|has|had|enforces?|enforcing|applies|apply|covers?|follow|meet|breaking|breaches)"
+    r"\s+(?:that|this|those|these)\s+(?!(?:is|are|was|were|will|would|can|could|should|must|has|have|week|"
+    r"month|year|morning|afternoon|time)\b)[a-z][a-z-]+",
+    re.IGNORECASE,
+)
+_BACK_SUBJECT = re.compile(
+    r"\b(?:does|do|did|is|are|would|will|can|could)\s+(?:that|this|it|they)\s+"
+    r"(?:still|also|then|apply|applies|cover|count|matter|change)\b",
+    re.IGNORECASE,
+)
+_BACK_OBJECT = re.compile(
+    r"\b(?:enforce|report|use|apply|run|deploy|change|fix|stop|audit|approve|challenge|appeal)\s+"
+    r"(?:it|them)\b(?!\s+(?:is|are|to be)\b)",
+    re.IGNORECASE,
+)
+_DETERMINER = re.compile(r"\b(?:a|an|the|our|your|my|their|its)\s", re.IGNORECASE)
+_ANYWAY = re.compile(r"\banyway\b", re.IGNORECASE)
+_BACK_MAX_WORDS = 14
+_WH_WORD = re.compile(
+    r"^(?:(?:from|since|until|by)\s+when|what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE
+)
+# "How long do they keep the logs?" after a question about deployers: "they" are the deployers.
+_BRACKETED_CONTEXT = re.compile(r"\s*\([^()]*\)\s*$")
+_THEY = re.compile(r"\b(?:they|them)\b", re.IGNORECASE)
 _NAME = re.compile(
     r"\b(?:called|named)\s+[\"“']?(?P<name>[^\"”',.:;]{2,80}?)[\"”']?(?=\s*[,.:;]|\s+(?:that|which|who|to|for|and)\b|$)",
     _FLAGS,
@@ -355,16 +384,31 @@ def is_follow_up(message: str, state: RouterState) -> bool:
     if not state.topic:
         return False
     text = message.strip()
-    if _FOLLOW_UP_START.match(text):
+    if _FOLLOW_UP_START.match(text) or refers_back(text):
         return True
     # "deployers?", "under GDPR?": a short fragment that is not a question of its own.
     return text.endswith("?") and len(text.split()) <= 4 and not _QUESTION_WORD.match(text)
 
 
+def refers_back(message: str) -> bool:
+    """Whether a short question of one sentence points back at an earlier one ("What conditions came with
+    that approval?", "Does that still apply if ...?", "Who can enforce it?")."""
+    text = message.strip()
+    if len(text.split()) > _BACK_MAX_WORDS or re.search(r"[.!?]\s+\S", text):
+        return False
+    if _BACK_DEMONSTRATIVE.search(text) or _BACK_SUBJECT.search(text) or _ANYWAY.search(text):
+        return True
+    found = _BACK_OBJECT.search(text)
+    return found is not None and not _DETERMINER.search(text[: found.start()])
+
+
 def rewrite_follow_up(topic: str, message: str) -> str:
     """The follow-up as a self-contained question: its role, regime or tier swapped into the previous
-    question where that names one of the same kind, else the previous question narrowed to the
-    follow-up's focus. Deterministic: the same thread state and message give the same question."""
+    question where that names one of the same kind; a follow-up that asks its own what / when / who
+    question is asked as it is, the previous question after it in brackets for what it refers to ("What
+    is the fine if we break that ban? (Is emotion recognition at work prohibited under the AI Act)"), so
+    the answer is to the new question; else the previous question narrowed to the follow-up's focus.
+    Deterministic: the same thread state and message give the same question."""
     focus = _FOLLOW_UP_LEAD.sub("", message.strip(" ?!.,"), count=1).strip(" ?!.,")
     if not focus:
         return topic
@@ -378,6 +422,18 @@ def rewrite_follow_up(topic: str, message: str) -> str:
             swapped = True
     if swapped:
         return rewritten
+    if _WH_WORD.match(focus) and len(focus.split()) >= 3:
+        focus = f"{focus[0].upper()}{focus[1:]}"
+        role = _SWAPS["role"].search(topic)
+        if role and _THEY.search(focus) and not _SWAPS["role"].search(focus):
+            resolved = _THEY.sub(role.group(0), focus, count=1)
+            if not refers_back(resolved):
+                return f"{resolved}?"  # self-contained now: the earlier question would only blur it
+        # The earlier question's own brackets go: a third turn's "that" points at the second.
+        earlier = _BRACKETED_CONTEXT.sub("", topic).rstrip(" ?!.")
+        return f"{focus}? ({earlier})"
+    if _QUESTION_WORD.match(focus):
+        focus = focus[0].lower() + focus[1:]
     return f"{topic.rstrip(' ?!.')}, regarding {focus}?"
 
 

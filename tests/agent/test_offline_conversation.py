@@ -56,6 +56,45 @@ def test_follow_ups_resolve_against_the_thread(sqlite_agent: Agent) -> None:
     assert fresh.question == "and for deployers?"
 
 
+def test_a_follow_up_asking_its_own_question_is_answered_as_asked(sqlite_agent: Agent) -> None:
+    ana = user("ana")
+    sqlite_agent.respond(
+        thread_id="t-ban",
+        message="Is emotion recognition of employees at work prohibited under the AI Act?",
+        user=ana,
+    )
+    fine = sqlite_agent.respond(
+        thread_id="t-ban", message="And what is the fine if we break that ban?", user=ana
+    )
+    # The new question leads, the earlier one says what "that ban" is; it had been the earlier yes/no
+    # question again ("... prohibited under the AI Act, regarding what is the fine ...") and got "Yes."
+    assert fine.intent == "ask" and fine.tool_calls[0].arguments["question"] == fine.question
+    assert fine.question == (
+        "What is the fine if we break that ban? (Is emotion recognition of employees at work prohibited "
+        "under the AI Act)"
+    )
+    assert not fine.answer.startswith(("Yes", "No"))
+    # A third turn refers to the second, whose own brackets are not carried along.
+    third = sqlite_agent.respond(thread_id="t-ban", message="Who enforces that fine?", user=ana)
+    assert third.question == "Who enforces that fine? (What is the fine if we break that ban)"
+
+
+def test_a_follow_up_after_past_reviews_refers_to_them(sqlite_agent: Agent) -> None:
+    ana = user("ana")
+    first = sqlite_agent.respond(
+        thread_id="t-rev", message="What did we decide about the Nora customer-service chatbot?", user=ana
+    )
+    assert first.intent == "past_reviews"
+    second = sqlite_agent.respond(
+        thread_id="t-rev", message="What conditions came with that approval?", user=ana
+    )
+    assert second.intent == "ask" and second.tool_calls[0].arguments["question"] == second.question
+    assert second.question == (
+        "What conditions came with that approval? "
+        "(What did we decide about the Nora customer-service chatbot)"
+    )
+
+
 def test_triage_over_several_turns_then_file_list_and_look_back(agent: Agent) -> None:
     ana = user("ana")
     start = agent.respond(thread_id="t-triage", message=CV_RANKER, user=ana)

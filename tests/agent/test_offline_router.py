@@ -11,6 +11,7 @@ from assistant.agent.router import (
     Router,
     RouterState,
     load_examples,
+    refers_back,
     rewrite_follow_up,
     triage_request,
 )
@@ -117,6 +118,20 @@ def test_arguments(router: Router) -> None:
             "When do the obligations apply, regarding medical devices?",
         ),
         (TOPIC, "and?", TOPIC),
+        # A follow-up asking its own what / who question is answered as asked, the earlier question in
+        # brackets for what "that ban" is (it had been answered as the earlier yes/no question again).
+        (
+            "Is emotion recognition of employees at work prohibited under the AI Act?",
+            "And what is the fine if we break that ban?",
+            "What is the fine if we break that ban? (Is emotion recognition of employees at work prohibited "
+            "under the AI Act)",
+        ),
+        (
+            "Does a creditor have to give reasons when it denies credit under ECOA?",
+            "Does that still apply if the decision comes from a machine-learning model?",
+            "Does a creditor have to give reasons when it denies credit under ECOA, regarding does that "
+            "still apply if the decision comes from a machine-learning model?",
+        ),
     ],
 )
 def test_follow_up_rewriting(topic: str, message: str, question: str) -> None:
@@ -160,3 +175,39 @@ def test_similarity_with_minilm() -> None:
     ]:
         route = router.route(message, FRESH)
         assert route.intent is intent, (message, route)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What conditions came with that approval?",
+        "And what has to be in that notification?",
+        "Does that still apply if the decision comes from a machine-learning model?",
+        "Who can enforce it, and can consumers sue?",
+        "Who do I report it to?",
+        "Are there exceptions where it is allowed anyway?",
+    ],
+)
+def test_a_short_question_pointing_back_is_a_follow_up(router: Router, message: str) -> None:
+    assert refers_back(message)
+    route = router.route(message, AFTER_QUESTION)
+    assert route.follow_up and route.question is not None and TOPIC.rstrip("?") in route.question
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The pronoun's noun is in the question itself, or "this" is a time, or it is a new question.
+        "What does a Candle-class algorithm need before we use it?",
+        "Where is this week's canteen menu?",
+        "If someone died because of our AI system, how soon must we report it?",
+        "Is it legal to use facial recognition in shops?",
+        "Is AI RMF 1.0 still the current version?",
+        "What must deployers do?",
+        # A scenario of several sentences resolves its own references.
+        "Marketing wants an AI that nudges shoppers with cues they won't notice. Is that legal?",
+    ],
+)
+def test_a_question_that_names_its_own_subject_is_not_a_follow_up(router: Router, message: str) -> None:
+    assert not refers_back(message)
+    assert not router.route(message, AFTER_QUESTION).follow_up

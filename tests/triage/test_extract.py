@@ -45,6 +45,7 @@ POSITIVE = [
     ("We voice clone our CEO for internal videos.", "deep_fake", True),
     ("Produces a credit score used for loan approval.", "use_cases", "creditworthiness"),
     ("Assesses creditworthiness of small businesses' owners.", "use_cases", "creditworthiness"),
+    ("The creditor's model denies credit to some applicants.", "use_cases", "creditworthiness"),
     ("Used by the municipality's social services team.", "public_body_or_public_service", True),
     ("Deployed for the benefits agency.", "public_body_or_public_service", True),
     ("It is only used in the US.", "in_eu_scope", False),

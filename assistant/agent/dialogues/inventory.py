@@ -102,6 +102,8 @@ def past_reviews(turn: TurnContext) -> TurnOutcome:
     if result.output is None:
         return failed(turn, Intent.PAST_REVIEWS, f"I could not look up past reviews: {result.error}")
     notes = replies.Footnotes(turn.tools.retrieved)
+    # "What conditions came with that approval?" refers to the review just shown.
+    turn.state.topic = turn.text
     return TurnOutcome(
         intent=Intent.PAST_REVIEWS,
         question=turn.text,
