@@ -521,12 +521,22 @@ def mentioned_names(text: str, names: Iterable[str], words: Iterable[str] = ()) 
     return found
 
 
+# The earlier question a follow-up carries (assistant.agent.router.rewrite_follow_up).
+_FOLLOW_UP_CONTEXT = re.compile(r"\?\s*\([^()]*\)\s*$")
+
+
 def analyse_question(
     text: str, *, internal_names: Iterable[str] = (), own_words: Iterable[str] = ()
 ) -> QuestionAnalysis:
     """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
     tools and documents (from its ingested policies and reviews), `own_words` the words of those names
-    no regulation uses (its own name): mentioning one makes it organisational."""
+    no regulation uses (its own name): mentioning one makes it organisational.
+
+    A thread's follow-up comes with the earlier question in brackets after its own question mark ("What
+    has to be in that notification? (How quickly must a breach be reported ...)"): what it names (regimes,
+    use cases, places, roles) counts, but what is asked (the type, the verdict asked for, durations) is read
+    from the follow-up alone."""
+    asked = _FOLLOW_UP_CONTEXT.sub("?", text)
     regimes = named_regimes(text)
     ours = mentioned_names(text, internal_names, own_words)
     if regimes:
@@ -535,20 +545,20 @@ def analyse_question(
         focus = Focus.ORGANISATION
     else:
         focus = Focus.LAW
-    kind = question_type(text)
+    kind = question_type(asked)
     places = [place for place, pattern in _PLACES if pattern.search(text)]
     places += [_REGIME_PLACE[r] for r in regimes if r in _REGIME_PLACE and _REGIME_PLACE[r] not in places]
     return QuestionAnalysis(
         question=text,
         type=kind,
-        ask=_ask(asked_part(text)) if kind is QuestionType.YES_NO else Ask.OTHER,
+        ask=_ask(asked_part(asked)) if kind is QuestionType.YES_NO else Ask.OTHER,
         regimes=regimes,
         focus=focus,
         internal_names=ours,
         use_cases=_use_cases(text),
         jurisdictions=places,
         roles=[role for role, pattern in _ROLES if pattern.search(text)],
-        tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(text)), None),
-        durations=_durations(text),
-        asks_prohibitions=bool(_PROHIBITIONS.search(text)),
+        tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(asked)), None),
+        durations=_durations(asked),
+        asks_prohibitions=bool(_PROHIBITIONS.search(asked)),
     )

@@ -148,3 +148,17 @@ def test_the_gdpr_is_named_by_its_terms_of_art() -> None:
     assert named_regimes("List the lawful bases for processing.") == ["gdpr"]
     # The AI Act's authorities are not the GDPR's.
     assert named_regimes("Who is the market surveillance authority?") == []
+
+
+def test_a_follow_ups_bracketed_earlier_question_names_things_but_does_not_set_the_ask() -> None:
+    # The router's follow-up form: the new question, then the earlier one in brackets. The type once came
+    # from "How quickly" in the brackets, and the answer was the earlier question's 72 hours again.
+    analysis = analyse_question(
+        "What has to be in that notification? (How quickly must a personal data breach be reported to the "
+        "supervisory authority under the GDPR)"
+    )
+    assert analysis.type is QuestionType.WHAT_MUST
+    assert analysis.regimes == ["gdpr"]
+    # A bracket the asker typed inside the question is part of it.
+    typed = analyse_question("Does the AI Act apply to us (a US company)?")
+    assert typed.type is QuestionType.YES_NO and typed.ask is Ask.APPLIES
