@@ -11,6 +11,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,6 +28,43 @@ MEMO_MAX_TEXTS = 64
 # times as long, so little of a batch is padding (a cold answer's 27 sentences: half the time of padding
 # them all to the longest).
 BATCH_LENGTH_RATIO = 1.2
+
+
+class VectorMemo:
+    """Vectors of recently embedded texts, by text, for short lists only (a question, the sentences one
+    answer compares): a text seen lately is answered from memory, the least recently used go past
+    MEMO_ENTRIES. Thread-safe. A list longer than MEMO_MAX_TEXTS (ingestion's) goes straight to
+    `direct`, neither looked up nor remembered. Sound only for embedders whose vector of a text depends
+    on that text alone."""
+
+    def __init__(self) -> None:
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(
+        self,
+        texts: list[str],
+        compute: Callable[[list[str]], np.ndarray],
+        direct: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """The vectors of `texts`: remembered ones from memory, the rest from one `compute` call on each
+        missing text once (in first-seen order)."""
+        if not texts or len(texts) > MEMO_MAX_TEXTS:
+            return (direct or compute)(texts)
+        with self._lock:
+            known = {text: self._memo[text] for text in texts if text in self._memo}
+            for text in known:
+                self._memo.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            fresh = dict(zip(missing, compute(missing), strict=True))
+            with self._lock:
+                for text, vector in fresh.items():
+                    self._memo[text] = vector
+                while len(self._memo) > MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
+            known.update(fresh)
+        return np.stack([known[text] for text in texts])
 
 
 class Embedder(Protocol):
@@ -77,8 +115,7 @@ class MiniLMEmbedder:
         # Idle worker threads sleep instead of spinning: on a busy machine spinning burns the CPU the
         # other threads (and processes) need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._memo_lock = threading.Lock()
+        self._memo = VectorMemo()
         graph = ensure_onnx_model(model_dir, cache_dir)
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         # Which vectors this gives, kept beside stored ones (knowledge/sentence_vectors.py): the graph
@@ -94,22 +131,7 @@ class MiniLMEmbedder:
         answered from memory. A text's vector does not depend on the texts batched with it or on its
         padding (the attention mask zeroes the padding exactly; tests/knowledge/test_onnx_embedder.py
         checks it bit for bit), so the memory is by text."""
-        if not texts or len(texts) > MEMO_MAX_TEXTS:
-            return self._embed(texts)
-        with self._memo_lock:
-            known = {text: self._memo[text] for text in texts if text in self._memo}
-            for text in known:
-                self._memo.move_to_end(text)
-        missing = list(dict.fromkeys(text for text in texts if text not in known))
-        if missing:
-            fresh = dict(zip(missing, self._embed(missing), strict=True))
-            with self._memo_lock:
-                for text, vector in fresh.items():
-                    self._memo[text] = vector
-                while len(self._memo) > MEMO_ENTRIES:
-                    self._memo.popitem(last=False)
-            known.update(fresh)
-        return np.stack([known[text] for text in texts])
+        return self._memo.embed(texts, self._embed)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -17,8 +17,6 @@ chunks (a new version, `knowledge remove`).
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,7 +25,7 @@ import numpy as np
 from core.db import Database
 from core.models import SentenceVector
 from knowledge import store
-from knowledge.embedder import MEMO_ENTRIES, MEMO_MAX_TEXTS, Embedder
+from knowledge.embedder import Embedder, VectorMemo
 from knowledge.statements import compared_texts
 
 # Texts embedded per call at ingestion (the embedder batches them by length within a call).
@@ -119,30 +117,18 @@ class KnownVectorsEmbedder:
         self.name = encoder.name
         self.dimension = encoder.dimension
         self.key = vector_key(encoder)
-        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo = VectorMemo()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`: the vectors `encoder` gives them, bit for bit."""
-        if not texts or len(texts) > MEMO_MAX_TEXTS:
-            return self.encoder.embed(texts)
-        with self._lock:
-            known = {text: self._memo[text] for text in texts if text in self._memo}
-            for text in known:
-                self._memo.move_to_end(text)
-        missing = list(dict.fromkeys(text for text in texts if text not in known))
-        if missing:
-            fresh = self._stored(missing)
-            rest = [text for text in missing if text not in fresh]
-            if rest:
-                fresh.update(zip(rest, self.encoder.embed(rest), strict=True))
-            with self._lock:
-                for text, vector in fresh.items():
-                    self._memo[text] = vector
-                while len(self._memo) > MEMO_ENTRIES:
-                    self._memo.popitem(last=False)
-            known.update(fresh)
-        return np.stack([known[text] for text in texts])
+        return self._memo.embed(texts, self._stored_or_encoded, direct=self.encoder.embed)
+
+    def _stored_or_encoded(self, texts: list[str]) -> np.ndarray:
+        found = self._stored(texts)
+        rest = [text for text in texts if text not in found]
+        if rest:
+            found.update(zip(rest, self.encoder.embed(rest), strict=True))
+        return np.stack([found[text] for text in texts])
 
     def _stored(self, texts: list[str]) -> dict[str, np.ndarray]:
         hashes = {text: text_hash(text) for text in texts}
