@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from evals.abstention import best_threshold, demo_assistant, metrics_at, score_questions
+from evals.abstention import best_threshold, metrics_at, score_questions
 from evals.datasets import scope_questions
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("minilm-demo")]
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    demo = demo_assistant(home=tmp_path_factory.mktemp("demo"))
-    assert isinstance(demo, Assistant)
+def assistant(demo: Assistant) -> Assistant:
+    """This module's copy of the demo home (tests/integration/conftest.py)."""
     return demo
 
 

@@ -12,7 +12,6 @@ import pytest
 
 from assistant.schemas import Answer
 from assistant.service import Assistant
-from evals.abstention import demo_assistant
 from knowledge.packs import Pack, load_packs
 from knowledge.packs.provenance import reported_clause
 
@@ -20,9 +19,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("minilm-demo")]
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    demo = demo_assistant(home=tmp_path_factory.mktemp("demo"))
-    assert isinstance(demo, Assistant)
+def assistant(demo: Assistant) -> Assistant:
+    """This module's copy of the demo home (tests/integration/conftest.py)."""
     return demo
 
 

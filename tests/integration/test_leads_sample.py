@@ -9,7 +9,6 @@ import re
 import pytest
 
 from assistant.service import Assistant
-from evals.abstention import demo_assistant
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("minilm-demo")]
 
@@ -17,9 +16,8 @@ _LEAK = re.compile(r"\b[a-z0-9-]+:(?:art|annex|rev)-[a-z0-9-]+\b|->|\|")
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    demo = demo_assistant(home=tmp_path_factory.mktemp("demo-leads"))
-    assert isinstance(demo, Assistant)
+def assistant(demo: Assistant) -> Assistant:
+    """This module's copy of the demo home (tests/integration/conftest.py)."""
     return demo
 
 
