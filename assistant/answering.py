@@ -21,8 +21,8 @@ from assistant.lead import (
     word_share,
     wording_verdict,
 )
-from assistant.organisation import best_statement, list_items, with_items
-from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType
+from assistant.organisation import best_statement, heading_overlap, list_items, with_items
+from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, asks_which_thing
 from assistant.schemas import Answer, Citation
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -45,6 +45,14 @@ SUPPORT_RATIO = 0.6
 
 # A list item cut out of its sentence: "(d) the retention period;" or "claims data: claim files, ...;"
 _FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
+# A sentence that opens with a capital and ends with a full stop, not a list item.
+_CLOSED = re.compile(r"^[A-Z][^:;]*\.$")
+# A sentence whose subject is its section's heading: "Owns this policy, ...", "Approval by the RAI Partner."
+_SUBJECTLESS = re.compile(
+    r"^(?:[A-Z][a-z]+s\s+(?:the|this|these|a|an|every|all|each|its|their|our)\b|[A-Z][a-z]+\s+by\b)"
+)
+# The fewest words a closed sentence of one of our sections needs to lead.
+OUR_SHORT_SENTENCE_WORDS = 4
 
 
 def _heading(p: Passage) -> str:
@@ -314,6 +322,19 @@ def _lead_line(
         # Our sentence announcing a list ("the tools below") leads with the list it announces.
         listing = analysis.type in (QuestionType.LIST, QuestionType.WHAT_MUST)
         sentence = with_items(sentence, lead.text, title=lead.title, is_list_question=listing) or sentence
+    if (
+        is_organisations(lead)
+        and not (plan and plan.fact)
+        and heading_overlap(sentence, lead.title) == 0
+        and (
+            asks_which_thing(question)
+            or (analysis is not None and analysis.type is QuestionType.WHO and _SUBJECTLESS.match(sentence))
+        )
+    ):
+        # "Which internal tier does a system with only Article 50 duties get?": the section's heading is
+        # the answer ("T3 Moderate"), its sentence the reason; "Who owns the policy?": the role a section
+        # is headed by ("Chief Risk Officer: Owns this policy, ...").
+        sentence = f"{lead.title}: {sentence}"
     sentence = clip_words(sentence, LEAD_MAX_WORDS)
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
@@ -351,7 +372,17 @@ def _our_best_sentence(question: str, lead: Passage, embedder: Embedder, vector:
     only, list fragments left out when a whole sentence is there."""
     text = lead.text[len(_heading(lead)) :] if lead.text.startswith(_heading(lead)) else lead.text
     found = [clean_text(s) for s in passage_sentences(text)]
-    whole = [s for s in found if len(s.split()) >= MIN_STATEMENT_WORDS and not _FRAGMENT.match(s)]
+    # Our sections are often terse under a heading that gives the context ("T3 Moderate: Approval by the
+    # business line's RAI Partner."): a short sentence, capitalised and closed, is whole.
+    whole = [
+        s
+        for s in found
+        if not _FRAGMENT.match(s)
+        and (
+            len(s.split()) >= MIN_STATEMENT_WORDS
+            or (len(s.split()) >= OUR_SHORT_SENTENCE_WORDS and _CLOSED.match(s))
+        )
+    ]
     if len(whole) < 2:
         return None
     return best_statement(question, whole, title=lead.title, embedder=embedder, vector=vector)

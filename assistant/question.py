@@ -417,6 +417,21 @@ _SET = re.compile(
 )
 
 
+# "Which internal tier does ... get?", "What severity is it when ...?": the thing asked for is named
+# right after the question word (not "What must ...", "Which of ...").
+_WHICH_THING = re.compile(
+    r"^\s*(?:and\s+)?(?:which|what)\s+(?!(?:must|does|do|did|is|are|was|were|can|could|should|may|might|"
+    r"will|would|has|have|had|happens?|of|if|about)\b)[a-z]",
+    re.IGNORECASE,
+)
+
+
+def asks_which_thing(text: str) -> bool:
+    """Whether `text` asks which one of a kind ("Which internal tier does it get?"): a section's heading
+    may be the answer ("T3 Moderate")."""
+    return _WHICH_THING.search(text) is not None
+
+
 def asks_for_set(text: str) -> bool:
     """Whether `text` asks for a whole set of things (a list, the kinds of something, how it is
     organised), not for one of them."""
@@ -507,15 +522,30 @@ def mentions(text: str, word: str) -> bool:
     return re.search(rf"\b{re.escape(word)}\b", text, flags) is not None
 
 
-def mentioned_names(text: str, names: Iterable[str], words: Iterable[str] = ()) -> list[str]:
-    """Which of `names` (our systems, tools, documents) `text` mentions: by their first words, or by one of
-    `words`, the words of our names that no regulation uses ("Northwind", "TalentSift's")."""
+def mentioned_names(
+    text: str, names: Iterable[str], words: Iterable[str] = (), organisation: Iterable[str] = ()
+) -> list[str]:
+    """Which of `names` (our systems, tools, documents) `text` mentions: by their first words, by one of
+    `words`, the words of our names that no regulation uses ("Northwind", "TalentSift's"), or by the whole
+    name without the `organisation`'s own name ("the Responsible AI Policy" for "Northwind Mutual
+    Responsible AI Policy")."""
     said = [w for w in words if mentions(text, w)]
+    own = [re.compile(rf"\b{re.escape(w)}\b\s*") for w in organisation]
     found = []
     for name in names:
         head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
-        if (len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE)) or any(
-            re.search(rf"\b{re.escape(w)}\b", name) for w in said
+        short = name
+        for word in own:
+            short = word.sub("", short)
+        short = short.strip()
+        if (
+            (len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE))
+            or any(re.search(rf"\b{re.escape(w)}\b", name) for w in said)
+            or (
+                short != name
+                and len(short.split()) >= 2
+                and re.search(rf"\b{re.escape(short)}\b", text, re.IGNORECASE)
+            )
         ):
             found.append(name)
     return found
@@ -526,11 +556,16 @@ _FOLLOW_UP_CONTEXT = re.compile(r"\?\s*\([^()]*\)\s*$")
 
 
 def analyse_question(
-    text: str, *, internal_names: Iterable[str] = (), own_words: Iterable[str] = ()
+    text: str,
+    *,
+    internal_names: Iterable[str] = (),
+    own_words: Iterable[str] = (),
+    organisation: Iterable[str] = (),
 ) -> QuestionAnalysis:
     """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
     tools and documents (from its ingested policies and reviews), `own_words` the words of those names
-    no regulation uses (its own name): mentioning one makes it organisational.
+    no regulation uses, `organisation` the words of its own name: mentioning a name (whole without the
+    organisation's name, or by its first or its own words) makes the question organisational.
 
     A thread's follow-up comes with the earlier question in brackets after its own question mark ("What
     has to be in that notification? (How quickly must a breach be reported ...)"): what it names (regimes,
@@ -538,7 +573,7 @@ def analyse_question(
     from the follow-up alone."""
     asked = _FOLLOW_UP_CONTEXT.sub("?", text)
     regimes = named_regimes(text)
-    ours = mentioned_names(text, internal_names, own_words)
+    ours = mentioned_names(text, internal_names, own_words, organisation)
     if regimes:
         focus = Focus.REGIME
     elif ours or _WE.search(text):

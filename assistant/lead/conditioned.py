@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pydantic import BaseModel
+
 from assistant.lead.models import (
     ORGANISATION_CANDIDATES,
     ORGANISATION_FLOOR,
+    ORGANISATION_LEADS_LAW,
     ORGANISATION_MARGIN,
     RULE_BEHIND,
     SUPPORT_SHARE_OF_LEAD,
@@ -73,6 +76,14 @@ def is_organisations(p: Passage) -> bool:
     return p.kind in ORGANISATION_KINDS
 
 
+class Conditioned(BaseModel):
+    """The passages in the order the question asks for, and the analysis they were ranked under (a question
+    naming neither a regime nor us becomes a question about us when our passages are clearly closer)."""
+
+    analysis: QuestionAnalysis
+    passages: list[Passage]
+
+
 def conditioned_search(
     index: KnowledgeIndex,
     question: str,
@@ -82,10 +93,25 @@ def conditioned_search(
     k: int,
     filters: SearchFilters | None = None,
 ) -> list[Passage]:
+    """The `k` best passages in the order the analysis asks for (see `condition`)."""
+    return condition(index, question, analysis, audience=audience, k=k, filters=filters).passages
+
+
+def condition(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    *,
+    audience: Audience,
+    k: int,
+    filters: SearchFilters | None = None,
+) -> Conditioned:
     """The `k` best passages in the order the analysis asks for: a named regime's own passages first (the
     organisation's next when the question is also about us, other regimes dropped); for a question about
     the organisation its policies and reviews first when they are about as close as the law, then the law;
-    for a legal question the law first, the organisation's rule behind it next."""
+    for a legal question the law first, the organisation's rule behind it next. A question that names
+    neither a regime nor us ("How often does the AI Review Board meet?") is about us when our best passage
+    is clearly closer than the law's (ORGANISATION_LEADS_LAW): only our documents use our terms."""
     filters = filters or SearchFilters()
     # The organisation's own name matches every one of its introductions and says nothing of the topic.
     question = without_names(question, organisation_names(index).organisation) or question
@@ -97,7 +123,7 @@ def conditioned_search(
         rest = [p for p in general if p.source_id in analysis.regimes]
         # The plain ranking's own passages of the named regime keep their order (the full ranking placed
         # them); the narrowed search only adds what the other regimes had crowded out.
-        return _merge(rest, named, ours)[:k] or general
+        return Conditioned(analysis=analysis, passages=_merge(rest, named, ours)[:k] or general)
     narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
     ours = (
         search(index, question, audience=audience, k=ORGANISATION_CANDIDATES, filters=narrowed)
@@ -108,8 +134,11 @@ def conditioned_search(
     reviewed = _named_reviews(index, question, analysis, ours, audience=audience, filters=filters)
     if reviewed:
         # The question names a system we reviewed: its review answers it, the rule behind it follows.
-        return _merge(reviewed, law[:1], ours, law)[:k]
+        return Conditioned(analysis=analysis, passages=_merge(reviewed, law[:1], ours, law)[:k])
     best_law = max((p.similarity for p in law), default=0.0)
+    best_ours = max((p.similarity for p in ours), default=0.0)
+    if analysis.focus is Focus.LAW and best_ours >= best_law + ORGANISATION_LEADS_LAW:
+        analysis = analysis.model_copy(update={"focus": Focus.ORGANISATION})
     close = [
         p
         for p in ours
@@ -137,9 +166,9 @@ def conditioned_search(
         # A question that names us or our documents is about our rules; "we" alone may be about the law.
         and (analysis.internal_names or max(p.similarity for p in close) >= best_law - ORGANISATION_MARGIN)
     ):
-        return _merge(close[:2], law, ours)[:k]
+        return Conditioned(analysis=analysis, passages=_merge(close[:2], law, ours)[:k])
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced.
-    return general
+    return Conditioned(analysis=analysis, passages=general)
 
 
 # A template's field: an italic instruction on what to write ("*Tier from the Model Risk Tiering

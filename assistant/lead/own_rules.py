@@ -46,7 +46,8 @@ def _our_sentence(
     if not found:
         return None
     found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
-    return found[_rank(vector, embedder, [s for _, s in found])[0]]
+    # Read under its heading: "It meets monthly" is about the AI Review Board.
+    return found[_rank(vector, embedder, [f"{passages[i].title}: {s}" for i, s in found])[0]]
 
 
 def _two_asks(
@@ -97,7 +98,8 @@ def _our_rule(
     ]
     if not found or embedder is None or vector is None:
         return None
-    closeness = embedder.embed([s for _, s in found]) @ vector
+    # Read under its heading: "Ownership cannot be delegated to a supplier" is about system owners.
+    closeness = embedder.embed([f"{passages[i].title}: {s}" for i, s in found]) @ vector
     best = float(closeness.max())
     for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
         if float(closeness[j]) < best - RULE_MARGIN:

@@ -101,8 +101,12 @@ def plan_answer(
     ):
         return AnswerPlan(fact=both, basis=FactBasis.WORDING, lead_index=0)
     if kind in (QuestionType.HOW_LONG, QuestionType.WHEN) and ours_first:
-        stated = _our_sentence(
-            passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder
+        # "By when must the post-incident review be held?" is answered by a date or, in our rules more
+        # often, a period from an event ("within 20 working days of closing").
+        stated = (
+            _our_sentence(passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder)
+            or (kind is QuestionType.WHEN and _our_sentence(passages, _PERIOD, vector, embedder))
+            or None
         )
         if stated:
             return AnswerPlan(fact=stated[1], basis=FactBasis.WORDING, lead_index=stated[0])

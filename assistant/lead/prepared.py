@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.lead.conditioned import _narrow, _within, conditioned_search, organisation_names
+from assistant.lead.conditioned import _narrow, _within, condition, organisation_names
 from assistant.lead.facts import pack_record
 from assistant.lead.matching import _heading_text
 from assistant.lead.models import AnswerPlan, FactBasis
@@ -34,8 +34,11 @@ def prepare_answer(
     """Analyse `question`, retrieve conditioned on the analysis and plan the lead: the steps every answer
     path (`Assistant.ask`, the agent's answer tool, the model path) shares."""
     names = organisation_names(index)
-    analysis = analyse_question(question, internal_names=names.names, own_words=names.words)
-    passages = conditioned_search(index, question, analysis, audience=audience, k=k, filters=filters)
+    analysis = analyse_question(
+        question, internal_names=names.names, own_words=names.words, organisation=names.organisation
+    )
+    conditioned = condition(index, question, analysis, audience=audience, k=k, filters=filters)
+    analysis, passages = conditioned.analysis, conditioned.passages
     plan = plan_answer(analysis, passages, embedder=index.embedder)
     # A plan resting on a record's own words or status cites that record, not a part of it retrieval
     # ranked ("publications-ir-8596" reads as a part of "publications", but a draft's passage does not

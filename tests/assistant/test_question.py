@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import Ask, Focus, QuestionType, analyse_question, named_regimes, question_type
+from assistant.question import (
+    Ask,
+    Focus,
+    QuestionType,
+    analyse_question,
+    asks_which_thing,
+    named_regimes,
+    question_type,
+)
 from tools.triage.catalogue import Jurisdiction
 
 
@@ -162,3 +170,36 @@ def test_a_follow_ups_bracketed_earlier_question_names_things_but_does_not_set_t
     # A bracket the asker typed inside the question is part of it.
     typed = analyse_question("Does the AI Act apply to us (a US company)?")
     assert typed.type is QuestionType.YES_NO and typed.ask is Ask.APPLIES
+
+
+def test_a_document_named_without_the_organisations_name_makes_the_question_ours() -> None:
+    names = ["Northwind Mutual Responsible AI Policy", "Nora customer-service chatbot"]
+    organisation = ["Mutual", "Northwind"]
+    ours = analyse_question(
+        "Who owns the Responsible AI Policy?", internal_names=names, organisation=organisation
+    )
+    assert ours.focus is Focus.ORGANISATION
+    assert ours.internal_names == ["Northwind Mutual Responsible AI Policy"]
+    # Part of the title is not the title: "responsible AI" alone names the field, not our policy.
+    law = analyse_question(
+        "What does responsible AI governance involve?", internal_names=names, organisation=organisation
+    )
+    assert law.focus is Focus.LAW and not law.internal_names
+    # Without the organisation's words the short title is never tried.
+    assert not analyse_question("Who owns the Responsible AI Policy?", internal_names=names).internal_names
+
+
+@pytest.mark.parametrize(
+    ("question", "which"),
+    [
+        ("Which internal tier does a system with only Article 50 duties get?", True),
+        ("What severity is it when someone pastes restricted data into a public tool?", True),
+        ("And which step comes first?", True),
+        ("What must a model card contain?", False),
+        ("Which of the tiers needs a DPIA?", False),
+        ("What happens when a review misses its target?", False),
+        ("Who approves a T3 system?", False),
+    ],
+)
+def test_which_one_of_a_kind_is_asked(question: str, which: bool) -> None:
+    assert asks_which_thing(question) is which

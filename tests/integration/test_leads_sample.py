@@ -48,6 +48,26 @@ def assistant(demo: Assistant) -> Assistant:
             "eu-ai-act",
         ),
         ("Does the EU AI Act require us to keep documentation for ten years?", "Yes.", "eu-ai-act"),
+        # Asked without "we" or a name: our documents are clearly closer than the law, so they lead.
+        ("How often does the AI Review Board meet?", "monthly", "responsible-ai-policy"),
+        (
+            "How long are incident records for high-risk systems kept?",
+            "10 years",
+            "ai-incident-response-runbook",
+        ),
+        # A 'when' our rules answer with a period from an event, not a date.
+        (
+            "By when must the post-incident review of a SEV1 incident be held?",
+            "20 working days",
+            "ai-incident-response-runbook",
+        ),
+        # The heading is the answer: the tier a section is about, the role a terse sentence leaves out.
+        (
+            "Which internal tier does a system with only Article 50 transparency duties get?",
+            "T3",
+            "model-risk-tiering-standard",
+        ),
+        ("Who approves a T3 system?", "RAI Partner", "model-risk-tiering-standard"),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
