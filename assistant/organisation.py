@@ -48,6 +48,9 @@ class OwnNames(BaseModel):
         default_factory=list,
         description="Those of the words also in a policy's headings: they single out no review.",
     )
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="The source id of each document title (not the reviews')."
+    )
 
 
 def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[str]) -> OwnNames:
@@ -75,6 +78,24 @@ def without_names(question: str, words: Iterable[str]) -> str:
     for word in words:
         question = re.sub(rf"\b{re.escape(word)}(?:'s|’s)?\b\s*", "", question)
     return " ".join(question.split())
+
+
+def without_title(question: str, title: str, organisation: Iterable[str]) -> str:
+    """`question` with the document title it names, whole or without the organisation's name, put as "it"
+    ("How long can an exception to the Responsible AI Policy last?" -> "How long can an exception to it
+    last?"): the title says which document, not which of its sections answers, and matches the
+    document's introduction best. The question itself when nothing but question words would be left."""
+    short = without_names(title, organisation)
+    for name in (title, short):
+        if len(name.split()) < 2:
+            continue
+        rest = re.sub(
+            rf"\b(?:the\s+|our\s+)?{re.escape(name)}(?:'s|’s)?\b", "it", question, flags=re.IGNORECASE
+        )
+        if rest != question:
+            rest = " ".join(rest.split())
+            return rest if set(tokenize(rest)) - {"it"} else question
+    return question
 
 
 def words_of(texts: Iterable[str]) -> set[str]:

@@ -23,6 +23,7 @@ from assistant.organisation import (
     rank_by_statement,
     split_asks,
     without_names,
+    without_title,
     words_of,
 )
 from assistant.question import (
@@ -113,9 +114,15 @@ def condition(
     neither a regime nor us ("How often does the AI Review Board meet?") is about us when our best passage
     is clearly closer than the law's (ORGANISATION_LEADS_LAW): only our documents use our terms."""
     filters = filters or SearchFilters()
+    names = organisation_names(index)
     # The organisation's own name matches every one of its introductions and says nothing of the topic.
-    question = without_names(question, organisation_names(index).organisation) or question
+    question = without_names(question, names.organisation) or question
     general = search(index, question, audience=audience, k=k, filters=filters)
+    # A question naming one of our documents ("Who owns the Responsible AI Policy?") is answered by one of
+    # its sections, found by what is asked (the title matches the document's introduction best).
+    documents = [names.sources[n] for n in analysis.internal_names if n in names.sources]
+    titled = [n for n in analysis.internal_names if n in names.sources]
+    asked = without_title(question, titled[0], names.organisation) if len(titled) == 1 else question
     if analysis.focus is Focus.REGIME:
         narrowed = _narrow(filters, sources=analysis.regimes)
         named = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []
@@ -130,6 +137,12 @@ def condition(
         if narrowed
         else []
     )
+    within = _narrow(narrowed, sources=documents) if narrowed and len(documents) == 1 else None
+    in_named: list[Passage] = []
+    if within is not None and asked != question:
+        # The named document's sections for what is asked first, then the rest as found.
+        in_named = search(index, asked, audience=audience, k=ORGANISATION_CANDIDATES, filters=within)
+        ours = _merge(in_named, ours)[:ORGANISATION_CANDIDATES]
     law = [p for p in general if not is_organisations(p)]
     reviewed = _named_reviews(index, question, analysis, ours, audience=audience, filters=filters)
     if reviewed:
@@ -142,7 +155,9 @@ def condition(
     close = [
         p
         for p in ours
-        if p.similarity >= ORGANISATION_FLOOR
+        # The named document's best section for what is asked stands whatever its closeness: the
+        # question chose the document.
+        if (p.similarity >= ORGANISATION_FLOOR or p in in_named[:1])
         and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review")
     ]
     # A period or a date is picked by its own sentence among our passages (the plan's _our_sentence), so
@@ -153,12 +168,11 @@ def condition(
         analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN) or len(split_asks(question)) > 1
     )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
-        close = rank_by_statement(question, close, index.embedder.embed([question])[0], index.embedder)
+        close = rank_by_statement(asked, close, index.embedder.embed([asked])[0], index.embedder)
     # A list of our other documents or a template's blank to fill in says where the rule is, not what it
     # is: it follows the sections that state one.
-    names = organisation_names(index).names
-    close = [p for p in close if not _points_elsewhere(p, names)] + [
-        p for p in close if _points_elsewhere(p, names)
+    close = [p for p in close if not _points_elsewhere(p, names.names)] + [
+        p for p in close if _points_elsewhere(p, names.names)
     ]
     if (
         analysis.focus is Focus.ORGANISATION
@@ -265,6 +279,7 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
         )
         headings = " ".join(c.title for c in ours if c.kind != "review")
         names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
+        names.sources = {c.title: c.source_id for c in ours if c.level == "document" and c.kind != "review"}
         _names_cache.clear()
         _names_cache[key] = names
     return _names_cache[key]

@@ -16,6 +16,7 @@ from assistant.organisation import (
     split_asks,
     with_items,
     without_names,
+    without_title,
 )
 from assistant.question import Focus, analyse_question, mentioned_names
 from knowledge.embedder import HashingEmbedder
@@ -156,3 +157,21 @@ def test_readable_drops_markup_but_keeps_a_quoted_field_name_whole() -> None:
     )
     assert readable("**Approved** tools:  *only* the _listed_ ones") == "Approved tools: only the listed ones"
     assert readable("snake_case_name and 2*3*4 stay") == "snake_case_name and 2*3*4 stay"
+
+
+def test_a_named_document_is_asked_about_as_it() -> None:
+    title, organisation = "Northwind Mutual Responsible AI Policy", ["Mutual", "Northwind"]
+    assert (
+        without_title("How long can an exception to the Responsible AI Policy last?", title, organisation)
+        == "How long can an exception to it last?"
+    )
+    assert without_title(
+        "Is our Northwind Mutual Responsible AI Policy's scope global?", title, organisation
+    ) == ("Is it scope global?")
+    # Nothing but question words would be left: the question stands.
+    assert without_title("What is the Responsible AI Policy?", title, organisation) == (
+        "What is the Responsible AI Policy?"
+    )
+    # A title it does not name, or a one-word one, changes nothing.
+    assert without_title("Who chairs the board?", title, organisation) == "Who chairs the board?"
+    assert without_title("What does the Policy say?", "Policy", organisation) == "What does the Policy say?"

@@ -61,6 +61,12 @@ def assistant(demo: Assistant) -> Assistant:
             "20 working days",
             "ai-incident-response-runbook",
         ),
+        # A document named by its title: its section on what is asked, not its introduction or the law.
+        (
+            "What does the Generative AI Acceptable Use Policy say about deep fakes?",
+            "deep fakes",
+            "genai-acceptable-use-policy",
+        ),
         # The heading is the answer: the tier a section is about, the role a terse sentence leaves out.
         (
             "Which internal tier does a system with only Article 50 transparency duties get?",
