@@ -18,6 +18,7 @@ from assistant.organisation import (
     split_asks,
 )
 from assistant.question import (
+    Ask,
     QuestionAnalysis,
     QuestionType,
     question_type,
@@ -108,7 +109,21 @@ def _our_rule(
         verdict = wording_verdict(analysis, sentence)
         if verdict is not None:
             return AnswerPlan(verdict=verdict, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+        condition = _ALLOWED_ONLY.search(sentence) if analysis.ask is Ask.PERMISSION else None
+        if condition is not None:
+            # "May be used only with information that is already public": neither yes nor no, the
+            # condition is the answer, and the rule follows it.
+            return AnswerPlan(
+                fact=f"Only {condition.group(1).strip()}. {sentence}", basis=FactBasis.WORDING, lead_index=i
+            )
     return None
+
+
+# A permission under a condition: "may be used only with information that is already public".
+_ALLOWED_ONLY = re.compile(
+    r"\b(?:may|can)\b(?:\s+\w+){0,3}?\s+only\s+((?:if|when|with|for|where|after|once|by|in)\b[^,.;:]*)",
+    re.IGNORECASE,
+)
 
 
 def _law_rule(

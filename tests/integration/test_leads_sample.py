@@ -61,6 +61,12 @@ def assistant(demo: Assistant) -> Assistant:
             "20 working days",
             "ai-incident-response-runbook",
         ),
+        # A permission under a condition: the condition is the answer, not a yes or a no.
+        (
+            "Can I use my personal ChatGPT account to rephrase a published press release?",
+            "Only with information that is already public.",
+            "genai-acceptable-use-policy",
+        ),
         # A document named by its title: its section on what is asked, not its introduction or the law.
         (
             "What does the Generative AI Acceptable Use Policy say about deep fakes?",
