@@ -17,6 +17,7 @@ from assistant.lead import (
     duty_verdict,
     is_duty_line,
     is_organisations,
+    our_coverage_verdict,
     related_support,
     word_share,
     wording_verdict,
@@ -339,8 +340,9 @@ def _lead_line(
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
         verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
-        if verdict is None and not is_organisations(lead):
-            verdict = coverage_verdict(analysis, sentence, lead.title)
+        if verdict is None:
+            covered = coverage_verdict if not is_organisations(lead) else our_coverage_verdict
+            verdict = covered(analysis, sentence, lead.title)
     fact = plan.fact if plan else None
     head = f"{verdict.value}." if verdict else ""
     if fact:

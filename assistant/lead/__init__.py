@@ -32,6 +32,7 @@ from assistant.lead.verdicts import (
     coverage_verdict,
     duty_verdict,
     is_duty_line,
+    our_coverage_verdict,
     review_decision,
     wording_verdict,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "is_organisations",
     "names_its_answer",
     "organisation_names",
+    "our_coverage_verdict",
     "pack_record",
     "plan_answer",
     "plan_brief",

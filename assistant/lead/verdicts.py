@@ -262,6 +262,37 @@ def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "
     return Verdict.YES
 
 
+# An identifier of the organisation's ("T1", "SEV2", "rev-2025-004"): a sentence naming another answers
+# about something else.
+_CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{1,4}\b")
+# A question asking whether something holds in every case, which a conditional rule does not answer.
+_ABSOLUTE = re.compile(r"\b(?:always|every time|in (?:all|every) cases?|automatically)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:whether|unless|if|where|when|may|depending)\b", re.IGNORECASE)
+
+
+def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "") -> Verdict | None:
+    """For a yes/no question our own sentence answers without a rule's modal verb ("Does the AI Review
+    Board include an external adviser?" / "... includes ... one external adviser on AI ethics"; "Is a
+    red-team exercise required for T1 systems?" / "For T1 this includes a red-team exercise"): yes when,
+    read under its heading, it states at least two and half of the question's words, no when it denies
+    one. None when the sentence names another of our identifiers than the question ("It decides on T1
+    systems" for a T4 question), or states a condition where the question asks "always"."""
+    if analysis.ask not in (Ask.OTHER, Ask.APPLIES, Ask.OBLIGATION):
+        return None
+    asked = {c.upper() for c in _CODE.findall(analysis.question)}
+    said = {c.upper() for c in _CODE.findall(f"{heading} {sentence}")}
+    if asked and not asked <= said:
+        return None
+    if _ABSOLUTE.search(analysis.question) and _CONDITIONAL.search(sentence):
+        return None
+    stems = _asked_stems(analysis)
+    if not _covers(stems, f"{heading} {sentence}"):
+        return None
+    if denies(stems, sentence) or _EXEMPT.search(sentence) or _OUTSIDE.search(sentence):
+        return Verdict.NO
+    return Verdict.YES
+
+
 def _covers(stems: set[str], sentence: str) -> bool:
     """Whether `sentence` states at least two and half of the question's own words."""
     said = stems & _stems(sentence)

@@ -372,6 +372,30 @@ def test_a_sentence_about_something_else_gives_no_verdict() -> None:
     )
 
 
+def test_our_sentence_answers_yes_or_no_only_about_what_was_asked() -> None:
+    from assistant.lead import our_coverage_verdict
+
+    board = analyse_question("Does the AI Review Board include an external adviser?")
+    said = "It includes the Data Protection Officer, the Customer Advocate and an external adviser on ethics."
+    assert our_coverage_verdict(board, said, "AI Review Board") is Verdict.YES
+    red_team = analyse_question("Is a red-team exercise required for T1 systems?")
+    said = "For T1 this includes a red-team exercise covering prompt injection and data extraction."
+    assert our_coverage_verdict(red_team, said, "Security review and red team") is Verdict.YES
+    exception = analyse_question("Can an exception cover a prohibited use?")
+    said = "An exception is limited in time and never covers a prohibited use or a legal obligation."
+    assert our_coverage_verdict(exception, said, "Exceptions") is Verdict.NO
+    # Another of our identifiers: the sentence is about T1 systems, the question about T4.
+    tier = analyse_question("Does a T4 system need AI Review Board approval?")
+    said = "It decides on T1 systems, hears appeals, rules on exceptions and confirms every rejection."
+    assert our_coverage_verdict(tier, said, "AI Review Board") is None
+    # "Always" against a rule that decides case by case.
+    always = analyse_question("Is a full DPIA always needed for a T3 system?")
+    said = "For T3 a shorter privacy screening decides whether a full DPIA is needed."
+    assert our_coverage_verdict(always, said, "Privacy review and DPIA") is None
+    # A permission is the rule's wording to decide, not coverage.
+    assert our_coverage_verdict(analyse_question("Can a bot pretend to be a named employee?"), said) is None
+
+
 def test_the_limit_the_question_names_answers_how_long() -> None:
     found = plan(
         "How long must a creditor keep consumer credit applications and adverse action notices?",

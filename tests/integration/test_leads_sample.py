@@ -61,6 +61,8 @@ def assistant(demo: Assistant) -> Assistant:
             "20 working days",
             "ai-incident-response-runbook",
         ),
+        # Our sentence that says what the question asks answers yes without a rule's modal verb.
+        ("Does the AI Review Board include an external adviser?", "Yes.", "responsible-ai-policy"),
         # A permission under a condition: the condition is the answer, not a yes or a no.
         (
             "Can I use my personal ChatGPT account to rephrase a published press release?",
