@@ -359,8 +359,9 @@ def split_asks(question: str) -> list[str]:
 # --- a verb the question asks about, denied by the rule -----------------------------------------------
 
 _DENIED_VERB = re.compile(
-    r"\b(?:does|do|did|will|shall|may|must|can|should|is|are)\s+not\s+(?:be\s+)?(\w+)|\b(?:never|cannot)\s+"
-    r"(?:be\s+)?(\w+)",
+    # "Do not try to fix the model yourself": the action denied is "fix".
+    r"\b(?:does|do|did|will|shall|may|must|can|should|is|are)\s+not\s+(?:be\s+)?(?:(?:try|attempt|seek)\s+to\s+)?"
+    r"(\w+)|\b(?:never|cannot)\s+(?:be\s+)?(?:(?:try|attempt|seek)\s+to\s+)?(\w+)",
     re.IGNORECASE,
 )
 
@@ -368,12 +369,19 @@ _DENIED_VERB = re.compile(
 def denies_asked_verb(question: str, sentence: str) -> bool:
     """Whether `sentence` denies the very action the question asks about ("Can generative AI decide
     whether a claim is paid?" / "Generative AI does not decide claims")."""
-    asked = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 4} - {"whet", "that"}
+    asked = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 3} - {"whet", "that"}
     for match in _DENIED_VERB.finditer(sentence):
         verb = (match.group(1) or match.group(2) or "").lower()
-        if len(verb) >= 4 and verb[:5] in asked:
+        if len(verb) >= 3 and verb not in _NOT_ACTIONS and verb[:5] in asked:
             return True
     return False
+
+
+# Short words after "not" that are no action ("are not all ...") or too general to deny what was asked
+# ("do not use it for claims" says nothing of using it for drafting).
+_NOT_ACTIONS = frozenset(
+    "the and for all any our its you own one two use get put set has had are was".split()
+)
 
 
 # --- lists and tables -------------------------------------------------------------------------------------

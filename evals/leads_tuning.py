@@ -36,6 +36,18 @@ def load_cases(path: Path = DATASET) -> list[LeadCase]:
     ]
 
 
+# A verdict is the lead's first word: "No" inside "not" or "names" is not one.
+_VERDICTS = ("Yes", "No")
+
+
+def says(lead: str, item: str) -> bool:
+    """Whether `lead` gives `item`: a verdict ("Yes", "No") as its first word, anything else anywhere
+    (case-insensitive)."""
+    if item in _VERDICTS:
+        return re.match(rf"\s*{item}\b", lead) is not None
+    return item.lower() in lead.lower()
+
+
 def lead_of(answer: str) -> str:
     """The text before the first blank line."""
     return answer.split("\n\n", 1)[0]
@@ -52,7 +64,7 @@ def main() -> None:
     for case in cases:
         answer = assistant.ask(case.question)
         lead = lead_of(answer.answer)
-        fact = any(item.lower() in lead.lower() for item in case.lead_any)
+        fact = any(says(lead, item) for item in case.lead_any)
         source = bool(answer.citations) and answer.citations[0].source in case.sources
         clean = not _LEAK.search(lead)
         ok = fact and source and clean

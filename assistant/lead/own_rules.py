@@ -14,6 +14,7 @@ from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
 from assistant.lead.verdicts import _CITES_LAW, _DATE, _PERIOD, duty_verdict, wording_verdict
 from assistant.organisation import (
     best_statement,
+    denies_asked_verb,
     list_items,
     split_asks,
 )
@@ -80,6 +81,9 @@ def _two_asks(
 # How much less close in meaning than the organisation's best sentence a sentence stating a rule (never,
 # must) may be and still answer a "can we" / "must we" question.
 RULE_MARGIN = 0.1
+# A sentence that denies the very action asked about ("Do not delete the conversation" for "Should I delete
+# the conversation?") says no from further away (set on the sample organisation's tuning questions).
+DENIAL_MARGIN = 0.2
 
 
 def _our_rule(
@@ -102,6 +106,14 @@ def _our_rule(
     # Read under its heading: "Ownership cannot be delegated to a supplier" is about system owners.
     closeness = embedder.embed([f"{passages[i].title}: {s}" for i, s in found]) @ vector
     best = float(closeness.max())
+    denials = [
+        j
+        for j in range(len(found))
+        if float(closeness[j]) >= best - DENIAL_MARGIN and denies_asked_verb(analysis.question, found[j][1])
+    ]
+    if denials:
+        i, sentence = found[max(denials, key=lambda j: float(closeness[j]))]
+        return AnswerPlan(verdict=Verdict.NO, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
     for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
         if float(closeness[j]) < best - RULE_MARGIN:
             break

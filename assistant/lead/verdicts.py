@@ -228,7 +228,8 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
             return Verdict.YES
     if analysis.ask is Ask.OBLIGATION:
-        if _EXEMPT.search(sentence):
+        # "Should I try to fix the model myself?" / "Do not try to fix the model yourself."
+        if _EXEMPT.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
         if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
             return Verdict.YES
@@ -275,20 +276,22 @@ def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str
     Board include an external adviser?" / "... includes ... one external adviser on AI ethics"; "Is a
     red-team exercise required for T1 systems?" / "For T1 this includes a red-team exercise"): yes when,
     read under its heading, it states at least two and half of the question's words, no when it denies
-    one. None when the sentence names another of our identifiers than the question ("It decides on T1
-    systems" for a T4 question), or states a condition where the question asks "always"."""
+    one, or states a condition where the question asks "always". None when the sentence names another of
+    our identifiers than the question ("It decides on T1 systems" for a T4 question)."""
     if analysis.ask not in (Ask.OTHER, Ask.APPLIES, Ask.OBLIGATION):
         return None
     asked = {c.upper() for c in _CODE.findall(analysis.question)}
     said = {c.upper() for c in _CODE.findall(f"{heading} {sentence}")}
     if asked and not asked <= said:
         return None
-    if _ABSOLUTE.search(analysis.question) and _CONDITIONAL.search(sentence):
-        return None
     stems = _asked_stems(analysis)
     if not _covers(stems, f"{heading} {sentence}"):
         return None
     if denies(stems, sentence) or _EXEMPT.search(sentence) or _OUTSIDE.search(sentence):
+        return Verdict.NO
+    if _ABSOLUTE.search(analysis.question) and _CONDITIONAL.search(sentence):
+        # "Is a full DPIA always needed for a T3 system?" / "a shorter screening decides whether a full
+        # DPIA is needed": not always.
         return Verdict.NO
     return Verdict.YES
 

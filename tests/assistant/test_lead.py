@@ -388,10 +388,10 @@ def test_our_sentence_answers_yes_or_no_only_about_what_was_asked() -> None:
     tier = analyse_question("Does a T4 system need AI Review Board approval?")
     said = "It decides on T1 systems, hears appeals, rules on exceptions and confirms every rejection."
     assert our_coverage_verdict(tier, said, "AI Review Board") is None
-    # "Always" against a rule that decides case by case.
+    # "Always" against a rule that decides case by case: not always.
     always = analyse_question("Is a full DPIA always needed for a T3 system?")
     said = "For T3 a shorter privacy screening decides whether a full DPIA is needed."
-    assert our_coverage_verdict(always, said, "Privacy review and DPIA") is None
+    assert our_coverage_verdict(always, said, "Privacy review and DPIA") is Verdict.NO
     # A permission is the rule's wording to decide, not coverage.
     assert our_coverage_verdict(analyse_question("Can a bot pretend to be a named employee?"), said) is None
 

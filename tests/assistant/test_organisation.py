@@ -120,6 +120,13 @@ def test_two_asks_and_a_denied_verb() -> None:
         "Can generative AI decide whether a claim is paid?", "Generative AI does not decide claims."
     )
     assert not denies_asked_verb("Can generative AI draft a letter?", "Generative AI does not decide claims.")
+    # The action behind "try to", and a short verb, are denied as asked.
+    assert denies_asked_verb("Should I try to fix the model myself?", "Do not try to fix the model yourself.")
+    # "not all" and "not use" deny no action asked.
+    assert not denies_asked_verb("Are all tools approved?", "These are not all approved for claims.")
+    assert not denies_asked_verb(
+        "Can I use CodeAssist for code?", "Do not use public chatbots for claims data."
+    )
 
 
 def test_a_list_or_table_leads_with_its_items() -> None:

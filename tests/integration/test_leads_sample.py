@@ -63,6 +63,18 @@ def assistant(demo: Assistant) -> Assistant:
         ),
         # Our sentence that says what the question asks answers yes without a rule's modal verb.
         ("Does the AI Review Board include an external adviser?", "Yes.", "responsible-ai-policy"),
+        ("Is a full DPIA always needed for a T3 system?", "No.", "model-risk-tiering-standard"),
+        # "Should I ...?" is answered by our rule that denies the very action asked about.
+        (
+            "Should I delete the chatbot conversation after pasting restricted data into it by mistake?",
+            "No.",
+            "genai-acceptable-use-policy",
+        ),
+        (
+            "Should I try to fix the model myself when I spot an AI incident?",
+            "No.",
+            "ai-incident-response-runbook",
+        ),
         # A permission under a condition: the condition is the answer, not a yes or a no.
         (
             "Can I use my personal ChatGPT account to rephrase a published press release?",
