@@ -464,8 +464,22 @@ def best_statement(
     wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(title)
     # Read under its heading, "It is chaired by ..." is about the board.
     closeness = embed_cached(embedder, [f"{title}: {s}" for s in sentences]) @ vector
+    said = [_stems(s) for s in sentences]
+    # A word of the question that many of the sentences use tells them apart less ("system" in every
+    # sentence of a tier's section): each counts by the share of the sentences it singles out.
+    weight = {w: 1 / max(1, sum(w in stems for stems in said)) for w in wanted}
+    # "Who decides on T1 systems?" is answered by the sentence that names who acts ("Approval by the AI
+    # Review Board"), which the embedder hears no closer than one listing the evidence.
+    by_whom = _WHO.match(ask) is not None
     scores = [
-        float(closeness[i]) + (ASKED_WORDS_WEIGHT * len(wanted & _stems(s)) / len(wanted) if wanted else 0.0)
-        for i, s in enumerate(sentences)
+        float(closeness[i])
+        + (ASKED_WORDS_WEIGHT * sum(weight[w] for w in wanted & said[i]) / len(wanted) if wanted else 0.0)
+        + (ASKED_WORDS_WEIGHT / 2 if by_whom and _AGENT.search(sentences[i]) else 0.0)
+        for i in range(len(sentences))
     ]
     return sentences[max(range(len(sentences)), key=lambda i: (scores[i], -i))]
+
+
+_WHO = re.compile(r"\s*(?:and\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
+# Who acts, named after "by": "by the AI Review Board", "by the business line's RAI Partner".
+_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:[a-z]+(?:'s|’s)?\s+){0,3}[A-Z]")

@@ -27,6 +27,9 @@ def clean_text(text: str) -> str:
     return re.sub(r"\.\.+$", ".", " ".join(text.split()))
 
 
+_EMPTY_CELLS = frozenset({"-", "–", "—", "n/a", ""})
+
+
 def table_rows(lines: list[str]) -> list[str]:
     """A markdown table as one statement per row: 'NorthwindGPT (...): use: drafting; data allowed: ...'."""
     cells = [
@@ -39,7 +42,12 @@ def table_rows(lines: list[str]) -> list[str]:
     header, *rows = cells
     rendered = []
     for row in rows:
-        pairs = [f"{h.lower()}: {v}" for h, v in zip(header[1:], row[1:], strict=False) if v]
+        # A dash or "n/a" marks an empty cell: it says nothing to read.
+        pairs = [
+            f"{h.lower()}: {v}"
+            for h, v in zip(header[1:], row[1:], strict=False)
+            if v and v.strip().lower() not in _EMPTY_CELLS
+        ]
         rendered.append(f"{row[0]}: " + "; ".join(pairs) + ".")
     return rendered
 

@@ -313,7 +313,8 @@ _EXEMPT = re.compile(
 _PERIOD = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+(?:business |working |calendar )?"
     r"(?:hours?|days?|weeks?|months?|years?)\b|"
-    r"\b(?:annually|yearly|quarterly|monthly|weekly|every year|each year)\b",
+    r"\b(?:annually|yearly|quarterly|monthly|weekly|daily|"
+    r"(?:every|each|a|per) (?:day|week|month|quarter|year))\b",
     re.IGNORECASE,
 )
 

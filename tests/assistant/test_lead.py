@@ -144,6 +144,48 @@ def test_a_table_is_rendered_as_the_row_that_answers() -> None:
     assert "|" not in answer.answer
 
 
+def test_a_table_rows_empty_cells_are_left_out() -> None:
+    from knowledge.statements import table_rows
+
+    rows = table_rows(
+        [
+            "| Review | Owner | T1 | T2 | T3 |",
+            "|---|---|---|---|---|",
+            "| Fairness audit | fairness | 20 | - | n/a |",
+        ]
+    )
+    assert rows == ["Fairness audit: owner: fairness; t1: 20."]
+    # "none" is a value ("data allowed: none"), not an empty cell.
+    assert table_rows(["| Tool | Data allowed |", "|---|---|", "| Chat | none |"]) == [
+        "Chat: data allowed: none."
+    ]
+
+
+def test_who_is_answered_by_the_sentence_naming_who_acts() -> None:
+    from assistant.organisation import best_statement
+
+    embedder = HashingEmbedder()
+    sentences = [
+        "Evidence: system card, a model card for each model and the DPIA for the system.",
+        "Approval by the AI Review Board with the Chief Risk Officer's sign-off.",
+        "Re-reviewed every 12 months, and whenever the system changes.",
+    ]
+    question = "Who decides on T1 systems?"
+    vector = embedder.embed([question])[0]
+    found = best_statement(question, sentences, title="T1 Critical", embedder=embedder, vector=vector)
+    assert found == sentences[1]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["It reports to the Group Risk Committee every quarter.", "Updates go out daily.", "It meets monthly."],
+)
+def test_a_frequency_is_a_period(sentence: str) -> None:
+    from assistant.lead.verdicts import _PERIOD
+
+    assert _PERIOD.search(sentence)
+
+
 def test_support_never_comes_from_an_unrelated_regime() -> None:
     analysis = analyse_question("What are the penalties under the Colorado AI Act?")
     lead = passage("colorado-ai-act:6-1-1706-2")
