@@ -86,6 +86,49 @@ RULE_MARGIN = 0.1
 DENIAL_MARGIN = 0.2
 
 
+def _our_sentences(
+    passages: Sequence[Passage], vector: np.ndarray, embedder: Embedder
+) -> tuple[list[tuple[int, str]], np.ndarray]:
+    """Our whole sentences in the top three passages, and their closeness to the question read under their
+    heading ("Ownership cannot be delegated to a supplier" is about system owners)."""
+    found = [
+        (i, s)
+        for i, p in enumerate(passages[:3])
+        if is_organisations(p)
+        for s in statements(p.text)
+        if len(s.split()) >= 6 and not s.endswith(";")
+    ]
+    if not found:
+        return [], np.zeros(0)
+    return found, embedder.embed([f"{passages[i].title}: {s}" for i, s in found]) @ vector
+
+
+def _our_denial(
+    analysis: QuestionAnalysis,
+    passages: Sequence[Passage],
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+) -> AnswerPlan | None:
+    """No to a yes/no question when one of our sentences denies the very action asked about ("Does buying
+    an AI product move our duties to the vendor?" / "Buying a product does not move our duties"), within
+    DENIAL_MARGIN of our closest sentence."""
+    if embedder is None or vector is None:
+        return None
+    found, closeness = _our_sentences(passages, vector, embedder)
+    if not found:
+        return None
+    best = float(closeness.max())
+    denials = [
+        j
+        for j in range(len(found))
+        if float(closeness[j]) >= best - DENIAL_MARGIN and denies_asked_verb(analysis.question, found[j][1])
+    ]
+    if not denials:
+        return None
+    i, sentence = found[max(denials, key=lambda j: float(closeness[j]))]
+    return AnswerPlan(verdict=Verdict.NO, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
+
+
 def _our_rule(
     analysis: QuestionAnalysis,
     passages: Sequence[Passage],
@@ -94,26 +137,15 @@ def _our_rule(
 ) -> AnswerPlan | None:
     """For 'can we' / 'must we' about our own rules: the organisation's sentence that states the rule
     (a prohibition or a duty) among those closest in meaning, with the verdict it gives."""
-    found = [
-        (i, s)
-        for i, p in enumerate(passages[:3])
-        if is_organisations(p)
-        for s in statements(p.text)
-        if len(s.split()) >= 6 and not s.endswith(";")
-    ]
-    if not found or embedder is None or vector is None:
+    if embedder is None or vector is None:
         return None
-    # Read under its heading: "Ownership cannot be delegated to a supplier" is about system owners.
-    closeness = embedder.embed([f"{passages[i].title}: {s}" for i, s in found]) @ vector
+    denied = _our_denial(analysis, passages, vector, embedder)
+    if denied:
+        return denied
+    found, closeness = _our_sentences(passages, vector, embedder)
+    if not found:
+        return None
     best = float(closeness.max())
-    denials = [
-        j
-        for j in range(len(found))
-        if float(closeness[j]) >= best - DENIAL_MARGIN and denies_asked_verb(analysis.question, found[j][1])
-    ]
-    if denials:
-        i, sentence = found[max(denials, key=lambda j: float(closeness[j]))]
-        return AnswerPlan(verdict=Verdict.NO, fact=sentence, basis=FactBasis.WORDING, lead_index=i)
     for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
         if float(closeness[j]) < best - RULE_MARGIN:
             break

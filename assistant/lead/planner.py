@@ -20,7 +20,15 @@ from assistant.lead.facts import (
 )
 from assistant.lead.matching import HEADING_WORDS, LIMIT_RANK_COST, _names_term, _shared_words, _topic_covered
 from assistant.lead.models import DEFINITION_MARGIN, AnswerPlan, FactBasis, Verdict
-from assistant.lead.own_rules import _OURS, _law_rule, _not_listed, _our_rule, _our_sentence, _two_asks
+from assistant.lead.own_rules import (
+    _OURS,
+    _law_rule,
+    _not_listed,
+    _our_denial,
+    _our_rule,
+    _our_sentence,
+    _two_asks,
+)
 from assistant.lead.record_plans import _obligations_plan, _prohibitions_plan, _status_plan
 from assistant.lead.verdicts import _DATE, _NONE, _PERIOD, _review_plan, _triage_verdict, review_decision
 from assistant.lead.wording import (
@@ -274,6 +282,10 @@ def plan_answer(
             unlisted = _not_listed(analysis, passages)
             if unlisted:
                 return unlisted
+        if ours_first and analysis.ask in (Ask.OTHER, Ask.APPLIES):
+            denied = _our_denial(analysis, passages, vector, embedder)
+            if denied:
+                return denied
         if ours_first and analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION):
             ruled = _our_rule(analysis, passages, vector, embedder)
             if ruled:

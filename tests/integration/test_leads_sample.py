@@ -75,6 +75,7 @@ def assistant(demo: Assistant) -> Assistant:
             "No.",
             "ai-incident-response-runbook",
         ),
+        ("Does buying an AI product move our duties to the vendor?", "No.", "responsible-ai-policy"),
         # A permission under a condition: the condition is the answer, not a yes or a no.
         (
             "Can I use my personal ChatGPT account to rephrase a published press release?",
