@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.question import QuestionAnalysis, QuestionType
+from assistant.question import QuestionAnalysis, QuestionType, without_names
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage
@@ -69,15 +69,6 @@ def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[s
     documents = list(documents)
     organisation = [w for w in words if sum(bool(re.search(rf"\b{w}\b", d)) for d in documents) >= 2]
     return OwnNames(names=names, reviews=reviews, words=words, organisation=organisation)
-
-
-def without_names(question: str, words: Iterable[str]) -> str:
-    """`question` without the organisation's own name ("Which tools may Northwind staff use?" -> "Which
-    tools may staff use?"): within its own documents the name matches every introduction and says
-    nothing about the topic."""
-    for word in words:
-        question = re.sub(rf"\b{re.escape(word)}(?:'s|’s)?\b\s*", "", question)
-    return " ".join(question.split())
 
 
 def without_title(question: str, title: str, organisation: Iterable[str]) -> str:

@@ -523,6 +523,15 @@ def mentions(text: str, word: str) -> bool:
     return re.search(rf"\b{re.escape(word)}\b", text, flags) is not None
 
 
+def without_names(question: str, words: Iterable[str]) -> str:
+    """`question` without the organisation's own name ("Which tools may Northwind staff use?" -> "Which
+    tools may staff use?"): within its own documents the name matches every introduction and says
+    nothing about the topic."""
+    for word in words:
+        question = re.sub(rf"\b{re.escape(word)}(?:'s|’s)?\b\s*", "", question)
+    return " ".join(question.split())
+
+
 def mentioned_names(
     text: str, names: Iterable[str], words: Iterable[str] = (), organisation: Iterable[str] = ()
 ) -> list[str]:
@@ -531,14 +540,11 @@ def mentioned_names(
     name without the `organisation`'s own name ("the Responsible AI Policy" for "Northwind Mutual
     Responsible AI Policy")."""
     said = [w for w in words if mentions(text, w)]
-    own = [re.compile(rf"\b{re.escape(w)}\b\s*") for w in organisation]
+    organisation = list(organisation)
     found = []
     for name in names:
         head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
-        short = name
-        for word in own:
-            short = word.sub("", short)
-        short = short.strip()
+        short = without_names(name, organisation)
         if (
             (len(head) >= 3 and re.search(rf"\b{re.escape(head)}\b", text, re.IGNORECASE))
             or any(re.search(rf"\b{re.escape(w)}\b", name) for w in said)
@@ -552,8 +558,14 @@ def mentioned_names(
     return found
 
 
-# The earlier question a follow-up carries (assistant.agent.router.rewrite_follow_up).
+# The earlier question a follow-up carries in brackets after its own (assistant.agent.router).
 _FOLLOW_UP_CONTEXT = re.compile(r"\?\s*\([^()]*\)\s*$")
+
+
+def own_question(text: str) -> str:
+    """A follow-up without the earlier question it carries ("What has to be in that notification? (How
+    quickly must a breach be reported)" -> "What has to be in that notification?"); any other text as is."""
+    return _FOLLOW_UP_CONTEXT.sub("?", text)
 
 
 def analyse_question(
@@ -572,7 +584,7 @@ def analyse_question(
     has to be in that notification? (How quickly must a breach be reported ...)"): what it names (regimes,
     use cases, places, roles) counts, but what is asked (the type, the verdict asked for, durations) is read
     from the follow-up alone."""
-    asked = _FOLLOW_UP_CONTEXT.sub("?", text)
+    asked = own_question(text)
     regimes = named_regimes(text)
     ours = mentioned_names(text, internal_names, own_words, organisation)
     if regimes:

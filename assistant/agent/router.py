@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.question import own_question
 from core.yaml_io import safe_load
 from knowledge.embedder import Embedder
 from knowledge.references import find_references, regime_hint
@@ -260,7 +261,6 @@ _WH_WORD = re.compile(
     r"^(?:(?:from|since|until|by)\s+when|what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE
 )
 # "How long do they keep the logs?" after a question about deployers: "they" are the deployers.
-_BRACKETED_CONTEXT = re.compile(r"\s*\([^()]*\)\s*$")
 _THEY = re.compile(r"\b(?:they|them)\b", re.IGNORECASE)
 _NAME = re.compile(
     r"\b(?:called|named)\s+[\"“']?(?P<name>[^\"”',.:;]{2,80}?)[\"”']?(?=\s*[,.:;]|\s+(?:that|which|who|to|for|and)\b|$)",
@@ -430,7 +430,7 @@ def rewrite_follow_up(topic: str, message: str) -> str:
             if not refers_back(resolved):
                 return f"{resolved}?"  # self-contained now: the earlier question would only blur it
         # The earlier question's own brackets go: a third turn's "that" points at the second.
-        earlier = _BRACKETED_CONTEXT.sub("", topic).rstrip(" ?!.")
+        earlier = own_question(topic).rstrip(" ?!.")
         return f"{focus}? ({earlier})"
     if _QUESTION_WORD.match(focus):
         focus = focus[0].lower() + focus[1:]

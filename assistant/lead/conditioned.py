@@ -22,7 +22,6 @@ from assistant.organisation import (
     own_names,
     rank_by_statement,
     split_asks,
-    without_names,
     without_title,
     words_of,
 )
@@ -33,6 +32,7 @@ from assistant.question import (
     mentioned_names,
     mentions,
     named_regimes,
+    without_names,
 )
 from knowledge import store
 from knowledge.access import Audience
@@ -120,7 +120,6 @@ def condition(
     general = search(index, question, audience=audience, k=k, filters=filters)
     # A question naming one of our documents ("Who owns the Responsible AI Policy?") is answered by one of
     # its sections, found by what is asked (the title matches the document's introduction best).
-    documents = [names.sources[n] for n in analysis.internal_names if n in names.sources]
     titled = [n for n in analysis.internal_names if n in names.sources]
     asked = without_title(question, titled[0], names.organisation) if len(titled) == 1 else question
     if analysis.focus is Focus.REGIME:
@@ -137,7 +136,7 @@ def condition(
         if narrowed
         else []
     )
-    within = _narrow(narrowed, sources=documents) if narrowed and len(documents) == 1 else None
+    within = _narrow(narrowed, sources=[names.sources[titled[0]]]) if narrowed and len(titled) == 1 else None
     in_named: list[Passage] = []
     if within is not None and asked != question:
         # The named document's sections for what is asked first, then the rest as found.

@@ -114,7 +114,13 @@ def _our_denial(
     DENIAL_MARGIN of our closest sentence."""
     if embedder is None or vector is None:
         return None
-    found, closeness = _our_sentences(passages, vector, embedder)
+    return _denial(analysis, *_our_sentences(passages, vector, embedder))
+
+
+def _denial(
+    analysis: QuestionAnalysis, found: Sequence[tuple[int, str]], closeness: np.ndarray
+) -> AnswerPlan | None:
+    """The plan of `_our_denial` from our sentences and their closeness."""
     if not found:
         return None
     best = float(closeness.max())
@@ -139,12 +145,10 @@ def _our_rule(
     (a prohibition or a duty) among those closest in meaning, with the verdict it gives."""
     if embedder is None or vector is None:
         return None
-    denied = _our_denial(analysis, passages, vector, embedder)
-    if denied:
-        return denied
     found, closeness = _our_sentences(passages, vector, embedder)
-    if not found:
-        return None
+    denied = _denial(analysis, found, closeness)
+    if denied or not found:
+        return denied
     best = float(closeness.max())
     for j in sorted(range(len(found)), key=lambda j: -float(closeness[j])):
         if float(closeness[j]) < best - RULE_MARGIN:

@@ -15,10 +15,9 @@ from assistant.organisation import (
     review_decision_text,
     split_asks,
     with_items,
-    without_names,
     without_title,
 )
-from assistant.question import Focus, analyse_question, mentioned_names
+from assistant.question import Focus, analyse_question, mentioned_names, without_names
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
 

@@ -203,3 +203,13 @@ def test_a_document_named_without_the_organisations_name_makes_the_question_ours
 )
 def test_which_one_of_a_kind_is_asked(question: str, which: bool) -> None:
     assert asks_which_thing(question) is which
+
+
+def test_a_follow_ups_own_question_drops_only_the_earlier_one_it_carries() -> None:
+    from assistant.question import own_question
+
+    carried = "What has to be in that notification? (How quickly must a breach be reported)"
+    assert own_question(carried) == "What has to be in that notification?"
+    # A bracket inside a question, or one not after a question mark, is the user's own words.
+    assert own_question("Is an LLM (a GPAI model) high-risk?") == "Is an LLM (a GPAI model) high-risk?"
+    assert own_question("Tell me about Article 5 (the bans)") == "Tell me about Article 5 (the bans)"
