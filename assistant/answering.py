@@ -49,8 +49,11 @@ _FRAGMENT = re.compile(r"^(?:\([a-z0-9]{1,4}\)\s|[a-z])")
 # A sentence that opens with a capital and ends with a full stop, not a list item.
 _CLOSED = re.compile(r"^[A-Z][^:;]*\.$")
 # A sentence whose subject is its section's heading: "Owns this policy, ...", "Approval by the RAI Partner."
+# Or whose subject is a pronoun standing for the heading: "It decides on T1 systems, ..." under "AI Review
+# Board".
 _SUBJECTLESS = re.compile(
-    r"^(?:[A-Z][a-z]+s\s+(?:the|this|these|a|an|every|all|each|its|their|our)\b|[A-Z][a-z]+\s+by\b)"
+    r"^(?:[A-Z][a-z]+s\s+(?:the|this|these|a|an|every|all|each|its|their|our)\b|[A-Z][a-z]+\s+by\b"
+    r"|(?:It|They)\s+[a-z]+s?\b)"
 )
 # The fewest words a closed sentence of one of our sections needs to lead.
 OUR_SHORT_SENTENCE_WORDS = 4

@@ -263,6 +263,12 @@ _VECTORS_MAX = 20000
 RERANK_RANK_COST = 0.01
 # What a heading the question names in full adds to a passage's closeness.
 HEADING_WEIGHT = 0.15
+# What the question's own words, found in a passage's best statement, add to its closeness when our
+# passages are ranked (at most this much, when all of them are found): "Who approves external statements
+# during an incident?" is answered by "External statements are approved by Communications and Legal",
+# which the small embedder hears no closer than the incident sections around it. On the tuning questions
+# 0.3 to 1.0 made the same choices bar one; 0.5 is the least that made them all.
+STATEMENT_WORDS_WEIGHT = 0.5
 
 
 def embed_cached(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -280,10 +286,11 @@ def embed_cached(embedder: Embedder, texts: list[str]) -> np.ndarray:
 
 
 def statement_closeness(
-    passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
+    question: str, passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
 ) -> list[float]:
-    """For each passage, how close in meaning its best statement, read under its heading ("Step 3:
-    Contain: Stop the harm first."), is to the question."""
+    """For each passage, how well its best statement answers the question: its closeness in meaning,
+    read under its heading ("Step 3: Contain: Stop the harm first."), plus the share of the question's
+    words it uses, each word weighed by how few of the statements use it (best_statement's measure)."""
     texts: list[str] = []
     owners: list[int] = []
     for n, p in enumerate(passages):
@@ -293,9 +300,10 @@ def statement_closeness(
     if not texts:
         return [0.0] * len(passages)
     scores = embed_cached(embedder, texts) @ question_vector
+    words = asked_words(question, [t.partition(": ")[2] for t in texts])
     best = [-1.0] * len(passages)
-    for owner, score in zip(owners, scores, strict=True):
-        best[owner] = max(best[owner], float(score))
+    for owner, score, share in zip(owners, scores, words, strict=True):
+        best[owner] = max(best[owner], float(score) + STATEMENT_WORDS_WEIGHT * share)
     return best
 
 
@@ -320,7 +328,7 @@ def rank_by_statement(
     much of the heading the question names (whole passages rank on their shared words and average
     meaning, so an introduction naming everything outranks the step that answers); a lower place in
     retrieval's order costs RERANK_RANK_COST."""
-    closeness = statement_closeness(passages, question_vector, embedder)
+    closeness = statement_closeness(question, passages, question_vector, embedder)
     scores = [
         closeness[i] + HEADING_WEIGHT * heading_overlap(question, p.title) - RERANK_RANK_COST * i
         for i, p in enumerate(passages)
@@ -445,26 +453,34 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in tokenize(text)}
 
 
+def asked_words(ask: str, sentences: Sequence[str], *, known: str = "") -> list[float]:
+    """For each sentence, the share of the ask's words it uses (stems; names such as "Northwind's" and
+    the words of `known` left out), each word counting by the share of the sentences it singles out: a
+    word many of them use ("system" in every sentence of a tier's section) tells them apart less."""
+    wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(known)
+    if not wanted:
+        return [0.0] * len(sentences)
+    said = [_stems(s) for s in sentences]
+    weight = {w: 1 / max(1, sum(w in stems for stems in said)) for w in wanted}
+    return [sum(weight[w] for w in wanted & stems) / len(wanted) for stems in said]
+
+
 def best_statement(
     ask: str, sentences: Sequence[str], *, title: str, embedder: Embedder, vector: np.ndarray
 ) -> str:
     """The sentence of one of our sections that answers `ask`: closest in meaning, plus a share of
     ASKED_WORDS_WEIGHT for the ask's words it uses beyond the section heading's (every sentence of the
     section is about the heading; "Who chairs the board?" is answered by the one that says "chaired")."""
-    # Names ("Northwind's") and the heading's words are in every sentence's context: they do not choose.
-    wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(title)
     # Read under its heading, "It is chaired by ..." is about the board.
     closeness = embed_cached(embedder, [f"{title}: {s}" for s in sentences]) @ vector
-    said = [_stems(s) for s in sentences]
-    # A word of the question that many of the sentences use tells them apart less ("system" in every
-    # sentence of a tier's section): each counts by the share of the sentences it singles out.
-    weight = {w: 1 / max(1, sum(w in stems for stems in said)) for w in wanted}
+    # The heading's words are in every sentence's context: they do not choose.
+    words = asked_words(ask, sentences, known=title)
     # "Who decides on T1 systems?" is answered by the sentence that names who acts ("Approval by the AI
     # Review Board"), which the embedder hears no closer than one listing the evidence.
     by_whom = _WHO.match(ask) is not None
     scores = [
         float(closeness[i])
-        + (ASKED_WORDS_WEIGHT * sum(weight[w] for w in wanted & said[i]) / len(wanted) if wanted else 0.0)
+        + ASKED_WORDS_WEIGHT * words[i]
         + (ASKED_WORDS_WEIGHT / 2 if by_whom and _AGENT.search(sentences[i]) else 0.0)
         for i in range(len(sentences))
     ]

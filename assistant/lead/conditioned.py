@@ -151,11 +151,14 @@ def condition(
     best_ours = max((p.similarity for p in ours), default=0.0)
     if analysis.focus is Focus.LAW and best_ours >= best_law + ORGANISATION_LEADS_LAW:
         analysis = analysis.model_copy(update={"focus": Focus.ORGANISATION})
+    # The named document's best section for what is asked stands whatever its closeness: the question
+    # chose the document. Best by the sentence that answers ("Owns this policy, ..." under "Chief Risk
+    # Officer"), not by the whole section ("System owners" says "owner" throughout).
+    if in_named and index.embedder is not None:
+        in_named = rank_by_statement(asked, in_named, index.embedder.embed([asked])[0], index.embedder)
     close = [
         p
         for p in ours
-        # The named document's best section for what is asked stands whatever its closeness: the
-        # question chose the document.
         if (p.similarity >= ORGANISATION_FLOOR or p in in_named[:1])
         and (analysis.type is QuestionType.PAST_DECISION or p.kind != "review")
     ]

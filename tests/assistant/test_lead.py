@@ -681,3 +681,68 @@ def test_a_term_no_record_defines_is_answered_by_the_sentence_that_uses_it() -> 
     )
     assert found.basis is FactBasis.RECORD_WORDING and found.cited == ["iso-42001:clause-6-1-3"]
     assert found.fact is not None and "statement of applicability" in found.fact
+
+
+def test_the_words_a_question_asks_weigh_by_how_few_sentences_use_them() -> None:
+    from assistant.organisation import asked_words
+
+    sentences = [
+        "External statements are approved by Communications and Legal.",
+        "Every incident is logged; the incident record is kept for five years.",
+        "The incident commander runs the response.",
+    ]
+    shares = asked_words("Who approves external statements during an AI incident?", sentences)
+    # "incident" is in two sentences of three and singles out less than "external" or "statements".
+    assert shares[0] > shares[1] and shares[0] > shares[2]
+    assert shares[1] == shares[2] > 0
+    # Names and the words of a known heading choose nothing.
+    named = asked_words(
+        "Does Northwind's policy cover it?", ["Northwind's policy covers it."], known="policy"
+    )
+    assert named == pytest.approx(asked_words("Does it cover?", ["It covers."]))
+
+
+def test_our_sections_rank_by_the_sentence_that_says_what_is_asked() -> None:
+    from assistant.organisation import rank_by_statement
+
+    embedder = HashingEmbedder()
+    incidents = passage(
+        "genai-acceptable-use-policy:incidents",
+        "Report an AI incident at once to the operations centre. The incident runbook applies to every "
+        "incident, and personal data exposure is assessed under the breach process too.",
+        kind="policy",
+        title="Incidents",
+    )
+    communication = passage(
+        "ai-incident-response-runbook:communication",
+        "External statements are approved by Communications and Legal. Customers hear from their usual "
+        "contact first.",
+        kind="policy",
+        title="Communication",
+    )
+    question = "Who approves external statements during an AI incident?"
+    vector = embedder.embed([question])[0]
+    ranked = rank_by_statement(question, [incidents, communication], vector, embedder)
+    # The heading "Incidents" is named by the question, but only the other section says who approves.
+    assert ranked[0].citation_id == communication.citation_id
+
+
+def test_a_who_lead_under_a_role_heading_names_the_role_for_its_pronoun() -> None:
+    board = passage(
+        "responsible-ai-policy:ai-review-board",
+        "It meets monthly and on demand. It decides on T1 systems, hears appeals and rules on exceptions.",
+        kind="policy",
+        title="AI Review Board",
+    )
+    question = "Who decides on T1 systems?"
+    answer = compose_answer(
+        question,
+        [board],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analyse_question(question),
+        plan=AnswerPlan(),
+        embedder=HashingEmbedder(),
+    )
+    assert answer.answer.startswith("AI Review Board: It decides on T1 systems"), answer.answer

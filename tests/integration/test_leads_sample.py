@@ -95,6 +95,12 @@ def assistant(demo: Assistant) -> Assistant:
             "model-risk-tiering-standard",
         ),
         ("Who approves a T3 system?", "RAI Partner", "model-risk-tiering-standard"),
+        # The named document's section whose sentence answers, not the one that repeats the asked word
+        # ("System owners" for "owns").
+        ("Who owns the Responsible AI Policy?", "Chief Risk Officer", "responsible-ai-policy"),
+        # Our sections ranked by the sentence that uses the question's words, not by a heading it names.
+        ("Who approves external statements during an AI incident?", "Communications and Legal", None),
+        ("Who decides on T1 systems?", "AI Review Board", None),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
