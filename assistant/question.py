@@ -279,6 +279,8 @@ _ASK_APPLIES = re.compile(r"\b(?:apply|applies|cover|covers|covered|in scope|fal
 _ASK_OBLIGATION = re.compile(
     r"^\s*should\b|"  # "Should I try to fix the model myself?": what the rules expect of us
     r"\b(?:must|have to|has to|need to|needs to|require|requires|required|obliged|mandatory|oblige)\b|"
+    # "Is the supplier questionnaire needed when we buy an AI product?"
+    r"^\s*(?:is|are)\s+(?:[\w'-]+\s+){1,6}?(?:still\s+)?(?:needed|necessary)\b|"
     r"^\s*(?:do|does|did)\s+(?:[\w'-]+\s+){1,6}?(?:still\s+)?need\s+(?:an?|the|to)\b",
     re.I,
 )

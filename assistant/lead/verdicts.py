@@ -168,7 +168,11 @@ _NEGATIVE = re.compile(
 )
 
 
-_POSITIVE = re.compile(r"\b(?:must|shall|has to|have to|is required|are required|requires?)\b", re.IGNORECASE)
+# "requires" states a duty only with what it requires after it: "the reviews the tier requires." is a
+# relative clause.
+_POSITIVE = re.compile(
+    r"\b(?:must|shall|has to|have to|is required|are required|requires?(?=\s+\w))\b", re.IGNORECASE
+)
 
 
 _ONLY = re.compile(r"\b(?:only|unless|provided that|as long as)\b", re.IGNORECASE)

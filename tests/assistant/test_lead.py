@@ -746,3 +746,12 @@ def test_a_who_lead_under_a_role_heading_names_the_role_for_its_pronoun() -> Non
         embedder=HashingEmbedder(),
     )
     assert answer.answer.startswith("AI Review Board: It decides on T1 systems"), answer.answer
+
+
+def test_requires_states_a_duty_only_with_what_it_requires() -> None:
+    from assistant.lead.verdicts import wording_verdict
+
+    must = analyse_question("Is the supplier questionnaire needed when we buy an AI product?")
+    assert wording_verdict(must, "Every purchase requires the supplier questionnaire.") is Verdict.YES
+    # A relative clause ending in "requires" says nothing of the questionnaire.
+    assert wording_verdict(must, "The answers feed the reviews the system's tier requires.") is None

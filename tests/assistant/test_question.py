@@ -123,6 +123,13 @@ def test_a_bare_nist_means_both_nist_packs_and_need_a_asks_an_obligation() -> No
     ]
     assert named_regimes("Name the four functions of NIST's AI Risk Management Framework.") == ["nist-ai-rmf"]
     assert analyse_question("Do we need a bias audit before using the tool in NYC?").ask is Ask.OBLIGATION
+    # "Is it needed / necessary?" asks the same.
+    for question in (
+        "Is the supplier questionnaire needed when we buy an AI product?",
+        "Are two reviewers still necessary for a T3 system?",
+    ):
+        assert analyse_question(question).ask is Ask.OBLIGATION, question
+    assert analyse_question("Is the supplier questionnaire long?").ask is not Ask.OBLIGATION
 
 
 def test_the_question_is_read_in_the_sentence_that_asks_it() -> None:
