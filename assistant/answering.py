@@ -53,7 +53,11 @@ _CLOSED = re.compile(r"^[A-Z][^:;]*\.$")
 # Board".
 _SUBJECTLESS = re.compile(
     r"^(?:[A-Z][a-z]+s\s+(?:the|this|these|a|an|every|all|each|its|their|our)\b|[A-Z][a-z]+\s+by\b"
-    r"|(?:It|They)\s+[a-z]+s?\b)"
+    r"|(?:It|They)\s+[a-z]+s?\b"
+    # "Provides knowledge of the system, ...": a verb, then its object; not a plural subject and its verb
+    # ("Systems are re-reviewed ...").
+    r"|[A-Z][a-z]+[^s\W]s\s+(?!(?:are|is|were|was|have|has|must|may|can|could|should|shall|will|would|do|"
+    r"need|not)\b)[a-z]+)"
 )
 # The fewest words a closed sentence of one of our sections needs to lead.
 OUR_SHORT_SENTENCE_WORDS = 4
@@ -329,10 +333,16 @@ def _lead_line(
     if (
         is_organisations(lead)
         and not (plan and plan.fact)
-        and heading_overlap(sentence, lead.title) == 0
         and (
-            asks_which_thing(question)
-            or (analysis is not None and analysis.type is QuestionType.WHO and _SUBJECTLESS.match(sentence))
+            (asks_which_thing(question) and heading_overlap(sentence, lead.title) == 0)
+            # A sentence without its subject may use a word of the heading ("... of the system" under
+            # "System owner"); only the heading whole names who acts.
+            or (
+                analysis is not None
+                and analysis.type is QuestionType.WHO
+                and _SUBJECTLESS.match(sentence)
+                and lead.title.lower() not in sentence.lower()
+            )
         )
     ):
         # "Which internal tier does a system with only Article 50 duties get?": the section's heading is

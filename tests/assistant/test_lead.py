@@ -755,3 +755,25 @@ def test_requires_states_a_duty_only_with_what_it_requires() -> None:
     assert wording_verdict(must, "Every purchase requires the supplier questionnaire.") is Verdict.YES
     # A relative clause ending in "requires" says nothing of the questionnaire.
     assert wording_verdict(must, "The answers feed the reviews the system's tier requires.") is None
+
+
+def test_a_who_lead_without_its_subject_gets_the_role_heading_even_when_it_shares_a_word() -> None:
+    owner = passage(
+        "ai-incident-response-runbook:roles-system-owner",
+        "Provides knowledge of the system, carries out containment in the business, and writes the "
+        "customer remediation plan.",
+        kind="policy",
+        title="System owner",
+    )
+    question = "Who carries out containment in the business during an incident?"
+    answer = compose_answer(
+        question,
+        [owner],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analyse_question(question),
+        plan=AnswerPlan(),
+        embedder=HashingEmbedder(),
+    )
+    assert answer.answer.startswith("System owner: Provides knowledge of the system"), answer.answer

@@ -101,6 +101,11 @@ def assistant(demo: Assistant) -> Assistant:
         # Our sections ranked by the sentence that uses the question's words, not by a heading it names.
         ("Who approves external statements during an AI incident?", "Communications and Legal", None),
         ("Who decides on T1 systems?", "AI Review Board", None),
+        (
+            "Who carries out containment in the business during an incident?",
+            "System owner",
+            "ai-incident-response-runbook",
+        ),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
