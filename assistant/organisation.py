@@ -484,9 +484,20 @@ def best_statement(
         + (ASKED_WORDS_WEIGHT / 2 if by_whom and _AGENT.search(sentences[i]) else 0.0)
         for i in range(len(sentences))
     ]
-    return sentences[max(range(len(sentences)), key=lambda i: (scores[i], -i))]
+    # "Who scores the supplier's answers?" is answered by a sentence that says who scores ("The RAI
+    # Partner scores it"), however much closer the one about the answers sounds: when a sentence uses
+    # the asked verb, the answer is one of those.
+    acts = _WHO_VERB.match(ask)
+    acted = _stems(acts.group(1)) if acts else set()
+    saying = [i for i in range(len(sentences)) if acted and acted <= _stems(sentences[i])]
+    return sentences[max(saying or range(len(sentences)), key=lambda i: (scores[i], -i))]
 
 
 _WHO = re.compile(r"\s*(?:and\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
+# The verb of "Who (may) lower(s) ...?".
+_WHO_VERB = re.compile(
+    r"\s*who\s+(?:(?:may|must|can|should|will|shall|does|do)\s+)?(?!is\b|are\b|was\b|has\b)([a-z]+)\b",
+    re.IGNORECASE,
+)
 # Who acts, named after "by": "by the AI Review Board", "by the business line's RAI Partner".
 _AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:[a-z]+(?:'s|’s)?\s+){0,3}[A-Z]")

@@ -226,6 +226,11 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         return Verdict.NO if _NONE.search(sentence) else Verdict.YES
     if analysis.ask is Ask.OBLIGATION and _DUTY_LINE.match(sentence) and not _NEGATIVE.search(sentence):
         return Verdict.YES
+    rule_asked = analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION)
+    if rule_asked and requires_what_is_skipped(analysis.question, sentence):
+        return Verdict.NO
+    if rule_asked and orders_asked_action(analysis.question, sentence):
+        return Verdict.YES
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
@@ -238,6 +243,44 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
             return Verdict.YES
     return None
+
+
+# "Can generated code be merged without a pull-request review?": what the question would do without.
+_WITHOUT = re.compile(
+    r"\bwithout\s+(?:an?\s+|the\s+|any\s+|its\s+|their\s+)?([\w-]+(?:\s+[\w-]+){0,3})", re.IGNORECASE
+)
+
+
+def requires_what_is_skipped(question: str, sentence: str) -> bool:
+    """Whether `sentence`, without a negation, says every word of what the question would do without
+    ("... without a pull-request review?" / "Generated code goes through the normal pull-request review"):
+    the rule requires it, so the answer is no."""
+    found = _WITHOUT.search(question.rstrip("?"))
+    if found is None or _NEGATIVE.search(sentence) or re.search(r"\b(?:not|no|without)\b", sentence, re.I):
+        return False
+    wanted = {w[:5] for w in tokenize(found.group(1))}
+    return bool(wanted) and wanted <= {w[:5] for w in tokenize(sentence)}
+
+
+# "Should I keep the link ...?": the action a modal question asks about, after who would do it.
+_ASKED_ACTION = re.compile(
+    r"^\s*(?:should|must|can|could|may|shall|do|does)\s+(?:I|we|you|staff|employees|everyone)\s+"
+    r"(?:still\s+|also\s+)?([a-z]+)\b",
+    re.I,
+)
+_MODAL_WORDS = frozenset("have need be get".split())
+
+
+def orders_asked_action(question: str, sentence: str) -> bool:
+    """Whether `sentence` tells the reader to do the very action asked ("Should I keep the link?" /
+    "Do not delete the conversation: take a screenshot and keep the link."): an imperative clause, at
+    the sentence's start, after a colon or semicolon or after "and", opening with the asked verb."""
+    found = _ASKED_ACTION.match(question)
+    # "Use only approved AI tools.": an order under a condition, not a yes.
+    if found is None or found.group(1).lower() in _MODAL_WORDS or _ONLY.search(sentence):
+        return False
+    verb = re.escape(found.group(1).lower())
+    return re.search(rf"(?:^|[:;]\s*|,?\s+and\s+)(?-i:{verb}|{verb.capitalize()})\b", sentence) is not None
 
 
 # Out of a law's reach: answers "is X covered / does it apply" with no.

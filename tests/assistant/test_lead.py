@@ -777,3 +777,53 @@ def test_a_who_lead_without_its_subject_gets_the_role_heading_even_when_it_share
         embedder=HashingEmbedder(),
     )
     assert answer.answer.startswith("System owner: Provides knowledge of the system"), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "verdict"),
+    [
+        # The rule requires what the question would do without.
+        (
+            "Can generated code be merged without a pull-request review?",
+            "Generated code goes through the normal pull-request review and tests.",
+            Verdict.NO,
+        ),
+        # The rule orders the very action asked about.
+        (
+            "Should I keep the link to the chat after pasting restricted data into it?",
+            "Do not delete the conversation: take a screenshot and keep the link.",
+            Verdict.YES,
+        ),
+    ],
+)
+def test_our_rule_answers_what_it_requires_or_orders(question: str, sentence: str, verdict: Verdict) -> None:
+    from assistant.lead.verdicts import wording_verdict
+
+    assert wording_verdict(analyse_question(question), sentence) is verdict
+
+
+def test_neither_an_unrelated_order_nor_a_denied_one_answers_yes() -> None:
+    from assistant.lead.verdicts import orders_asked_action, requires_what_is_skipped
+
+    assert not orders_asked_action("Should I keep the link?", "Do not keep the link.")
+    # An order under a condition is the condition's answer, not a yes.
+    assert not orders_asked_action("Can I use NorthwindGPT for drafting?", "Use only approved AI tools.")
+    assert not orders_asked_action("Should I keep the link?", "Take a screenshot of the chat.")
+    # What the rule says of something else, or denies, is no requirement of what is skipped.
+    question = "Can generated code be merged without a pull-request review?"
+    assert not requires_what_is_skipped(question, "Generated code is tested before it is merged.")
+    assert not requires_what_is_skipped(question, "Generated code needs no pull-request review.")
+
+
+def test_who_is_answered_by_a_sentence_using_the_asked_verb() -> None:
+    from assistant.organisation import best_statement
+
+    embedder = HashingEmbedder()
+    sentences = [
+        "The supplier answers every question of the due diligence questionnaire in writing.",
+        "The RAI Partner scores it with Procurement and Information Security.",
+    ]
+    question = "Who scores a supplier's answers to the due diligence questionnaire?"
+    vector = embedder.embed([question])[0]
+    found = best_statement(question, sentences, title="How to use it", embedder=embedder, vector=vector)
+    assert found == sentences[1]
