@@ -535,16 +535,28 @@ def without_names(question: str, words: Iterable[str]) -> str:
 
 
 def mentioned_names(
-    text: str, names: Iterable[str], words: Iterable[str] = (), organisation: Iterable[str] = ()
+    text: str,
+    names: Iterable[str],
+    words: Iterable[str] = (),
+    organisation: Iterable[str] = (),
+    documents: Iterable[str] = (),
 ) -> list[str]:
     """Which of `names` (our systems, tools, documents) `text` mentions: by their first words, by one of
     `words`, the words of our names that no regulation uses ("Northwind", "TalentSift's"), or by the whole
     name without the `organisation`'s own name ("the Responsible AI Policy" for "Northwind Mutual
-    Responsible AI Policy")."""
+    Responsible AI Policy"); and which of our `documents` it points at by their kind, the last word of
+    their title ("the policy", "this runbook": every one of ours of that kind)."""
     said = [w for w in words if mentions(text, w)]
     organisation = list(organisation)
-    found = []
+    found = [
+        name
+        for name in documents
+        if len(name.split()) >= 2
+        and re.search(rf"\b(?:the|this|that|our)\s+{re.escape(name.split()[-1])}\b", text, re.IGNORECASE)
+    ]
     for name in names:
+        if name in found:
+            continue
         head = _GENERIC_TAIL.split(name, maxsplit=1)[0]
         short = without_names(name, organisation)
         if (
@@ -576,11 +588,13 @@ def analyse_question(
     internal_names: Iterable[str] = (),
     own_words: Iterable[str] = (),
     organisation: Iterable[str] = (),
+    documents: Iterable[str] = (),
 ) -> QuestionAnalysis:
     """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
     tools and documents (from its ingested policies and reviews), `own_words` the words of those names
-    no regulation uses, `organisation` the words of its own name: mentioning a name (whole without the
-    organisation's name, or by its first or its own words) makes the question organisational.
+    no regulation uses, `organisation` the words of its own name, `documents` the titles of its documents:
+    mentioning a name (whole without the organisation's name, or by its first or its own words) or one of
+    its documents by kind ("the policy") makes the question organisational.
 
     A thread's follow-up comes with the earlier question in brackets after its own question mark ("What
     has to be in that notification? (How quickly must a breach be reported ...)"): what it names (regimes,
@@ -588,7 +602,7 @@ def analyse_question(
     from the follow-up alone."""
     asked = own_question(text)
     regimes = named_regimes(text)
-    ours = mentioned_names(text, internal_names, own_words, organisation)
+    ours = mentioned_names(text, internal_names, own_words, organisation, documents)
     if regimes:
         focus = Focus.REGIME
     elif ours or _WE.search(text):

@@ -35,7 +35,11 @@ def prepare_answer(
     path (`Assistant.ask`, the agent's answer tool, the model path) shares."""
     names = organisation_names(index)
     analysis = analyse_question(
-        question, internal_names=names.names, own_words=names.words, organisation=names.organisation
+        question,
+        internal_names=names.names,
+        own_words=names.words,
+        organisation=names.organisation,
+        documents=list(names.sources),
     )
     conditioned = condition(index, question, analysis, audience=audience, k=k, filters=filters)
     analysis, passages = conditioned.analysis, conditioned.passages

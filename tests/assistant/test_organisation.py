@@ -70,6 +70,21 @@ def test_names_only_the_organisation_uses_make_a_question_ours() -> None:
     )
 
 
+def test_a_document_pointed_at_by_its_kind_makes_the_question_ours() -> None:
+    documents = ["Acme Freight AI Charter", "Acme Freight Vendor Assessment", "Acme Driver Safety Charter"]
+    found = mentioned_names("Does the charter cover a proof of concept?", documents, documents=documents)
+    # Every one of ours of that kind: which charter is meant is for retrieval to say.
+    assert found == ["Acme Freight AI Charter", "Acme Driver Safety Charter"]
+    analysis = analyse_question(
+        "Does this assessment cover cloud suppliers?", internal_names=documents, documents=documents
+    )
+    assert analysis.focus is Focus.ORGANISATION
+    assert analysis.internal_names == ["Acme Freight Vendor Assessment"]
+    # A kind of document the question does not point at with "the", "this", "that" or "our" is no name.
+    unnamed = mentioned_names("Is a fundamental rights assessment required?", documents, documents=documents)
+    assert unnamed == []
+
+
 def test_a_review_is_read_by_what_its_field_names_mean() -> None:
     fields = read_review(OTHER_REVIEW)
     assert fields.decision == "approved subject to conditions"

@@ -82,6 +82,8 @@ def assistant(demo: Assistant) -> Assistant:
             "Only with information that is already public.",
             "genai-acceptable-use-policy",
         ),
+        # "The policy": one of ours, pointed at by its kind.
+        ("Does the policy cover a small proof of concept?", "Yes.", "responsible-ai-policy"),
         # A document named by its title: its section on what is asked, not its introduction or the law.
         (
             "What does the Generative AI Acceptable Use Policy say about deep fakes?",
