@@ -286,7 +286,12 @@ def embed_cached(embedder: Embedder, texts: list[str]) -> np.ndarray:
 
 
 def statement_closeness(
-    question: str, passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
+    question: str,
+    passages: Sequence[Passage],
+    question_vector: np.ndarray,
+    embedder: Embedder,
+    *,
+    words: bool = True,
 ) -> list[float]:
     """For each passage, how well its best statement answers the question: its closeness in meaning,
     read under its heading ("Step 3: Contain: Stop the harm first."), plus the share of the question's
@@ -300,9 +305,9 @@ def statement_closeness(
     if not texts:
         return [0.0] * len(passages)
     scores = embed_cached(embedder, texts) @ question_vector
-    words = asked_words(question, [t.partition(": ")[2] for t in texts])
+    shares = asked_words(question, [t.partition(": ")[2] for t in texts]) if words else [0.0] * len(texts)
     best = [-1.0] * len(passages)
-    for owner, score, share in zip(owners, scores, words, strict=True):
+    for owner, score, share in zip(owners, scores, shares, strict=True):
         best[owner] = max(best[owner], float(score) + STATEMENT_WORDS_WEIGHT * share)
     return best
 

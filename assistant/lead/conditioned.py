@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from assistant.lead.models import (
+    ORGANISATION_ABOUT_AS_CLOSE,
     ORGANISATION_CANDIDATES,
     ORGANISATION_FLOOR,
     ORGANISATION_LEADS_LAW,
     ORGANISATION_MARGIN,
+    ORGANISATION_STATEMENT_LEADS,
     RULE_BEHIND,
     SUPPORT_SHARE_OF_LEAD,
 )
@@ -22,6 +24,7 @@ from assistant.organisation import (
     own_names,
     rank_by_statement,
     split_asks,
+    statement_closeness,
     without_title,
     words_of,
 )
@@ -36,6 +39,7 @@ from assistant.question import (
 )
 from knowledge import store
 from knowledge.access import Audience
+from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import Passage, SearchFilters, search
 from knowledge.statements import ORGANISATION_KINDS
@@ -149,7 +153,14 @@ def condition(
         return Conditioned(analysis=analysis, passages=_merge(reviewed, law[:1], ours, law)[:k])
     best_law = max((p.similarity for p in law), default=0.0)
     best_ours = max((p.similarity for p in ours), default=0.0)
-    if analysis.focus is Focus.LAW and best_ours >= best_law + ORGANISATION_LEADS_LAW:
+    if analysis.focus is Focus.LAW and (
+        best_ours >= best_law + ORGANISATION_LEADS_LAW
+        or (
+            best_ours >= best_law - ORGANISATION_ABOUT_AS_CLOSE
+            and index.embedder is not None
+            and _statement_lead(question, ours, law, index.embedder) >= ORGANISATION_STATEMENT_LEADS
+        )
+    ):
         analysis = analysis.model_copy(update={"focus": Focus.ORGANISATION})
     # The named document's best section for what is asked stands whatever its closeness: the question
     # chose the document. Best by the sentence that answers ("Owns this policy, ..." under "Chief Risk
@@ -190,6 +201,20 @@ def condition(
 # A template's field: an italic instruction on what to write ("*Tier from the Model Risk Tiering
 # Standard, ...*").
 _PLACEHOLDER = re.compile(r"^\s*([*_]).+\1\s*$")
+
+
+def _statement_lead(
+    question: str, ours: Sequence[Passage], law: Sequence[Passage], embedder: Embedder
+) -> float:
+    """How much closer in meaning the best sentence of our STATEMENT_PASSAGES best passages is to the
+    question than the best sentence of the law's."""
+    vector = embedder.embed([question])[0]
+    mine = statement_closeness(question, ours[:STATEMENT_PASSAGES], vector, embedder, words=False)
+    theirs = statement_closeness(question, law[:STATEMENT_PASSAGES], vector, embedder, words=False)
+    return max(mine, default=-1.0) - max(theirs, default=-1.0)
+
+
+STATEMENT_PASSAGES = 6
 
 
 def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:

@@ -55,6 +55,13 @@ def assistant(demo: Assistant) -> Assistant:
             "10 years",
             "ai-incident-response-runbook",
         ),
+        # Our section sounds no closer than the law as a whole, but one of its sentences answers exactly.
+        (
+            "How soon must the on-call responder open an incident record?",
+            "1 hour",
+            "ai-incident-response-runbook",
+        ),
+        ("Who keeps the AI literacy completion records?", "RAI Lead", "responsible-ai-policy"),
         # A 'when' our rules answer with a period from an event, not a date.
         (
             "By when must the post-incident review of a SEV1 incident be held?",
