@@ -460,7 +460,9 @@ def question_type(text: str) -> QuestionType:
         return QuestionType.WHEN
     if polar:
         return QuestionType.YES_NO
-    if _WHO.search(text) and not re.search(r"\bcounts? as\b", text, re.IGNORECASE):
+    # "Who counts as an auditor?" asks for a definition; "Who decides what counts as an AI system?" for
+    # who acts.
+    if _WHO.search(text) and not re.search(r"\bwho\s+counts?\s+as\b", text, re.IGNORECASE):
         return QuestionType.WHO
     if _MUST.search(text):
         return QuestionType.WHAT_MUST

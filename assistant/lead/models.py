@@ -28,7 +28,8 @@ ORGANISATION_LEADS_LAW = 0.05
 # responder open an incident record?" / "Within 1 hour the on-call responder opens an incident record").
 # On the tuning questions asked without "we" or a name, ours stood at sentence margins from +0.055 up;
 # of the packs' and the tuning set's law questions, those within 0.04 by passage stood at most +0.034 by
-# sentence (the chatbot's tier above aside). The same choices were made from 0.02 to 0.06 and from 0.03 to 0.05 respectively.
+# sentence (the chatbot's tier above aside). The same choices were made from 0.02 to 0.06 and from 0.03
+# to 0.05 respectively.
 ORGANISATION_ABOUT_AS_CLOSE = 0.04
 ORGANISATION_STATEMENT_LEADS = 0.05
 

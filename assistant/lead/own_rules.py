@@ -11,7 +11,7 @@ import numpy as np
 from assistant.lead.conditioned import is_organisations
 from assistant.lead.facts import _rank
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
-from assistant.lead.verdicts import _CITES_LAW, _DATE, _PERIOD, duty_verdict, wording_verdict
+from assistant.lead.verdicts import _CITES_LAW, _CODE, _DATE, _PERIOD, duty_verdict, wording_verdict
 from assistant.organisation import (
     best_statement,
     denies_asked_verb,
@@ -34,22 +34,41 @@ def _our_sentence(
     pattern: re.Pattern[str],
     vector: np.ndarray | None,
     embedder: Embedder | None,
+    *,
+    question: str = "",
 ) -> tuple[int, str] | None:
     """The organisation's sentence stating a period (or date), closest in meaning to the question. A
     sentence of ours that restates the law (it cites an article) is the rule behind ours, not ours: it
-    answers only when no sentence of our own states one."""
-    found = [
-        (i, s)
-        for i, p in enumerate(passages)
-        if is_organisations(p)
-        for s in statements(p.text)
-        if pattern.search(s) and len(s.split()) >= 5
-    ]
+    answers only when no sentence of our own states one.
+
+    When the question names one of our codes ("How often is a T4 system reviewed?"), only a sentence
+    naming it answers (the periods of T1 to T3 say nothing of T4): one with a period or a date, a table
+    row with a figure in the code's column ("Fairness audit: ...; t2: 20."), or any sentence of the section
+    the code heads, after its heading ("T4 Low: Reviewed on change.")."""
+    codes = {c.upper() for c in _CODE.findall(question)}
+    cells = [re.compile(rf"\b{re.escape(code)}:\s*\d", re.IGNORECASE) for code in codes]
+    found: list[tuple[int, str]] = []
+    for i, p in enumerate(passages):
+        if not is_organisations(p):
+            continue
+        headed = bool(codes) and codes <= {c.upper() for c in _CODE.findall(p.title)}
+        for sentence in statements(p.text):
+            if headed:
+                found.append((i, f"{p.title}: {sentence}"))
+            elif (
+                (pattern.search(sentence) or (cells and all(cell.search(sentence) for cell in cells)))
+                and len(sentence.split()) >= 5
+                and codes <= {c.upper() for c in _CODE.findall(f"{p.title} {sentence}")}
+            ):
+                found.append((i, sentence))
     if not found:
         return None
     found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
     # Read under its heading: "It meets monthly" is about the AI Review Board.
-    return found[_rank(vector, embedder, [f"{passages[i].title}: {s}" for i, s in found])[0]]
+    readings = [
+        s if s.startswith(f"{passages[i].title}: ") else f"{passages[i].title}: {s}" for i, s in found
+    ]
+    return found[_rank(vector, embedder, readings)[0]]
 
 
 def _two_asks(

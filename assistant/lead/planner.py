@@ -112,8 +112,17 @@ def plan_answer(
         # "By when must the post-incident review be held?" is answered by a date or, in our rules more
         # often, a period from an event ("within 20 working days of closing").
         stated = (
-            _our_sentence(passages, _PERIOD if kind is QuestionType.HOW_LONG else _DATE, vector, embedder)
-            or (kind is QuestionType.WHEN and _our_sentence(passages, _PERIOD, vector, embedder))
+            _our_sentence(
+                passages,
+                _PERIOD if kind is QuestionType.HOW_LONG else _DATE,
+                vector,
+                embedder,
+                question=analysis.question,
+            )
+            or (
+                kind is QuestionType.WHEN
+                and _our_sentence(passages, _PERIOD, vector, embedder, question=analysis.question)
+            )
             or None
         )
         if stated:

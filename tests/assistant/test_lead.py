@@ -23,6 +23,7 @@ from assistant.question import (
     asks_condition,
     asks_for_set,
     counted_thing,
+    question_type,
 )
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
@@ -827,3 +828,40 @@ def test_who_is_answered_by_a_sentence_using_the_asked_verb() -> None:
     vector = embedder.embed([question])[0]
     found = best_statement(question, sentences, title="How to use it", embedder=embedder, vector=vector)
     assert found == sentences[1]
+
+
+def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
+    cycle = passage(
+        "responsible-ai-policy:in-production",
+        "Systems are re-reviewed at the interval their tier sets (every 12 months for T1 and T2, every 24 "
+        "months for T3) and whenever they change materially.",
+        kind="policy",
+        title="In production",
+    )
+    low = passage(
+        "model-risk-tiering-standard:t4-low",
+        "Minimal risk, internal or low impact. The system owner approves after a security baseline check. "
+        "Reviewed on change.",
+        kind="policy",
+        title="T4 Low",
+    )
+    targets = passage(
+        "model-risk-tiering-standard:due-day-targets",
+        "Each review has a target in calendar days.\n\n"
+        "| Review | Owner queue | T1 | T2 |\n|---|---|---|---|\n"
+        "| Legal review | legal | 10 | 10 |\n| Fairness audit | fairness | 20 | 20 |\n",
+        kind="policy",
+        title="Due-day targets",
+    )
+    # The periods of T1 to T3 say nothing of T4: the section T4 heads answers, after its heading.
+    found = plan("How often is a T4 system reviewed?", [cycle, low])
+    assert found.fact is not None and found.fact.startswith("T4 Low: "), found.fact
+    assert found.lead_index == 1
+    # A table row's figure in the code's column answers for that code.
+    counted = plan("How many days is the fairness audit target for a T2 system?", [targets, cycle])
+    assert counted.fact is not None and "Fairness audit" in counted.fact and "t2: 20" in counted.fact
+
+
+def test_who_decides_what_counts_as_asks_who_not_what() -> None:
+    assert question_type("Who decides borderline cases of what counts as an AI system?") is QuestionType.WHO
+    assert question_type("Who counts as an independent auditor?") is QuestionType.WHAT_IS
