@@ -482,6 +482,9 @@ def _ask(text: str) -> Ask:
         return Ask.APPLIES
     if any(pattern.search(text) for _, pattern in _TIERS) and re.match(r"\s*(?:is|are)\b", text, re.I):
         return Ask.CLASSIFICATION
+    # "Must Legal confirm a prohibited-practice finding?" asks a duty, whatever words of permission follow.
+    if re.match(r"\s*(?:must|shall)\b", text, re.IGNORECASE):
+        return Ask.OBLIGATION
     if _ASK_PERMISSION.search(text):
         return Ask.PERMISSION
     if _ASK_OBLIGATION.search(text):

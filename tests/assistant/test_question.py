@@ -220,3 +220,9 @@ def test_a_follow_ups_own_question_drops_only_the_earlier_one_it_carries() -> No
     # A bracket inside a question, or one not after a question mark, is the user's own words.
     assert own_question("Is an LLM (a GPAI model) high-risk?") == "Is an LLM (a GPAI model) high-risk?"
     assert own_question("Tell me about Article 5 (the bans)") == "Tell me about Article 5 (the bans)"
+
+
+def test_a_question_opening_with_must_asks_a_duty_whatever_words_follow() -> None:
+    # "prohibited" and "Legal" are words of permission questions; the opening modal decides.
+    assert analyse_question("Must Legal confirm a prohibited-practice finding?").ask is Ask.OBLIGATION
+    assert analyse_question("Can Legal confirm a prohibited-practice finding?").ask is Ask.PERMISSION
