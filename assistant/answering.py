@@ -365,6 +365,9 @@ def _lead_line(
         defining = plan is not None and plan.basis is FactBasis.DEFINITION
         limit = DECISION_MAX_WORDS if decision else DEFINITION_MAX_WORDS if defining else LEAD_MAX_WORDS
         fact = clip_words(clean_text(fact), limit)
+        if head:
+            # After "No." the fact opens a sentence of its own: "No. The period is 2 working days, ...".
+            fact = fact[:1].upper() + fact[1:]
         head = f"{head} {fact}".strip()
         head = head if head.endswith((".", "…")) else head + "."
         # A status answer says itself that a rule is withdrawn: no 'History only' in front of it.

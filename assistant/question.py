@@ -506,7 +506,8 @@ def _use_cases(text: str) -> list[str]:
     return codes
 
 
-def _durations(text: str) -> list[tuple[int, str]]:
+def stated_durations(text: str) -> list[tuple[int, str]]:
+    """The periods `text` states, as (value, unit): "within 2 working days" -> (2, "business_days")."""
     found = []
     for number, unit in _DURATION.findall(text):
         value = int(number) if number.isdigit() else _NUMBER_WORDS[number.lower()]
@@ -628,6 +629,6 @@ def analyse_question(
         jurisdictions=places,
         roles=[role for role, pattern in _ROLES if pattern.search(text)],
         tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(asked)), None),
-        durations=_durations(asked),
+        durations=stated_durations(asked),
         asks_prohibitions=bool(_PROHIBITIONS.search(asked)),
     )

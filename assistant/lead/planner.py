@@ -51,6 +51,7 @@ from assistant.question import (
     asks_condition,
     asks_for_set,
     counted_thing,
+    stated_durations,
 )
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -128,6 +129,28 @@ def plan_answer(
         if stated:
             return AnswerPlan(fact=stated[1], basis=FactBasis.WORDING, lead_index=stated[0])
         return AnswerPlan()
+    if kind is QuestionType.YES_NO and analysis.durations and ours_first:
+        # "Is the RAI office's answer time three working days?": our sentence's period against the one
+        # asked; a sentence with several periods ("10 years for high-risk systems and 6 years otherwise")
+        # is shown whole, without a verdict it cannot give alone.
+        stated = _our_sentence(passages, _PERIOD, vector, embedder, question=analysis.question)
+        if stated:
+            at, sentence = stated
+            said = set(stated_durations(sentence))
+            asked = analysis.durations[0]
+            if len(said) == 1:
+                (period,) = said
+                if period == asked:
+                    return AnswerPlan(
+                        verdict=Verdict.YES, fact=sentence, basis=FactBasis.WORDING, lead_index=at
+                    )
+                return AnswerPlan(
+                    verdict=Verdict.NO,
+                    fact=f"the period is {_spoken(period)}, not {_spoken(asked)}: {sentence}",
+                    basis=FactBasis.WORDING,
+                    lead_index=at,
+                )
+            return AnswerPlan(fact=sentence, basis=FactBasis.WORDING, lead_index=at)
     if kind is QuestionType.HOW_LONG or (kind is QuestionType.YES_NO and analysis.durations):
         limits = [(i, t) for i, (_, record) in records for t in record.time_limits]
         if limits:
@@ -323,6 +346,13 @@ def plan_answer(
             if denied:
                 return denied
     return AnswerPlan()
+
+
+def _spoken(period: tuple[int, str]) -> str:
+    """A (value, unit) period as words: (2, "business_days") -> "2 working days"."""
+    value, unit = period
+    words = unit.replace("business_", "working ").replace("_", " ")
+    return f"{value} {words[:-1] if value == 1 else words}"
 
 
 # "Who counts as an independent auditor?": where the term's edge lies, which the definition's next

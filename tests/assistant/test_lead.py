@@ -865,3 +865,38 @@ def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
 def test_who_decides_what_counts_as_asks_who_not_what() -> None:
     assert question_type("Who decides borderline cases of what counts as an AI system?") is QuestionType.WHO
     assert question_type("Who counts as an independent auditor?") is QuestionType.WHAT_IS
+
+
+def test_a_stated_period_is_checked_against_our_own_sentence() -> None:
+    help_desk = passage(
+        "responsible-ai-policy:getting-help",
+        "Ask in the help channel or write to the RAI office. The RAI office answers within 2 working days.",
+        kind="policy",
+        title="Getting help",
+    )
+    wrong = plan("Is the RAI office's answer time three working days?", [help_desk])
+    assert wrong.verdict is Verdict.NO and wrong.basis is FactBasis.WORDING
+    assert wrong.fact is not None
+    assert wrong.fact.startswith("the period is 2 working days, not 3 working days"), wrong.fact
+    right = plan("Is the RAI office's answer time two working days?", [help_desk])
+    assert right.verdict is Verdict.YES
+    # Two periods in one sentence depend on a case the sentence draws: shown whole, no verdict.
+    records = passage(
+        "ai-incident-response-runbook:records",
+        "Keep the incident record for at least 10 years for high-risk systems and 6 years otherwise.",
+        kind="policy",
+        title="Records",
+    )
+    both = plan("Are incident records for systems that are not high-risk kept for 10 years?", [records])
+    assert both.verdict is None and both.fact is not None and "6 years otherwise" in both.fact
+    answer = compose_answer(
+        "Is the RAI office's answer time three working days?",
+        [help_desk],
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analyse_question("Is the RAI office's answer time three working days?"),
+        plan=wrong,
+        embedder=HashingEmbedder(),
+    )
+    assert answer.answer.startswith("No. The period is 2 working days"), answer.answer
