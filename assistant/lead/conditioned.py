@@ -220,8 +220,9 @@ STATEMENT_PASSAGES = 6
 def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:
     """Whether our section only points elsewhere: its items are the titles of our other documents
     ("Related documents"), or its text is a template's italic instructions."""
-    lines = [line for line in p.text.splitlines() if line.strip()]
-    if lines and all(_PLACEHOLDER.match(line) for line in lines):
+    # A field's instruction may wrap over several lines: each paragraph is read whole.
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", p.text) if block.strip()]
+    if paragraphs and all(_PLACEHOLDER.match(paragraph) for paragraph in paragraphs):
         return True
     items = list_items(p.text)
     titles = " | ".join(names).lower()

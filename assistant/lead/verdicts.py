@@ -226,6 +226,9 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         return Verdict.NO if _NONE.search(sentence) else Verdict.YES
     if analysis.ask is Ask.OBLIGATION and _DUTY_LINE.match(sentence) and not _NEGATIVE.search(sentence):
         return Verdict.YES
+    approved = approver_verdict(analysis.question, sentence)
+    if approved is not None:
+        return approved
     rule_asked = analysis.ask in (Ask.PERMISSION, Ask.OBLIGATION)
     if rule_asked and requires_what_is_skipped(analysis.question, sentence):
         return Verdict.NO
@@ -243,6 +246,36 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
             return Verdict.YES
     return None
+
+
+# "Does a T2 system need the AI Review Board's approval?" / "... need approval by the AI Review Board?"
+_ASKED_APPROVER = re.compile(
+    r"\bneeds?\s+(?:the\s+)?(?P<owner>[\w\s'’-]+?)(?:'s|’s)\s+(?:approval|sign-off)\b|"
+    r"\bneeds?\s+(?:the\s+)?(?P<named>[\w\s'’-]+?)\s+(?:approval|sign-off)\b|"
+    r"\b(?:approval|sign-off)\s+(?:of|from|by)\s+(?:the\s+)?(?P<after>[\w\s'’-]+?)\s*\?",
+    re.IGNORECASE,
+)
+# Who approves, as a rule states it: "Approval by the RAI Lead and ...;", "The system owner approves ...".
+_APPROVERS = re.compile(
+    r"\b[Aa]pprov(?:al|ed)\s+by\s+(?P<by>[^;.]+)|(?P<subject>(?:[A-Z][\w'’-]*\s+){0,4}[\w'’-]+)\s+approves\b"
+)
+
+
+def approver_verdict(question: str, sentence: str) -> Verdict | None:
+    """Whether the approval a question asks about ("Does a T2 system need the AI Review Board's
+    approval?") is the one a rule requires ("Approval by the RAI Lead and the business line's Chief Risk
+    Officer; the AI Review Board is informed"): yes when the rule's approvers include the one asked, no
+    when they are others; None when either side names no approver."""
+    asked = _ASKED_APPROVER.search(question)
+    stated = _APPROVERS.search(sentence)
+    if asked is None or stated is None:
+        return None
+    who = next(g for g in (asked.group("owner"), asked.group("named"), asked.group("after")) if g)
+    approvers = stated.group("by") or stated.group("subject") or ""
+    wanted = {w[:5] for w in tokenize(who)}
+    if not wanted:
+        return None
+    return Verdict.YES if wanted <= {w[:5] for w in tokenize(approvers)} else Verdict.NO
 
 
 # "Can generated code be merged without a pull-request review?": what the question would do without.

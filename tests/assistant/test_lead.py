@@ -476,6 +476,16 @@ def test_a_section_pointing_elsewhere_is_not_a_rule() -> None:
     rule = passage("standard:t1", "High-risk systems are T1 and need the board's approval.", kind="policy")
     assert _points_elsewhere(related, names) and _points_elsewhere(blank, names)
     assert not _points_elsewhere(rule, names)
+    # An instruction wrapped over lines, or two of them, is a blank all the same.
+    wrapped = passage(
+        "card:overseers",
+        "*Roles that oversee the system, their authority, the training they completed, and how many cases\n"
+        "each handles.*\n\n*Who may stop the system.*",
+        kind="policy",
+    )
+    assert _points_elsewhere(wrapped, names)
+    emphasis = passage("standard:t2", "*Note:* T2 systems need the RAI Lead's approval.", kind="policy")
+    assert not _points_elsewhere(emphasis, names)
 
 
 def test_damages_caps_are_amounts_with_every_tier() -> None:
@@ -900,3 +910,44 @@ def test_a_stated_period_is_checked_against_our_own_sentence() -> None:
         embedder=HashingEmbedder(),
     )
     assert answer.answer.startswith("No. The period is 2 working days"), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "verdict"),
+    [
+        (
+            "Does a T2 system need the AI Review Board's approval?",
+            "Approval by the RAI Lead and the business line's Chief Risk Officer; the AI Review Board is "
+            "informed at its next meeting.",
+            Verdict.NO,
+        ),
+        (
+            "Does a T1 system need AI Review Board approval?",
+            "Approval by the AI Review Board with the Chief Risk Officer's sign-off.",
+            Verdict.YES,
+        ),
+        (
+            "Does a T4 system need AI Review Board approval?",
+            "The system owner approves after a check.",
+            Verdict.NO,
+        ),
+        (
+            "Does a T3 system need approval by the RAI Partner?",
+            "Approval by the business line's RAI Partner.",
+            Verdict.YES,
+        ),
+        # No approver asked about, or none stated: no verdict from approval.
+        ("Is a T3 system high-risk?", "Approval by the RAI Partner.", None),
+        (
+            "Does a T3 system need the RAI Partner's approval?",
+            "T3 systems are re-reviewed every 24 months.",
+            None,
+        ),
+    ],
+)
+def test_an_asked_approval_is_checked_against_the_approvers_the_rule_names(
+    question: str, sentence: str, verdict: Verdict | None
+) -> None:
+    from assistant.lead.verdicts import approver_verdict
+
+    assert approver_verdict(question, sentence) is verdict
