@@ -346,6 +346,8 @@ def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "
 # An identifier of the organisation's ("T1", "SEV2", "rev-2025-004"): a sentence naming another answers
 # about something else.
 _CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{1,4}\b")
+# A sentence that keeps what it says to one of our codes: "For T1 this includes ...", "Only T1 systems ...".
+_SCOPED = re.compile(r"^\s*(?:only\s+)?(?:for\s+)?([A-Za-z]{1,4}-?\d{1,4})\b", re.IGNORECASE)
 # A question asking whether something holds in every case, which a conditional rule does not answer.
 _ABSOLUTE = re.compile(r"\b(?:always|every time|in (?:all|every) cases?|automatically)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"\b(?:whether|unless|if|where|when|may|depending)\b", re.IGNORECASE)
@@ -362,6 +364,12 @@ def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str
         return None
     asked = {c.upper() for c in _CODE.findall(analysis.question)}
     said = {c.upper() for c in _CODE.findall(f"{heading} {sentence}")}
+    scoped = _SCOPED.match(sentence)
+    if asked and scoped and scoped.group(1).upper() not in asked:
+        # "Is a red-team exercise part of the review for T2 systems?" / "For T1 this includes a red-team
+        # exercise": the sentence keeps what is asked to another of our codes.
+        others = {w for w in _asked_stems(analysis) if w not in {c.lower()[:5] for c in asked}}
+        return Verdict.NO if _covers(others, f"{heading} {sentence}") else None
     if asked and not asked <= said:
         return None
     stems = _asked_stems(analysis)

@@ -951,3 +951,17 @@ def test_an_asked_approval_is_checked_against_the_approvers_the_rule_names(
     from assistant.lead.verdicts import approver_verdict
 
     assert approver_verdict(question, sentence) is verdict
+
+
+def test_a_sentence_kept_to_another_of_our_codes_answers_no() -> None:
+    from assistant.lead.verdicts import our_coverage_verdict
+
+    sentence = "For T1 this includes a red-team exercise covering prompt injection and data extraction."
+    heading = "Security review and red team"
+    other = analyse_question("Is a red-team exercise part of the security review for T2 systems?")
+    assert our_coverage_verdict(other, sentence, heading) is Verdict.NO
+    same = analyse_question("Is a red-team exercise part of the security review for T1 systems?")
+    assert our_coverage_verdict(same, sentence, heading) is Verdict.YES
+    # About something else than what is asked: no verdict.
+    unrelated = analyse_question("Is a DPIA needed for T2 systems?")
+    assert our_coverage_verdict(unrelated, sentence, heading) is None
