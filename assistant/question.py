@@ -435,6 +435,23 @@ def asks_which_thing(text: str) -> bool:
     return _WHICH_THING.search(text) is not None
 
 
+# "What severity is it when ...?" -> "severity"; "Which generative AI tools may staff use ...?" -> "tools".
+_ASKED_KIND = re.compile(
+    r"^\s*(?:and\s+)?(?:which|what)\s+((?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    r"(?:does|do|did|is|are|was|were|may|can|could|should|must|will|would|has|have|applies|apply)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_kind(text: str) -> str | None:
+    """The kind of thing a 'which / what ...' question asks for, by its last word ("What severity is it
+    when ...?" -> "severity", "Which generative AI tools may staff use?" -> "tools"); None otherwise."""
+    if not asks_which_thing(text):
+        return None
+    found = _ASKED_KIND.match(text)
+    return found.group(1).split()[-1].lower() if found else None
+
+
 def asks_for_set(text: str) -> bool:
     """Whether `text` asks for a whole set of things (a list, the kinds of something, how it is
     organised), not for one of them."""

@@ -32,6 +32,7 @@ from assistant.question import (
     Focus,
     QuestionAnalysis,
     QuestionType,
+    asked_kind,
     mentioned_names,
     mentions,
     named_regimes,
@@ -182,6 +183,12 @@ def condition(
     )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(asked, close, index.embedder.embed([asked])[0], index.embedder)
+    kind = asked_kind(asked)
+    if analysis.focus is Focus.ORGANISATION and kind:
+        # "What severity is it when ...?": our section headed by the kind asked for that lists its kinds
+        # ("Severity levels", a table of SEV1 to SEV4) holds the answer, in the row that matches.
+        listing = [p for p in close if _lists_kind(p, kind)]
+        close = listing + [p for p in close if p not in listing]
     # A list of our other documents or a template's blank to fill in says where the rule is, not what it
     # is: it follows the sections that state one.
     close = [p for p in close if not _points_elsewhere(p, names.names)] + [
@@ -215,6 +222,12 @@ def _statement_lead(
 
 
 STATEMENT_PASSAGES = 6
+
+
+def _lists_kind(p: Passage, kind: str) -> bool:
+    """Whether our section is headed by `kind` ("Severity levels" for "severity") and lists its items."""
+    headed = kind[:5] in {w[:5] for w in re.findall(r"[a-z]+", p.title.lower())}
+    return headed and len(list_items(p.text)) >= 2
 
 
 def _points_elsewhere(p: Passage, names: Sequence[str]) -> bool:

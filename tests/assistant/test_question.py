@@ -226,3 +226,17 @@ def test_a_question_opening_with_must_asks_a_duty_whatever_words_follow() -> Non
     # "prohibited" and "Legal" are words of permission questions; the opening modal decides.
     assert analyse_question("Must Legal confirm a prohibited-practice finding?").ask is Ask.OBLIGATION
     assert analyse_question("Can Legal confirm a prohibited-practice finding?").ask is Ask.PERMISSION
+
+
+def test_the_kind_a_which_question_asks_for_is_its_last_word_before_the_verb() -> None:
+    from assistant.question import asked_kind
+
+    assert (
+        asked_kind("What severity is it when someone pastes restricted data into a public tool?")
+        == "severity"
+    )
+    assert asked_kind("Which generative AI tools may staff use with confidential information?") == "tools"
+    assert asked_kind("Which internal tier does a chatbot get?") == "tier"
+    # Not a 'which one of a kind' question.
+    assert asked_kind("What happens when a review misses its target?") is None
+    assert asked_kind("What is a DPIA?") is None

@@ -97,6 +97,18 @@ def assistant(demo: Assistant) -> Assistant:
             "deep fakes",
             "genai-acceptable-use-policy",
         ),
+        # A 'which / what <kind>' question: our section headed by that kind and listing them answers,
+        # with the row or the list that answers.
+        (
+            "What severity is it when someone pastes restricted data into a public AI tool?",
+            "SEV3",
+            "ai-incident-response-runbook",
+        ),
+        (
+            "Which generative AI tools may Northwind staff use with confidential information?",
+            "NorthwindGPT",
+            "genai-acceptable-use-policy",
+        ),
         # The heading is the answer: the tier a section is about, the role a terse sentence leaves out.
         (
             "Which internal tier does a system with only Article 50 transparency duties get?",
