@@ -320,24 +320,37 @@ def heading_overlap(question: str, title: str) -> float:
     """Share of a section heading's topic words that the question uses ("Step 3: Contain" and "what
     should be done first to contain an incident?" -> 1.0): an organisation's headings say what their
     section answers."""
-    words = {w for w in tokenize(title) if w not in _PLACE_WORDS and not w.isdigit() and len(w) > 1}
+    words = _topic_words(title)
     if not words:
         return 0.0
     return len(words & set(tokenize(question))) / len(words)
+
+
+def _topic_words(title: str) -> set[str]:
+    """The words of a heading that name its topic (not "Step", "Part" or a number)."""
+    return {w for w in tokenize(title) if w not in _PLACE_WORDS and not w.isdigit() and len(w) > 1}
+
+
+def heading_names(question: str, titles: Sequence[str]) -> list[float]:
+    """How much of each heading the question names (as heading_overlap), each heading word counting by
+    how few of the `titles` use it: "Fairness audit" singles out the review a fairness question is about,
+    where "incident", in half of a runbook's headings, singles out none."""
+    words = [_topic_words(t) for t in titles]
+    asked = set(tokenize(question))
+    used = {w: sum(w in ws for ws in words) for ws in words for w in ws}
+    return [sum(1 / used[w] for w in ws & asked) / len(ws) if ws else 0.0 for ws in words]
 
 
 def rank_by_statement(
     question: str, passages: Sequence[Passage], question_vector: np.ndarray, embedder: Embedder
 ) -> list[Passage]:
     """Our passages re-ranked by the statement that answers best, read under its heading, and by how
-    much of the heading the question names (whole passages rank on their shared words and average
-    meaning, so an introduction naming everything outranks the step that answers); a lower place in
-    retrieval's order costs RERANK_RANK_COST."""
+    much of the heading the question names, its rarer words counting more (heading_names; whole passages
+    rank on their shared words and average meaning, so an introduction naming everything outranks the
+    step that answers); a lower place in retrieval's order costs RERANK_RANK_COST."""
     closeness = statement_closeness(question, passages, question_vector, embedder)
-    scores = [
-        closeness[i] + HEADING_WEIGHT * heading_overlap(question, p.title) - RERANK_RANK_COST * i
-        for i, p in enumerate(passages)
-    ]
+    named = heading_names(question, [p.title for p in passages])
+    scores = [closeness[i] + HEADING_WEIGHT * named[i] - RERANK_RANK_COST * i for i in range(len(passages))]
     order = sorted(range(len(passages)), key=lambda i: -scores[i])
     return [passages[i] for i in order]
 

@@ -3,6 +3,8 @@ mean, a yes/no question about a review, two-ask questions, lists and tables, and
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.lead import FactBasis, Verdict, plan_answer
 from assistant.organisation import (
     clause_verdict,
@@ -196,3 +198,14 @@ def test_a_named_document_is_asked_about_as_it() -> None:
     # A title it does not name, or a one-word one, changes nothing.
     assert without_title("Who chairs the board?", title, organisation) == "Who chairs the board?"
     assert without_title("What does the Policy say?", "Policy", organisation) == "What does the Policy say?"
+
+
+def test_a_heading_word_many_headings_share_names_little() -> None:
+    from assistant.organisation import heading_names
+
+    titles = ["Incidents", "Serious incidents", "What is an AI incident", "Step 3: Contain", "Fairness audit"]
+    named = heading_names("What should be done first to contain an AI incident?", titles)
+    # "contain" heads one section; "incident" heads three and singles none of them out.
+    assert named[3] == 1.0
+    assert named[0] == pytest.approx(1 / 3)
+    assert named[4] == 0.0
