@@ -19,7 +19,7 @@ from assistant.lead.facts import (
     pack_record,
 )
 from assistant.lead.matching import HEADING_WORDS, LIMIT_RANK_COST, _names_term, _shared_words, _topic_covered
-from assistant.lead.models import DEFINITION_MARGIN, AnswerPlan, FactBasis, Verdict
+from assistant.lead.models import DEFINITION_MARGIN, ORGANISATION_MARGIN, AnswerPlan, FactBasis, Verdict
 from assistant.lead.own_rules import (
     _OURS,
     _law_rule,
@@ -329,6 +329,11 @@ def plan_answer(
                 return lawful
         if analysis.ask is Ask.PERMISSION:
             bans = [(n, r) for n, (_, r) in records[:2] if "prohibited" in r.tags]
+            if ours_first:
+                # Behind our own section, a ban of the law answers only when it is about as close: a
+                # marketing deep fake is not the ban on non-consensual intimate imagery.
+                floor = passages[0].similarity - ORGANISATION_MARGIN
+                bans = [(n, r) for n, r in bans if passages[n].similarity >= floor]
             if bans:
                 # Of two bans ranked, the one closer in meaning: a lexical match on "face" ranks the
                 # real-time identification ban above the scraping ban a database question is about.

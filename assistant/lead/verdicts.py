@@ -237,6 +237,14 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
+        stems = _asked_stems(analysis)
+        # A question that itself says "not" ("... a system that has not finished its reviews?") is
+        # restated, not denied, by the rule's own "not".
+        negated = re.search(r"\bnot\b|n't\b", analysis.question, re.IGNORECASE)
+        if not negated and denies(stems, sentence) and _covers(stems, sentence):
+            # "May marketing publish a realistic deep fake of a real person?" / "Realistic depictions of
+            # real people ... (deep fakes) are not produced for marketing at all": what is asked, denied.
+            return Verdict.NO
         if _ALLOWED.search(sentence) and not _ONLY.search(sentence):  # "may ... only if": a condition
             return Verdict.YES
     if analysis.ask is Ask.OBLIGATION:
