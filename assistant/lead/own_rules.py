@@ -11,7 +11,15 @@ import numpy as np
 from assistant.lead.conditioned import is_organisations
 from assistant.lead.facts import _rank
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
-from assistant.lead.verdicts import _CITES_LAW, _CODE, _DATE, _PERIOD, duty_verdict, wording_verdict
+from assistant.lead.verdicts import (
+    _CITES_LAW,
+    _CODE,
+    _DATE,
+    _PERIOD,
+    _POSITIVE,
+    duty_verdict,
+    wording_verdict,
+)
 from assistant.organisation import (
     best_statement,
     denies_asked_verb,
@@ -27,6 +35,8 @@ from assistant.question import (
 from knowledge.embedder import Embedder
 from knowledge.retrieval import Passage
 from knowledge.statements import statements
+
+_ASKS_DUTY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|obliged)\b", re.IGNORECASE)
 
 
 def _our_sentence(
@@ -64,6 +74,10 @@ def _our_sentence(
     if not found:
         return None
     found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
+    if _ASKS_DUTY.search(question):
+        # "When does a new tool have to be entered in the inventory?" is answered by the rule that says it
+        # must ("must be in the AI inventory before any personal data touches it"), before a description.
+        found = [(i, s) for i, s in found if _POSITIVE.search(s)] or found
     # Read under its heading: "It meets monthly" is about the AI Review Board.
     readings = [
         s if s.startswith(f"{passages[i].title}: ") else f"{passages[i].title}: {s}" for i, s in found

@@ -30,7 +30,15 @@ from assistant.lead.own_rules import (
     _two_asks,
 )
 from assistant.lead.record_plans import _obligations_plan, _prohibitions_plan, _status_plan
-from assistant.lead.verdicts import _DATE, _NONE, _PERIOD, _review_plan, _triage_verdict, review_decision
+from assistant.lead.verdicts import (
+    _DATE,
+    _NONE,
+    _PERIOD,
+    _PERIOD_OR_EVENT,
+    _review_plan,
+    _triage_verdict,
+    review_decision,
+)
 from assistant.lead.wording import (
     _ASKS_ALLOWANCE,
     _ASKS_SCOPE,
@@ -122,7 +130,7 @@ def plan_answer(
             )
             or (
                 kind is QuestionType.WHEN
-                and _our_sentence(passages, _PERIOD, vector, embedder, question=analysis.question)
+                and _our_sentence(passages, _PERIOD_OR_EVENT, vector, embedder, question=analysis.question)
             )
             or None
         )

@@ -419,6 +419,15 @@ _PERIOD = re.compile(
 _CITES_LAW = re.compile(r"\b(?:Article|Art\.)\s*\d|§\s*\d")
 
 
+# "When is a system triaged again?" / "... triaged again when its purpose, model, ... change": a when our
+# rules answer by the event it comes with, before or after.
+_EVENT = re.compile(
+    r"\b(?:when|whenever|before|after|once|as soon as|at (?:each|every|the start of|renewal))\b",
+    re.IGNORECASE,
+)
+_PERIOD_OR_EVENT = re.compile(f"{_PERIOD.pattern}|{_EVENT.pattern}", re.IGNORECASE)
+
+
 _DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December) \d{4}\b"

@@ -999,3 +999,33 @@ def test_behind_our_section_only_a_ban_about_as_close_answers() -> None:
     near_ban = far_ban.model_copy(update={"similarity": 0.58})
     found = plan("May marketing publish a realistic deep fake of a real person?", [ours, near_ban])
     assert found.basis is FactBasis.PROHIBITED_RECORD and found.verdict is Verdict.NO
+
+
+def test_a_when_our_rules_answer_by_an_event_is_answered_by_it() -> None:
+    retiering = passage(
+        "model-risk-tiering-standard:re-tiering",
+        "A system is triaged again when its purpose, model, training data, supplier or users change. A "
+        "higher tier files the missing reviews.",
+        kind="policy",
+        title="Re-tiering",
+    )
+    found = plan("When is a system triaged again?", [retiering])
+    assert found.fact is not None and "when its purpose" in found.fact, found.fact
+
+
+def test_a_when_asking_a_duty_is_answered_by_the_rule_that_says_must() -> None:
+    tools = passage(
+        "genai-acceptable-use-policy:enterprise-tools",
+        "New tools are triaged and added to the AI inventory before use.",
+        kind="policy",
+        title="Enterprise tools",
+    )
+    duty = passage(
+        "responsible-ai-policy:inventory-duty",
+        "Every AI system must be in the AI inventory before any personal or customer data touches it.",
+        kind="policy",
+        title="Inventory duty",
+    )
+    found = plan("When does a new AI tool have to be entered in the AI inventory?", [tools, duty])
+    assert found.fact is not None and found.fact.startswith("Every AI system must"), found.fact
+    assert found.lead_index == 1
