@@ -41,10 +41,10 @@ _VERDICTS = ("Yes", "No")
 
 
 def says(lead: str, item: str) -> bool:
-    """Whether `lead` gives `item`: a verdict ("Yes", "No") as its first word, anything else anywhere
-    (case-insensitive)."""
+    """Whether `lead` gives `item`: a verdict ("Yes", "No") as its first word and a sentence of its own
+    ("No." — "No rule may ..." is no verdict), anything else anywhere (case-insensitive)."""
     if item in _VERDICTS:
-        return re.match(rf"\s*{item}\b", lead) is not None
+        return re.match(rf"\s*{item}\.", lead) is not None
     return item.lower() in lead.lower()
 
 

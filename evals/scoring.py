@@ -121,12 +121,9 @@ def key_fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float | None
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOLLARS = re.compile(r"^\$\d[\d,]*$")
-# A verdict word opening the lead or one of its sentences ("Yes, ...", "No. ...", "**No** -"), not the
-# "no" of "no later than" or "no more than".
-_VERDICT = re.compile(
-    r"(?:^|[.!?:]\s+|\n)[\W_]*(yes|no)\b(?!\s+(?:later|longer|more|less|sooner|fewer|one|other|matter))",
-    re.IGNORECASE,
-)
+# A verdict word opening the lead or one of its sentences and standing as a word of its own ("Yes, ...",
+# "No. ...", "**No** -"), not the "no" of "No rule may ..." or "no later than".
+_VERDICT = re.compile(r"(?:^|[.!?:]\s+|\n)[\W_]*(yes|no)\b(?=[\s*_]*[.,;:!\u2014-])", re.IGNORECASE)
 
 
 class LeadScore(BaseModel):

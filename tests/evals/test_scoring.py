@@ -72,6 +72,9 @@ def test_the_lead_is_the_text_before_the_first_blank_line() -> None:
         ("**Yes** - people must be told.", Verdict.YES),
         ("Under Article 50(1): yes, you must disclose it.", Verdict.YES),
         ("No later than 15 days after becoming aware.", None),
+        # The letters of a verdict opening another word's phrase are no verdict.
+        ("No rule may place a system below its floor.", None),
+        ("Yes — people must be told.", Verdict.YES),
         ("There is no deadline in the policy.", None),
         ("It depends on the use case.", None),
     ],
