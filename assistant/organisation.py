@@ -305,6 +305,8 @@ def statement_closeness(
     if not texts:
         return [0.0] * len(passages)
     scores = embed_cached(embedder, texts) @ question_vector
+    # The question's words are counted in what follows the first ": " of "heading: sentence": the sentence,
+    # and for a numbered heading ("Step 5: Investigate: ...") the step's own name with it.
     shares = asked_words(question, [t.partition(": ")[2] for t in texts]) if words else [0.0] * len(texts)
     best = [-1.0] * len(passages)
     for owner, score, share in zip(owners, scores, shares, strict=True):
@@ -466,7 +468,7 @@ def readable(text: str) -> str:
 ASKED_WORDS_WEIGHT = 0.2
 
 
-def _stems(text: str) -> set[str]:
+def word_stems(text: str) -> set[str]:
     """Word stems of `text` by their first five letters ("chairs" and "chaired" meet)."""
     return {w[:5] for w in tokenize(text)}
 
@@ -475,10 +477,10 @@ def asked_words(ask: str, sentences: Sequence[str], *, known: str = "") -> list[
     """For each sentence, the share of the ask's words it uses (stems; names such as "Northwind's" and
     the words of `known` left out), each word counting by the share of the sentences it singles out: a
     word many of them use ("system" in every sentence of a tier's section) tells them apart less."""
-    wanted = _stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - _stems(known)
+    wanted = word_stems(re.sub(r"(?<=\s)[A-Z]\w*(?:'s|’s)?", " ", ask)) - word_stems(known)
     if not wanted:
         return [0.0] * len(sentences)
-    said = [_stems(s) for s in sentences]
+    said = [word_stems(s) for s in sentences]
     weight = {w: 1 / max(1, sum(w in stems for stems in said)) for w in wanted}
     return [sum(weight[w] for w in wanted & stems) / len(wanted) for stems in said]
 
@@ -506,8 +508,8 @@ def best_statement(
     # Partner scores it"), however much closer the one about the answers sounds: when a sentence uses
     # the asked verb, the answer is one of those.
     acts = _WHO_VERB.match(ask)
-    acted = _stems(acts.group(1)) if acts else set()
-    saying = [i for i in range(len(sentences)) if acted and acted <= _stems(sentences[i])]
+    acted = word_stems(acts.group(1)) if acts else set()
+    saying = [i for i in range(len(sentences)) if acted and acted <= word_stems(sentences[i])]
     return sentences[max(saying or range(len(sentences)), key=lambda i: (scores[i], -i))]
 
 

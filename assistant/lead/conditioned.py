@@ -20,6 +20,7 @@ from assistant.lead.models import (
 )
 from assistant.organisation import (
     OwnNames,
+    embed_cached,
     list_items,
     own_names,
     rank_by_statement,
@@ -167,7 +168,9 @@ def condition(
     # chose the document. Best by the sentence that answers ("Owns this policy, ..." under "Chief Risk
     # Officer"), not by the whole section ("System owners" says "owner" throughout).
     if in_named and index.embedder is not None:
-        in_named = rank_by_statement(asked, in_named, index.embedder.embed([asked])[0], index.embedder)
+        in_named = rank_by_statement(
+            asked, in_named, embed_cached(index.embedder, [asked])[0], index.embedder
+        )
     close = [
         p
         for p in ours
@@ -182,7 +185,7 @@ def condition(
         analysis.type not in (QuestionType.HOW_LONG, QuestionType.WHEN) or len(split_asks(question)) > 1
     )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
-        close = rank_by_statement(asked, close, index.embedder.embed([asked])[0], index.embedder)
+        close = rank_by_statement(asked, close, embed_cached(index.embedder, [asked])[0], index.embedder)
     kind = asked_kind(asked)
     if analysis.focus is Focus.ORGANISATION and kind:
         # "What severity is it when ...?": our section headed by the kind asked for that lists its kinds
@@ -215,7 +218,7 @@ def _statement_lead(
 ) -> float:
     """How much closer in meaning the best sentence of our STATEMENT_PASSAGES best passages is to the
     question than the best sentence of the law's."""
-    vector = embedder.embed([question])[0]
+    vector = embed_cached(embedder, [question])[0]
     mine = statement_closeness(question, ours[:STATEMENT_PASSAGES], vector, embedder, words=False)
     theirs = statement_closeness(question, law[:STATEMENT_PASSAGES], vector, embedder, words=False)
     return max(mine, default=-1.0) - max(theirs, default=-1.0)

@@ -17,6 +17,7 @@ from assistant.organisation import (
     denies_asked_verb,
     read_review,
     review_decision_text,
+    word_stems,
 )
 from assistant.question import (
     Ask,
@@ -280,10 +281,10 @@ def approver_verdict(question: str, sentence: str) -> Verdict | None:
         return None
     who = next(g for g in (asked.group("owner"), asked.group("named"), asked.group("after")) if g)
     approvers = stated.group("by") or stated.group("subject") or ""
-    wanted = {w[:5] for w in tokenize(who)}
+    wanted = word_stems(who)
     if not wanted:
         return None
-    return Verdict.YES if wanted <= {w[:5] for w in tokenize(approvers)} else Verdict.NO
+    return Verdict.YES if wanted <= word_stems(approvers) else Verdict.NO
 
 
 # "Can generated code be merged without a pull-request review?": what the question would do without.
@@ -299,8 +300,8 @@ def requires_what_is_skipped(question: str, sentence: str) -> bool:
     found = _WITHOUT.search(question.rstrip("?"))
     if found is None or _NEGATIVE.search(sentence) or re.search(r"\b(?:not|no|without)\b", sentence, re.I):
         return False
-    wanted = {w[:5] for w in tokenize(found.group(1))}
-    return bool(wanted) and wanted <= {w[:5] for w in tokenize(sentence)}
+    wanted = word_stems(found.group(1))
+    return bool(wanted) and wanted <= word_stems(sentence)
 
 
 # "Should I keep the link ...?": the action a modal question asks about, after who would do it.
@@ -355,7 +356,7 @@ def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "
 # about something else.
 _CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{1,4}\b")
 # A sentence that keeps what it says to one of our codes: "For T1 this includes ...", "Only T1 systems ...".
-_SCOPED = re.compile(r"^\s*(?:only\s+)?(?:for\s+)?([A-Za-z]{1,4}-?\d{1,4})\b", re.IGNORECASE)
+_SCOPED = re.compile(rf"^\s*(?:only\s+)?(?:for\s+)?({_CODE.pattern})", re.IGNORECASE)
 # A question asking whether something holds in every case, which a conditional rule does not answer.
 _ABSOLUTE = re.compile(r"\b(?:always|every time|in (?:all|every) cases?|automatically)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"\b(?:whether|unless|if|where|when|may|depending)\b", re.IGNORECASE)

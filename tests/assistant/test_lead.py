@@ -60,6 +60,20 @@ def plan(question: str, passages: list[Passage]) -> AnswerPlan:
     return plan_answer(analyse_question(question), passages, embedder=HashingEmbedder())
 
 
+def answer_text(question: str, passages: list[Passage], lead_plan: AnswerPlan | None = None) -> str:
+    """The answer composed as `Assistant.ask` composes it, with the question's analysis and a plan."""
+    return compose_answer(
+        question,
+        passages,
+        grounded=True,
+        as_of=None,
+        contact="RAI",
+        analysis=analyse_question(question),
+        plan=lead_plan or AnswerPlan(),
+        embedder=HashingEmbedder(),
+    ).answer
+
+
 def test_a_past_review_leads_with_its_decision_and_conditions() -> None:
     text = review_decision(passage("past-reviews:rev-2024-017", REVIEW, kind="review"))
     assert text is not None
@@ -738,25 +752,32 @@ def test_our_sections_rank_by_the_sentence_that_says_what_is_asked() -> None:
     assert ranked[0].citation_id == communication.citation_id
 
 
-def test_a_who_lead_under_a_role_heading_names_the_role_for_its_pronoun() -> None:
-    board = passage(
-        "responsible-ai-policy:ai-review-board",
-        "It meets monthly and on demand. It decides on T1 systems, hears appeals and rules on exceptions.",
-        kind="policy",
-        title="AI Review Board",
-    )
-    question = "Who decides on T1 systems?"
-    answer = compose_answer(
-        question,
-        [board],
-        grounded=True,
-        as_of=None,
-        contact="RAI",
-        analysis=analyse_question(question),
-        plan=AnswerPlan(),
-        embedder=HashingEmbedder(),
-    )
-    assert answer.answer.startswith("AI Review Board: It decides on T1 systems"), answer.answer
+@pytest.mark.parametrize(
+    ("question", "text", "title", "lead"),
+    [
+        # A pronoun standing for the heading.
+        (
+            "Who decides on T1 systems?",
+            "It meets monthly and on demand. It decides on T1 systems, hears appeals and rules on "
+            "exceptions.",
+            "AI Review Board",
+            "AI Review Board: It decides on T1 systems",
+        ),
+        # A sentence opening with its verb, even when it shares a word ("system") with the heading.
+        (
+            "Who carries out containment in the business during an incident?",
+            "Provides knowledge of the system, carries out containment in the business, and writes the "
+            "customer remediation plan.",
+            "System owner",
+            "System owner: Provides knowledge of the system",
+        ),
+    ],
+)
+def test_a_who_lead_without_its_subject_is_named_by_its_role_heading(
+    question: str, text: str, title: str, lead: str
+) -> None:
+    answer = answer_text(question, [passage("responsible-ai-policy:role", text, kind="policy", title=title)])
+    assert answer.startswith(lead), answer
 
 
 def test_requires_states_a_duty_only_with_what_it_requires() -> None:
@@ -766,28 +787,6 @@ def test_requires_states_a_duty_only_with_what_it_requires() -> None:
     assert wording_verdict(must, "Every purchase requires the supplier questionnaire.") is Verdict.YES
     # A relative clause ending in "requires" says nothing of the questionnaire.
     assert wording_verdict(must, "The answers feed the reviews the system's tier requires.") is None
-
-
-def test_a_who_lead_without_its_subject_gets_the_role_heading_even_when_it_shares_a_word() -> None:
-    owner = passage(
-        "ai-incident-response-runbook:roles-system-owner",
-        "Provides knowledge of the system, carries out containment in the business, and writes the "
-        "customer remediation plan.",
-        kind="policy",
-        title="System owner",
-    )
-    question = "Who carries out containment in the business during an incident?"
-    answer = compose_answer(
-        question,
-        [owner],
-        grounded=True,
-        as_of=None,
-        contact="RAI",
-        analysis=analyse_question(question),
-        plan=AnswerPlan(),
-        embedder=HashingEmbedder(),
-    )
-    assert answer.answer.startswith("System owner: Provides knowledge of the system"), answer.answer
 
 
 @pytest.mark.parametrize(
@@ -899,17 +898,8 @@ def test_a_stated_period_is_checked_against_our_own_sentence() -> None:
     )
     both = plan("Are incident records for systems that are not high-risk kept for 10 years?", [records])
     assert both.verdict is None and both.fact is not None and "6 years otherwise" in both.fact
-    answer = compose_answer(
-        "Is the RAI office's answer time three working days?",
-        [help_desk],
-        grounded=True,
-        as_of=None,
-        contact="RAI",
-        analysis=analyse_question("Is the RAI office's answer time three working days?"),
-        plan=wrong,
-        embedder=HashingEmbedder(),
-    )
-    assert answer.answer.startswith("No. The period is 2 working days"), answer.answer
+    answer = answer_text("Is the RAI office's answer time three working days?", [help_desk], wrong)
+    assert answer.startswith("No. The period is 2 working days"), answer
 
 
 @pytest.mark.parametrize(
