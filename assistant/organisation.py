@@ -30,6 +30,8 @@ from knowledge.statements import statements
 # A capitalised word of a name: "Northwind", "TalentSift", "LifePrice" (the name's distinctive words are
 # those of these that no regulation uses).
 _NAME_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]{3,}\b")
+# A short code an organisation gives its own tiers, levels and items: "T1", "SEV2", "C4".
+OWN_CODE = re.compile(r"\b[A-Z]{1,4}\d{1,2}\b")
 
 
 class OwnNames(BaseModel):
@@ -51,6 +53,10 @@ class OwnNames(BaseModel):
     sources: dict[str, str] = Field(
         default_factory=dict, description="The source id of each document title (not the reviews')."
     )
+    codes: list[str] = Field(
+        default_factory=list,
+        description="Codes its documents use and no regulation does (its tiers and levels: T1, SEV2).",
+    )
 
 
 def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[str]) -> OwnNames:
@@ -69,6 +75,13 @@ def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[s
     documents = list(documents)
     organisation = [w for w in words if sum(bool(re.search(rf"\b{w}\b", d)) for d in documents) >= 2]
     return OwnNames(names=names, reviews=reviews, words=words, organisation=organisation)
+
+
+def own_codes(ours: Iterable[str], law: Iterable[str]) -> list[str]:
+    """The codes (OWN_CODE) the organisation's texts `ours` use and the law's texts `law` never do: a
+    question naming one ("How many days does the security review of a T3 system get?") is about us."""
+    used_by_law = {code for text in law for code in OWN_CODE.findall(text)}
+    return sorted({code for text in ours for code in OWN_CODE.findall(text)} - used_by_law)
 
 
 def without_title(question: str, title: str, organisation: Iterable[str]) -> str:

@@ -612,12 +612,14 @@ def analyse_question(
     own_words: Iterable[str] = (),
     organisation: Iterable[str] = (),
     documents: Iterable[str] = (),
+    own_codes: Iterable[str] = (),
 ) -> QuestionAnalysis:
     """The deterministic plan for `text`. `internal_names` are names of the organisation's own systems,
     tools and documents (from its ingested policies and reviews), `own_words` the words of those names
-    no regulation uses, `organisation` the words of its own name, `documents` the titles of its documents:
-    mentioning a name (whole without the organisation's name, or by its first or its own words) or one of
-    its documents by kind ("the policy") makes the question organisational.
+    no regulation uses, `organisation` the words of its own name, `documents` the titles of its documents,
+    `own_codes` the codes its documents use and no regulation does ("T3", "SEV1"): mentioning a name
+    (whole without the organisation's name, or by its first or its own words), one of its documents by
+    kind ("the policy") or one of its codes makes the question organisational.
 
     A thread's follow-up comes with the earlier question in brackets after its own question mark ("What
     has to be in that notification? (How quickly must a breach be reported ...)"): what it names (regimes,
@@ -628,7 +630,7 @@ def analyse_question(
     ours = mentioned_names(text, internal_names, own_words, organisation, documents)
     if regimes:
         focus = Focus.REGIME
-    elif ours or _WE.search(text):
+    elif ours or _WE.search(text) or any(re.search(rf"\b{re.escape(c)}\b", text) for c in own_codes):
         focus = Focus.ORGANISATION
     else:
         focus = Focus.LAW

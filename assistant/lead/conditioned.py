@@ -22,6 +22,7 @@ from assistant.organisation import (
     OwnNames,
     embed_cached,
     list_items,
+    own_codes,
     own_names,
     rank_by_statement,
     split_asks,
@@ -316,6 +317,10 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
             chunks = store.active_chunks(session=session)
             ours = [c for c in chunks if c.kind in ORGANISATION_KINDS]
             law = words_of(c.text for c in chunks if c.kind not in ORGANISATION_KINDS)
+            codes = own_codes(
+                (f"{c.title} {c.text}" for c in ours),
+                (f"{c.title} {c.text}" for c in chunks if c.kind not in ORGANISATION_KINDS),
+            )
         names = own_names(
             documents=[c.title for c in ours if c.level == "document" and c.kind != "review"],
             reviews=[c.title for c in ours if c.kind == "review"],
@@ -324,6 +329,7 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
         headings = " ".join(c.title for c in ours if c.kind != "review")
         names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
         names.sources = {c.title: c.source_id for c in ours if c.level == "document" and c.kind != "review"}
+        names.codes = codes
         _names_cache.clear()
         _names_cache[key] = names
     return _names_cache[key]

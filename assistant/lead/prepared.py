@@ -40,6 +40,7 @@ def prepare_answer(
         own_words=names.words,
         organisation=names.organisation,
         documents=list(names.sources),
+        own_codes=names.codes,
     )
     conditioned = condition(index, question, analysis, audience=audience, k=k, filters=filters)
     analysis, passages = conditioned.analysis, conditioned.passages

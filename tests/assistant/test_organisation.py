@@ -11,6 +11,7 @@ from assistant.organisation import (
     denies_asked_verb,
     heading_overlap,
     list_items,
+    own_codes,
     own_names,
     read_review,
     readable,
@@ -70,6 +71,22 @@ def test_names_only_the_organisation_uses_make_a_question_ours() -> None:
     assert (
         mentioned_names("Can we use AI for brand imagery?", ["Brand Studio image generator"], ["Brand"]) == []
     )
+
+
+def test_a_code_only_the_organisation_uses_makes_the_question_ours() -> None:
+    # Its tiers and levels ("H2", "SEV1") are its own; a code the law also uses ("GPAI" has no digit,
+    # "A1" names an annex point in this law text) is not.
+    codes = own_codes(
+        ["Tier H2 gets a privacy review.", "SEV1 incidents page the lead.", "See A1 of the questionnaire."],
+        ["Point A1 of the annex lists the machinery."],
+    )
+    assert codes == ["H2", "SEV1"]
+    ours = analyse_question("How many days does the privacy review of an H2 system get?", own_codes=codes)
+    assert ours.focus is Focus.ORGANISATION
+    law = analyse_question("What does point A1 of the annex cover?", own_codes=codes)
+    assert law.focus is Focus.LAW
+    # A code is a word of its own, written as the documents write it: "sev1" or "H20" is not "SEV1"/"H2".
+    assert analyse_question("How many days does H20 take?", own_codes=codes).focus is Focus.LAW
 
 
 def test_a_document_pointed_at_by_its_kind_makes_the_question_ours() -> None:

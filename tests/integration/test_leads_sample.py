@@ -127,6 +127,12 @@ def assistant(demo: Assistant) -> Assistant:
             "System owner",
             "ai-incident-response-runbook",
         ),
+        # A code only our documents use (T3) makes the question ours, whatever the law's periods sound like.
+        (
+            "How many days does the security review of a T3 system get?",
+            "t3: 10",
+            "model-risk-tiering-standard",
+        ),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
