@@ -54,16 +54,22 @@ def table_rows(lines: list[str]) -> list[str]:
 
 def with_tables(text: str) -> list[str]:
     """The lines of `text`, each markdown table replaced by one line per row."""
-    out: list[str] = []
+    return [line for line, _ in _lines_and_rows(text)]
+
+
+def _lines_and_rows(text: str) -> list[tuple[str, bool]]:
+    """The lines of `text` as `with_tables` gives them, each marked whether it is a table's row."""
+    out: list[tuple[str, bool]] = []
     table: list[str] = []
     for line in [*text.splitlines(), ""]:
         if line.strip().startswith("|"):
             table.append(line)
             continue
         if table:
-            out.extend(table_rows(table))
+            rows = table_rows(table)
+            out.extend((row, len(rows) > 1 or len(table) > 1) for row in rows)
             table = []
-        out.append(line)
+        out.append((line, False))
     return out[:-1]
 
 
@@ -77,7 +83,13 @@ def statements(text: str) -> list[str]:
     each table row as one statement."""
     found: list[str] = []
     intro = ""
-    for paragraph in _PARAGRAPH.split("\n".join(with_tables(text))):
+    for paragraph, row in _paragraphs(text):
+        if row:
+            # A row reads whole: its cells' own "; " ("within 1 hour; chair informed within 4 hours") would
+            # otherwise cut it into pieces that no longer say which row they belong to.
+            found.append(" ".join(paragraph.split()))
+            intro = ""
+            continue
         bullet = bool(_BULLET.match(paragraph))
         for s in _SPLIT.split(" ".join(paragraph.split())):
             s = s.lstrip("-*• ")
@@ -88,6 +100,22 @@ def statements(text: str) -> list[str]:
         if not bullet:
             intro = found[-1] if found and found[-1].endswith(":") else ""
     return found
+
+
+def _paragraphs(text: str) -> list[tuple[str, bool]]:
+    """The paragraphs and bullets of `text`, and each table row on its own, marked whether it is a row."""
+    out: list[tuple[str, bool]] = []
+    prose: list[str] = []
+    for line, row in [*_lines_and_rows(text), ("", True)]:
+        if not row:
+            prose.append(line)
+            continue
+        if prose:
+            out.extend((p, False) for p in _PARAGRAPH.split("\n".join(prose)))
+            prose = []
+        if line:
+            out.append((line, True))
+    return out
 
 
 # --- the statements of a passage, as the answer engine reads them (assistant/answering.py) ---------------

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.lead.conditioned import is_organisations
-from assistant.lead.facts import _rank
+from assistant.lead.facts import _rank, _rank_scores
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
 from assistant.lead.verdicts import (
     _CITES_LAW,
@@ -78,11 +78,19 @@ def _our_sentence(
         # "When does a new tool have to be entered in the inventory?" is answered by the rule that says it
         # must ("must be in the AI inventory before any personal data touches it"), before a description.
         found = [(i, s) for i, s in found if _POSITIVE.search(s)] or found
-    # Read under its heading: "It meets monthly" is about the AI Review Board.
-    readings = [
-        s if s.startswith(f"{passages[i].title}: ") else f"{passages[i].title}: {s}" for i, s in found
-    ]
-    return found[_rank(vector, embedder, readings)[0]]
+    # Read under its heading: "It meets monthly" is about the AI Review Board. A table row or a list of
+    # clauses is read by its clause that states the period ("AI Review Board chair informed within 4 hours"
+    # in the SEV1 row): the row's other cells would blur what it says.
+    readings: list[str] = []
+    owners: list[int] = []
+    for n, (i, s) in enumerate(found):
+        body = s.removeprefix(f"{passages[i].title}: ")
+        clauses = [c for c in re.split(r";\s+", body) if pattern.search(c)] or [body]
+        readings += [f"{passages[i].title}: {c}" for c in clauses]
+        owners += [n] * len(clauses)
+    scores = _rank_scores(vector, embedder, readings)
+    best = max(range(len(readings)), key=lambda r: scores[r])
+    return found[owners[best]]
 
 
 def _two_asks(

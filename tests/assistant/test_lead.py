@@ -871,6 +871,32 @@ def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
     assert counted.fact is not None and "Fairness audit" in counted.fact and "t2: 20" in counted.fact
 
 
+def test_a_table_row_reads_whole_and_by_its_clause_that_states_the_period() -> None:
+    from knowledge.statements import statements
+
+    table = (
+        "| Level | Meaning | Response |\n|---|---|---|\n"
+        "| SEV1 | Serious harm | Commander within 1 hour; Board chair informed within 4 hours |\n"
+        "| SEV2 | Contained harm | Commander within 4 hours |\n"
+    )
+    # The cell's own "; " does not cut the row: the chair's 4 hours still belong to SEV1.
+    assert statements(table) == [
+        "SEV1: meaning: Serious harm; response: Commander within 1 hour; Board chair informed within 4 hours.",
+        "SEV2: meaning: Contained harm; response: Commander within 4 hours.",
+    ]
+    learn = passage(
+        "runbook:learn",
+        "Within 20 working days of closing a SEV1 or SEV2 incident, the commander runs a blameless review.",
+        kind="policy",
+        title="Step 7: Learn",
+    )
+    levels = passage("runbook:severity-levels", table, kind="policy", title="Severity levels")
+    # The row is read by its clause that states a period, not blurred by its other cells.
+    found = plan("Within how many hours must the Board chair be informed of a SEV1 incident?", [learn, levels])
+    assert found.fact is not None and "Board chair informed within 4 hours" in found.fact, found.fact
+    assert found.lead_index == 1
+
+
 def test_who_decides_what_counts_as_asks_who_not_what() -> None:
     assert question_type("Who decides borderline cases of what counts as an AI system?") is QuestionType.WHO
     assert question_type("Who counts as an independent auditor?") is QuestionType.WHAT_IS

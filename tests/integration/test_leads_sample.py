@@ -133,6 +133,12 @@ def assistant(demo: Assistant) -> Assistant:
             "t3: 10",
             "model-risk-tiering-standard",
         ),
+        # A table row reads whole, by its cell that states the period asked for.
+        (
+            "Within how many hours must the AI Review Board chair hear about a SEV1 incident?",
+            "chair informed within 4 hours",
+            "ai-incident-response-runbook",
+        ),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
