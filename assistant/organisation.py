@@ -400,13 +400,18 @@ _DENIED_VERB = re.compile(
 
 def denies_asked_verb(question: str, sentence: str) -> bool:
     """Whether `sentence` denies the very action the question asks about ("Can generative AI decide
-    whether a claim is paid?" / "Generative AI does not decide claims")."""
+    whether a claim is paid?" / "Generative AI does not decide claims"). An action the question denies
+    itself is restated, not denied ("Is a supplier that cannot say which model it uses a red flag?")."""
     asked = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 3} - {"whet", "that"}
-    for match in _DENIED_VERB.finditer(sentence):
-        verb = (match.group(1) or match.group(2) or "").lower()
-        if len(verb) >= 3 and verb not in _NOT_ACTIONS and verb[:5] in asked:
-            return True
-    return False
+    asked -= {verb[:5] for verb in _denied_verbs(question)}
+    return any(
+        len(verb) >= 3 and verb not in _NOT_ACTIONS and verb[:5] in asked for verb in _denied_verbs(sentence)
+    )
+
+
+def _denied_verbs(text: str) -> list[str]:
+    """The verbs `text` denies ("does not decide" -> "decide"), lower-case."""
+    return [(m.group(1) or m.group(2) or "").lower() for m in _DENIED_VERB.finditer(text)]
 
 
 # Short words after "not" that are no action ("are not all ...") or too general to deny what was asked

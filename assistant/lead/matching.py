@@ -158,7 +158,16 @@ def _asked_stems(analysis: QuestionAnalysis) -> set[str]:
     return _stems(analysis.question) - named
 
 
-def denies(stems: set[str], sentence: str) -> bool:
+def denies(stems: set[str], sentence: str, question: str = "") -> bool:
     """Whether `sentence` negates one of the question's words ("Are the guidelines binding?" / "They are
-    not binding"; "Does the order preempt state laws?" / "It preempts nothing by itself")."""
-    return any(_stems(m.group(1) or m.group(2) or "") & stems for m in _DENIAL.finditer(sentence))
+    not binding"; "Does the order preempt state laws?" / "It preempts nothing by itself"). A word the
+    `question` negates itself is restated, not denied ("Is a supplier that cannot say which model it uses
+    a red flag?" / "Red flags ...: the supplier cannot say which model it uses")."""
+    asked_denied = _denied(question)
+    return any(_denied(sentence, m) & stems - asked_denied for m in _DENIAL.finditer(sentence))
+
+
+def _denied(text: str, match: re.Match[str] | None = None) -> set[str]:
+    """The stems a denial negates: those of `match`, or of every denial in `text` without one."""
+    found = [match] if match is not None else list(_DENIAL.finditer(text))
+    return {stem for m in found for stem in _stems(m.group(1) or m.group(2) or "")}

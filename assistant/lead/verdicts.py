@@ -347,7 +347,9 @@ def coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str = "
     # The sentence is read under its heading ("Environmental impacts: ... the footprint").
     if not _covers(stems, f"{heading} {sentence}"):
         return None  # about something else: "not trained on data" says nothing of health data
-    if denies(stems, sentence) or (analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)):
+    if denies(stems, sentence, analysis.question) or (
+        analysis.ask is Ask.APPLIES and _OUTSIDE.search(sentence)
+    ):
         return Verdict.NO
     return Verdict.YES
 
@@ -384,7 +386,7 @@ def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str
     stems = _asked_stems(analysis)
     if not _covers(stems, f"{heading} {sentence}"):
         return None
-    if denies(stems, sentence) or _EXEMPT.search(sentence) or _OUTSIDE.search(sentence):
+    if denies(stems, sentence, analysis.question) or _EXEMPT.search(sentence) or _OUTSIDE.search(sentence):
         return Verdict.NO
     if _ABSOLUTE.search(analysis.question) and _CONDITIONAL.search(sentence):
         # "Is a full DPIA always needed for a T3 system?" / "a shorter screening decides whether a full

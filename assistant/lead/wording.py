@@ -151,7 +151,7 @@ def _denial_plan(
         for i, r in _record_pool(analysis, passages, records)
         for s in statements(r.summary)
         # Read as it will lead ("They are not binding" names the guidelines), about what is asked.
-        if denies(stems, s) and _covers(stems, _named_sentence(r, s))
+        if denies(stems, s, analysis.question) and _covers(stems, _named_sentence(r, s))
     ]
     return _wording_fact(analysis, passages, found, vector, embedder, Verdict.NO)
 

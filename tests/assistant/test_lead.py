@@ -359,6 +359,12 @@ def test_a_denial_needs_a_word_of_the_question_under_the_negation() -> None:
 
     assert denies({"bindi"}, "They are not binding, but courts take them into account.")
     assert not denies({"bindi"}, "They apply not only to high-risk systems but are binding.")
+    # What the question negates itself is restated, not denied.
+    question = "Is a supplier that cannot say which model it uses a red flag?"
+    stems = {"suppl", "model", "uses", "flag"}
+    assert denies(stems, "Red flags: the supplier cannot say which model it uses.")
+    assert not denies(stems, "Red flags: the supplier cannot say which model it uses.", question)
+    assert denies(stems, "A supplier is not a red flag for that.", question)
     assert not denies({"preem"}, "A challenge does not suspend a state law; only a court order does.")
 
 
@@ -881,7 +887,8 @@ def test_a_table_row_reads_whole_and_by_its_clause_that_states_the_period() -> N
     )
     # The cell's own "; " does not cut the row: the chair's 4 hours still belong to SEV1.
     assert statements(table) == [
-        "SEV1: meaning: Serious harm; response: Commander within 1 hour; Board chair informed within 4 hours.",
+        "SEV1: meaning: Serious harm; response: Commander within 1 hour; "
+        "Board chair informed within 4 hours.",
         "SEV2: meaning: Contained harm; response: Commander within 4 hours.",
     ]
     learn = passage(
@@ -892,7 +899,8 @@ def test_a_table_row_reads_whole_and_by_its_clause_that_states_the_period() -> N
     )
     levels = passage("runbook:severity-levels", table, kind="policy", title="Severity levels")
     # The row is read by its clause that states a period, not blurred by its other cells.
-    found = plan("Within how many hours must the Board chair be informed of a SEV1 incident?", [learn, levels])
+    question = "Within how many hours must the Board chair be informed of a SEV1 incident?"
+    found = plan(question, [learn, levels])
     assert found.fact is not None and "Board chair informed within 4 hours" in found.fact, found.fact
     assert found.lead_index == 1
 

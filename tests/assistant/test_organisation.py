@@ -160,6 +160,11 @@ def test_two_asks_and_a_denied_verb() -> None:
     assert not denies_asked_verb(
         "Can I use CodeAssist for code?", "Do not use public chatbots for claims data."
     )
+    # An action the question denies itself is restated by the rule, not denied.
+    assert not denies_asked_verb(
+        "Is a supplier that cannot say which model it uses a red flag?",
+        "Red flags: the supplier cannot say which model it uses.",
+    )
 
 
 def test_a_list_or_table_leads_with_its_items() -> None:
