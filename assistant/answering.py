@@ -12,13 +12,16 @@ from assistant.lead import (
     HEADING_WORDS,
     AnswerPlan,
     FactBasis,
+    Prepared,
     Verdict,
     coverage_verdict,
     duty_verdict,
     is_duty_line,
     is_organisations,
+    names_its_answer,
     our_coverage_verdict,
     related_support,
+    rests_on_our_sentence,
     word_share,
     wording_verdict,
 )
@@ -137,6 +140,19 @@ def is_grounded(question: str, passages: list[Passage], *, threshold: float) -> 
     if anchors and any(p.citation_id.split(":", 1)[-1] in anchors for p in passages):
         return True
     return max(p.similarity for p in passages) >= threshold
+
+
+def answers_question(
+    question: str, prepared: Prepared, *, threshold: float, embedder: Embedder | None
+) -> bool:
+    """Whether the prepared answer is in scope: its passages cover the question (`is_grounded`), a
+    structured fact of the regime it names answers it (`names_its_answer`), or its verdict rests on a
+    sentence of ours close enough in meaning (`rests_on_our_sentence`)."""
+    return (
+        is_grounded(question, prepared.passages, threshold=threshold)
+        or names_its_answer(prepared)
+        or rests_on_our_sentence(prepared, embedder, threshold)
+    )
 
 
 def _statement(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.answering import compose_answer, is_grounded
-from assistant.lead import names_its_answer, prepare_answer
+from assistant.answering import answers_question, compose_answer
+from assistant.lead import prepare_answer
 from assistant.schemas import Answer
 from core.config import Settings
 from knowledge.access import Audience
@@ -67,7 +67,9 @@ class Assistant:
         reader = audience or Audience()
         prepared = prepare_answer(self.index, text, audience=reader, k=TOP_K, filters=filters)
         passages = prepared.passages
-        grounded = is_grounded(text, passages, threshold=self.abstain_below) or names_its_answer(prepared)
+        grounded = answers_question(
+            text, prepared, threshold=self.abstain_below, embedder=self.index.embedder
+        )
         lead = passages[prepared.plan.lead_index : prepared.plan.lead_index + 1]
         return compose_answer(
             text,

@@ -26,7 +26,13 @@ from assistant.lead.facts import pack_record
 from assistant.lead.matching import HEADING_WORDS, denies, word_share
 from assistant.lead.models import AnswerPlan, FactBasis, Verdict
 from assistant.lead.planner import plan_answer
-from assistant.lead.prepared import Prepared, names_its_answer, plan_brief, prepare_answer
+from assistant.lead.prepared import (
+    Prepared,
+    names_its_answer,
+    plan_brief,
+    prepare_answer,
+    rests_on_our_sentence,
+)
 from assistant.lead.record_plans import status_verdict
 from assistant.lead.verdicts import (
     coverage_verdict,
@@ -59,6 +65,7 @@ __all__ = [
     "plan_brief",
     "prepare_answer",
     "related_support",
+    "rests_on_our_sentence",
     "review_decision",
     "status_verdict",
     "word_share",

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.lead.conditioned import _narrow, _within, condition, organisation_names
+from assistant.lead.conditioned import _narrow, _within, condition, is_organisations, organisation_names
 from assistant.lead.facts import pack_record
 from assistant.lead.matching import _heading_text
 from assistant.lead.models import AnswerPlan, FactBasis
 from assistant.lead.planner import plan_answer
+from assistant.organisation import embed_cached
 from assistant.question import (
     QuestionAnalysis,
     analyse_question,
 )
 from knowledge import store
 from knowledge.access import Audience
+from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.retrieval import Passage, SearchFilters, search
 
@@ -99,6 +101,21 @@ def names_its_answer(prepared: Prepared) -> bool:
         and bool(passages)
         and passages[plan.lead_index].source_id in prepared.analysis.regimes
     )
+
+
+def rests_on_our_sentence(prepared: Prepared, embedder: Embedder | None, threshold: float) -> bool:
+    """Whether the plan's verdict rests on a sentence of the organisation's own, and that sentence, read
+    under its heading, is as close in meaning to the question as a passage must be to answer ("Can an
+    exception be granted from a legal obligation?" / "An exception ... never covers ... a legal
+    obligation"): the question is in scope though our section as a whole sounds further away."""
+    plan, passages = prepared.plan, prepared.passages
+    if plan.verdict is None or plan.fact is None or plan.basis is not FactBasis.WORDING or embedder is None:
+        return False
+    if not passages or not is_organisations(passages[plan.lead_index]):
+        return False
+    lead = passages[plan.lead_index]
+    question, sentence = embed_cached(embedder, [prepared.analysis.question, f"{lead.title}: {plan.fact}"])
+    return float(question @ sentence) >= threshold
 
 
 def plan_brief(plan: AnswerPlan) -> str | None:

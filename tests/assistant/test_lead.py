@@ -1053,3 +1053,30 @@ def test_a_when_asking_a_duty_is_answered_by_the_rule_that_says_must() -> None:
     found = plan("When does a new AI tool have to be entered in the AI inventory?", [tools, duty])
     assert found.fact is not None and found.fact.startswith("Every AI system must"), found.fact
     assert found.lead_index == 1
+
+
+def test_a_verdict_resting_on_our_close_sentence_answers_though_the_section_sounds_far() -> None:
+    from assistant.answering import answers_question
+    from assistant.lead import Prepared
+
+    question = "Can an exception be granted from a legal obligation?"
+    rule = "An exception is limited in time and never covers a prohibited use or a legal obligation."
+    ours = passage("policy:exceptions", f"Exceptions are requested in writing. {rule}", kind="policy")
+    ours = ours.model_copy(update={"title": "Exceptions", "similarity": 0.1})
+    law = ours.model_copy(
+        update={"citation_id": "gdpr:art-17-3-b", "source_id": "gdpr", "kind": "regulation"}
+    )
+    said = AnswerPlan(verdict=Verdict.NO, fact=rule, basis=FactBasis.WORDING, lead_index=0)
+    embedder = HashingEmbedder()
+
+    def answers(passages: list[Passage], lead_plan: AnswerPlan, threshold: float = 0.2) -> bool:
+        prepared = Prepared(analysis=analyse_question(question), passages=passages, plan=lead_plan)
+        return answers_question(question, prepared, threshold=threshold, embedder=embedder)
+
+    # The section as a whole is below the threshold; the sentence the verdict rests on is not.
+    assert answers([ours], said)
+    # Only a verdict of our own sentence counts: not the law's, not a plan without a verdict, not a
+    # sentence further away than the threshold.
+    assert not answers([law], said)
+    assert not answers([ours], said.model_copy(update={"verdict": None}))
+    assert not answers([ours], said, threshold=0.99)

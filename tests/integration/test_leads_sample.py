@@ -139,6 +139,8 @@ def assistant(demo: Assistant) -> Assistant:
             "chair informed within 4 hours",
             "ai-incident-response-runbook",
         ),
+        # In scope by the sentence the verdict rests on, though the section as a whole sounds far.
+        ("Can an exception be granted from a legal obligation?", "No.", "responsible-ai-policy"),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",

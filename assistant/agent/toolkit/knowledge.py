@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.agent.toolkit.context import MAX_K, Kind, PassageOut, ToolContext, search_filters
-from assistant.answering import compose_answer, is_grounded
-from assistant.lead import names_its_answer, prepare_answer
+from assistant.answering import answers_question, compose_answer
+from assistant.lead import prepare_answer
 from assistant.schemas import Answer
 from assistant.service import TOP_K, validate_question
 from knowledge.retrieval import official_wording, search
@@ -67,8 +67,8 @@ def answer_question(ctx: ToolContext, args: AnswerQuestionInput) -> AnswerQuesti
         ctx.index, text, audience=reader, k=TOP_K, filters=search_filters(args.sources, args.kinds)
     )
     passages, plan = prepared.passages, prepared.plan
-    grounded = is_grounded(text, passages, threshold=ctx.assistant.abstain_below) or names_its_answer(
-        prepared
+    grounded = answers_question(
+        text, prepared, threshold=ctx.assistant.abstain_below, embedder=ctx.index.embedder
     )
     lead = passages[plan.lead_index : plan.lead_index + 1]
     official = official_wording(ctx.index, lead, audience=reader) if grounded else None
