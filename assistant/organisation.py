@@ -393,7 +393,9 @@ def split_asks(question: str) -> list[str]:
 _DENIED_VERB = re.compile(
     # "Do not try to fix the model yourself": the action denied is "fix".
     r"\b(?:does|do|did|will|shall|may|must|can|should|is|are)\s+not\s+(?:be\s+)?(?:(?:try|attempt|seek)\s+to\s+)?"
-    r"(\w+)|\b(?:never|cannot)\s+(?:be\s+)?(?:(?:try|attempt|seek)\s+to\s+)?(\w+)",
+    r"(\w+)|\b(?:never|cannot)\s+(?:be\s+)?(?:(?:try|attempt|seek)\s+to\s+)?(\w+)|"
+    # "No claim is declined ... and no candidate rejected by a model alone": the action denied is "reject".
+    r"\bno\s+\w+\s+(?:is\s+|are\s+)?(\w+ed)\b",
     re.IGNORECASE,
 )
 
@@ -411,7 +413,7 @@ def denies_asked_verb(question: str, sentence: str) -> bool:
 
 def _denied_verbs(text: str) -> list[str]:
     """The verbs `text` denies ("does not decide" -> "decide"), lower-case."""
-    return [(m.group(1) or m.group(2) or "").lower() for m in _DENIED_VERB.finditer(text)]
+    return [next((g for g in m.groups() if g), "").lower() for m in _DENIED_VERB.finditer(text)]
 
 
 # Short words after "not" that are no action ("are not all ...") or too general to deny what was asked

@@ -10,6 +10,7 @@ import numpy as np
 
 from assistant.lead.conditioned import is_organisations
 from assistant.lead.facts import _rank, _rank_scores
+from assistant.lead.matching import _asked_stems
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
 from assistant.lead.verdicts import (
     _CITES_LAW,
@@ -17,6 +18,7 @@ from assistant.lead.verdicts import (
     _DATE,
     _PERIOD,
     _POSITIVE,
+    _covers,
     duty_verdict,
     wording_verdict,
 )
@@ -161,14 +163,26 @@ def _our_denial(
 def _denial(
     analysis: QuestionAnalysis, found: Sequence[tuple[int, str]], closeness: np.ndarray
 ) -> AnswerPlan | None:
-    """The plan of `_our_denial` from our sentences and their closeness."""
+    """The plan of `_our_denial` from our sentences and their closeness: a sentence denying the asked
+    action, or, for a 'can / may' question, one whose rule says no about what is asked ("Ownership cannot
+    be delegated to a supplier" for "Can a supplier be the system owner?", "Do not paste it into ...
+    customer records" for "Can generated output go straight into customer records?")."""
     if not found:
         return None
     best = float(closeness.max())
+    stems = _asked_stems(analysis)
+
+    def says_no(sentence: str) -> bool:
+        if denies_asked_verb(analysis.question, sentence):
+            return True
+        return (
+            analysis.ask is Ask.PERMISSION
+            and wording_verdict(analysis, sentence) is Verdict.NO
+            and _covers(stems, sentence)
+        )
+
     denials = [
-        j
-        for j in range(len(found))
-        if float(closeness[j]) >= best - DENIAL_MARGIN and denies_asked_verb(analysis.question, found[j][1])
+        j for j in range(len(found)) if float(closeness[j]) >= best - DENIAL_MARGIN and says_no(found[j][1])
     ]
     if not denials:
         return None

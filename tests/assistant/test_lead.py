@@ -1080,3 +1080,41 @@ def test_a_verdict_resting_on_our_close_sentence_answers_though_the_section_soun
     assert not answers([law], said)
     assert not answers([ours], said.model_copy(update={"verdict": None}))
     assert not answers([ours], said, threshold=0.99)
+
+
+def test_our_rule_saying_no_about_what_is_asked_answers_a_may_question() -> None:
+    owners = passage(
+        "responsible-ai-policy:system-owners",
+        "Each AI system has one system owner, a senior manager in the business line that benefits from it. "
+        "The system owner registers the system and reports incidents. "
+        "Ownership cannot be delegated to a supplier.",
+        kind="policy",
+        title="System owners",
+    )
+    found = plan("Can a supplier be the system owner of one of our AI systems?", [owners])
+    assert found.verdict is Verdict.NO and found.fact == "Ownership cannot be delegated to a supplier.", found
+    # Within DENIAL_MARGIN of our closest sentence, and only when it says no about what is asked.
+    import numpy as np
+
+    from assistant.lead.own_rules import DENIAL_MARGIN, _denial
+
+    sentences = [
+        (0, "Each AI system has one system owner."),
+        (0, "Ownership cannot be delegated to a supplier."),
+    ]
+    asked = analyse_question("Can a supplier be the system owner of one of our AI systems?")
+    near = np.array([0.7, 0.7 - DENIAL_MARGIN + 0.01])
+    far = np.array([0.7, 0.7 - DENIAL_MARGIN - 0.01])
+    assert _denial(asked, sentences, near) is not None
+    assert _denial(asked, sentences, far) is None
+    # "suppliers" alone is not what is asked.
+    assert _denial(analyse_question("Can a supplier see our incident records?"), sentences, near) is None
+
+
+def test_no_noun_with_a_past_participle_denies_that_action() -> None:
+    from assistant.organisation import denies_asked_verb
+
+    rule = "No claim is declined, no policy cancelled and no candidate rejected by a model alone."
+    assert denies_asked_verb("Can a model alone reject a job candidate?", rule)
+    assert denies_asked_verb("Can a model decline a claim by itself?", rule)
+    assert not denies_asked_verb("Can a model rank job candidates?", rule)

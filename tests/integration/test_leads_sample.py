@@ -141,6 +141,13 @@ def assistant(demo: Assistant) -> Assistant:
         ),
         # In scope by the sentence the verdict rests on, though the section as a whole sounds far.
         ("Can an exception be granted from a legal obligation?", "No.", "responsible-ai-policy"),
+        # Our rule says no about what is asked, in other words than the question's.
+        (
+            "Can a supplier be the system owner of one of our AI systems?",
+            "No. Ownership cannot be delegated",
+            "responsible-ai-policy",
+        ),
+        ("Can a model alone reject a job candidate?", "No.", "responsible-ai-policy"),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
