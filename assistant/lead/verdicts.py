@@ -371,9 +371,15 @@ def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str
     read under its heading, it states at least two and half of the question's words, no when it denies
     one, or states a condition where the question asks "always". None when the sentence names another of
     our identifiers than the question ("It decides on T1 systems" for a T4 question)."""
-    if analysis.ask not in (Ask.OTHER, Ask.APPLIES, Ask.OBLIGATION):
-        return None
     asked = {c.upper() for c in _CODE.findall(analysis.question)}
+    # A tier question about our own codes ("Is a limited-risk system ever tiered below T3?") is answered by
+    # our rule as any other; without one of our codes, the triage decides a classification.
+    classified = analysis.ask is Ask.CLASSIFICATION and bool(asked)
+    if analysis.ask not in (Ask.OTHER, Ask.APPLIES, Ask.OBLIGATION) and not classified:
+        return None
+    exemption = _exemption_verdict(analysis.question, sentence, heading)
+    if exemption is not None:
+        return exemption
     said = {c.upper() for c in _CODE.findall(f"{heading} {sentence}")}
     scoped = _SCOPED.match(sentence)
     if asked and scoped and scoped.group(1).upper() not in asked:
@@ -393,6 +399,29 @@ def our_coverage_verdict(analysis: QuestionAnalysis, sentence: str, heading: str
         # DPIA is needed": not always.
         return Verdict.NO
     return Verdict.YES
+
+
+# "Are pilots exempt from the standard?": whether a rule leaves the subject before it out.
+_ASKS_EXEMPT = re.compile(r"\b(?:exempt(?:ed)?|excluded|left out|excepted)\s+from\b", re.IGNORECASE)
+# A rule that reaches the subject: "pilots included", "including contractors", "applies to all staff".
+_INCLUDES = re.compile(r"\b(?:includ(?:ed|es|ing)|appl(?:y|ies)\s+to|covers?)\b", re.IGNORECASE)
+
+
+def _exemption_verdict(question: str, sentence: str, heading: str) -> Verdict | None:
+    """For 'Are X exempt from ...?': no when our sentence, read under its heading, names X and says the
+    rule includes or applies to it ("The standard applies to systems we build, buy or use, pilots
+    included"), yes when it names X and says it is exempt or outside. None for any other question."""
+    found = _ASKS_EXEMPT.search(question)
+    if found is None:
+        return None
+    subject = _stems(question[: found.start()])
+    if not subject & _stems(f"{heading} {sentence}"):
+        return None
+    if _EXEMPT.search(sentence) or _OUTSIDE.search(sentence):
+        return Verdict.YES
+    if _INCLUDES.search(sentence) and not denies(subject, sentence):
+        return Verdict.NO
+    return None
 
 
 def _covers(stems: set[str], sentence: str) -> bool:

@@ -1118,3 +1118,26 @@ def test_no_noun_with_a_past_participle_denies_that_action() -> None:
     assert denies_asked_verb("Can a model alone reject a job candidate?", rule)
     assert denies_asked_verb("Can a model decline a claim by itself?", rule)
     assert not denies_asked_verb("Can a model rank job candidates?", rule)
+
+
+def test_an_exemption_question_is_answered_by_what_our_rule_includes() -> None:
+    from assistant.lead import our_coverage_verdict
+
+    question = analyse_question("Are pilots exempt from the Model Risk Tiering Standard?")
+    included = "The standard applies to systems we build, buy or use, pilots included."
+    assert our_coverage_verdict(question, included, "Purpose and scope") is Verdict.NO
+    assert our_coverage_verdict(question, "Pilots are exempt from the standard.", "Scope") is Verdict.YES
+    # A sentence that does not name the subject says nothing of it.
+    assert our_coverage_verdict(question, "The standard applies to systems we buy.", "Scope") is None
+
+
+def test_a_tier_question_naming_our_code_is_answered_by_our_rule() -> None:
+    from assistant.lead import our_coverage_verdict
+
+    floor = "No rule may place a system below the floor: high-risk is never below T2, limited never below T3."
+    asked = analyse_question("Is a limited-risk system ever tiered below T3?")
+    assert asked.ask is Ask.CLASSIFICATION
+    assert our_coverage_verdict(asked, floor, "The floor rule") is Verdict.NO
+    # Without one of our codes a classification is the triage's to decide.
+    plain = analyse_question("Is a limited-risk system high-risk?")
+    assert our_coverage_verdict(plain, floor, "The floor rule") is None

@@ -148,6 +148,9 @@ def assistant(demo: Assistant) -> Assistant:
             "responsible-ai-policy",
         ),
         ("Can a model alone reject a job candidate?", "No.", "responsible-ai-policy"),
+        # "Exempt from" is answered by what our rule includes; a tier question naming our code by our rule.
+        ("Are pilots exempt from the Model Risk Tiering Standard?", "No.", "model-risk-tiering-standard"),
+        ("Is a limited-risk system ever tiered below T3?", "No.", "model-risk-tiering-standard"),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
