@@ -380,15 +380,40 @@ def named_regimes(text: str) -> list[str]:
 # "Our bot talks to customers. Do we have to say it is an AI?", "If we rebrand it, do we take on provider
 # duties?": the question is asked in its last sentence, after any condition set before it.
 # A sentence end: a word (not an abbreviation such as "Art." or "U.S.") and a capital after it.
-_SENTENCE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+# A name such as "ChatGPT." ends one too.
+_SENTENCE_END = re.compile(r"(?:(?<=[a-z]{3}[.!?])|(?<=[A-Za-z]{5}[.!?]))\s+(?=[A-Z])")
 _CONDITION_FIRST = re.compile(r"^\s*(?:if|when|once|where|after|before)\b[^,?]{3,120},\s*", re.IGNORECASE)
 
 
+# What a chat message opens with before it asks: "quick q:", "Hey,", "Hi team -".
+_CHAT_OPENER = re.compile(
+    r"^\s*(?:(?:quick\s+)?(?:q|question)\s*:|(?:hey|hi|hello)(?:\s+(?:team|all|there|everyone))?\s*[,!:-]|"
+    r"(?:ok|okay|sorry|so)\s*,)\s*",
+    re.IGNORECASE,
+)
+# A question asked after a statement in the same sentence: "My model was retrained, does it need ...?".
+_ASKING_WORD = re.compile(
+    r"(?:is|are|am|does|do|did|can|could|may|might|must|should|shall|will|would|has|have|was|were|"
+    r"what|which|who|when|where|why|how)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r",\s+(?=\S)")
+
+
 def asked_part(text: str) -> str:
-    """The part of `text` that asks: its last sentence, without a condition that opens it."""
+    """The part of `text` that asks: its last sentence, without a chat opener ("quick q:") or a
+    condition that opens it, or the clause after a statement that asks ("My model was retrained last
+    week, does it need to be triaged again?" -> "does it need to be triaged again?")."""
     asked = [part for part in _SENTENCE_END.split(text.strip()) if part.rstrip().endswith("?")]
     last = asked[-1] if asked else text
-    return _CONDITION_FIRST.sub("", last, count=1) or last
+    last = _CHAT_OPENER.sub("", last, count=1) or last
+    last = _CONDITION_FIRST.sub("", last, count=1) or last
+    if not _ASKING_WORD.match(last.lstrip()):
+        clauses = _CLAUSE.split(last)
+        tail = next((c for c in reversed(clauses[1:]) if _ASKING_WORD.match(c)), None)
+        if tail is not None:
+            return tail
+    return last
 
 
 def is_polar(text: str) -> bool:
@@ -432,7 +457,7 @@ _WHICH_THING = re.compile(
 def asks_which_thing(text: str) -> bool:
     """Whether `text` asks which one of a kind ("Which internal tier does it get?"): a section's heading
     may be the answer ("T3 Moderate")."""
-    return _WHICH_THING.search(text) is not None
+    return _WHICH_THING.search(asked_part(text)) is not None
 
 
 # "What severity is it when ...?" -> "severity"; "Which generative AI tools may staff use ...?" -> "tools".
@@ -448,7 +473,8 @@ def asked_kind(text: str) -> str | None:
     when ...?" -> "severity", "Which generative AI tools may staff use?" -> "tools"); None otherwise."""
     if not asks_which_thing(text):
         return None
-    found = _ASKED_KIND.match(text)
+    # "Someone pasted a claim file into ChatGPT. What severity is that?": the sentence that asks.
+    found = _ASKED_KIND.match(asked_part(text))
     return found.group(1).split()[-1].lower() if found else None
 
 
@@ -487,7 +513,9 @@ def question_type(text: str) -> QuestionType:
         return QuestionType.WHAT_IS
     if _LIST.search(text):
         return QuestionType.LIST
-    return QuestionType.OTHER
+    # "Hey, who do I talk to ...?", "Someone pasted a file. What severity is that?": the part that asks.
+    part = asked_part(text)
+    return question_type(part) if part != text else QuestionType.OTHER
 
 
 def _ask(text: str) -> Ask:

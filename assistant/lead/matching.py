@@ -127,7 +127,7 @@ _DENIAL = re.compile(
 _ASKED_STOP = frozenset(
     "does do did is are was were can could may might must shall should will would have has the a an of to "
     "for in on at by with and or any their its our this that these those what which who whom whose under "
-    "about still".split()
+    "about still need needs needed".split()
 )
 
 

@@ -148,6 +148,23 @@ def test_the_question_is_read_in_the_sentence_that_asks_it() -> None:
     assert analyse_question("If someone died, how soon must it be reported?").type is QuestionType.HOW_LONG
 
 
+def test_a_chat_message_is_read_in_the_part_that_asks() -> None:
+    from assistant.question import asked_kind, asked_part
+
+    # A chat opener is not the question.
+    chatty = analyse_question("quick q: do contractors need to do the AI basics training too?")
+    assert (chatty.type, chatty.ask) == (QuestionType.YES_NO, Ask.OBLIGATION)
+    assert analyse_question("Hey, who do I talk to about a new AI tool?").type is QuestionType.WHO
+    # A question asked after a statement in the same sentence.
+    retrained = "My model was retrained last week, does it need to be triaged again?"
+    assert asked_part(retrained) == "does it need to be triaged again?"
+    assert analyse_question(retrained).type is QuestionType.YES_NO
+    # A clause that asks nothing stays with the question it belongs to.
+    assert asked_part("Which tools, if any, may I use?") == "Which tools, if any, may I use?"
+    # The kind asked for is read in the sentence that asks.
+    assert asked_kind("Someone pasted a claim file into ChatGPT. What severity is that?") == "severity"
+
+
 def test_providers_of_general_purpose_models_are_gpai_providers() -> None:
     from knowledge.packs.schema import Role
 
