@@ -19,6 +19,7 @@ from assistant.lead import (
     is_duty_line,
     is_organisations,
     names_its_answer,
+    names_our_listed_tool,
     our_coverage_verdict,
     related_support,
     rests_on_our_sentence,
@@ -146,12 +147,14 @@ def answers_question(
     question: str, prepared: Prepared, *, threshold: float, embedder: Embedder | None
 ) -> bool:
     """Whether the prepared answer is in scope: its passages cover the question (`is_grounded`), a
-    structured fact of the regime it names answers it (`names_its_answer`), or its verdict rests on a
-    sentence of ours close enough in meaning (`rests_on_our_sentence`)."""
+    structured fact of the regime it names answers it (`names_its_answer`), its verdict rests on a
+    sentence of ours close enough in meaning (`rests_on_our_sentence`), or it leads with our table listing
+    the tool it names (`names_our_listed_tool`)."""
     return (
         is_grounded(question, prepared.passages, threshold=threshold)
         or names_its_answer(prepared)
         or rests_on_our_sentence(prepared, embedder, threshold)
+        or names_our_listed_tool(prepared)
     )
 
 

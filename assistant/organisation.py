@@ -84,6 +84,18 @@ def own_codes(ours: Iterable[str], law: Iterable[str]) -> list[str]:
     return sorted({code for text in ours for code in OWN_CODE.findall(text)} - used_by_law)
 
 
+def own_row_names(texts: Iterable[str], law_words: set[str]) -> list[str]:
+    """The capitalised words opening the rows of our markdown tables that no regulation uses: the names of
+    the tools and systems our tables list ("NorthwindGPT", "CodeAssist"), header rows left out."""
+    found: set[str] = set()
+    for text in texts:
+        rows = [line for line in text.splitlines() if line.strip().startswith("|")]
+        for row in rows[1:]:
+            first = row.strip().strip("|").split("|")[0]
+            found |= {w for w in _NAME_WORD.findall(first) if w.lower() not in law_words and not w.isupper()}
+    return sorted(found)
+
+
 def without_title(question: str, title: str, organisation: Iterable[str]) -> str:
     """`question` with the document title it names, whole or without the organisation's name, put as "it"
     ("How long can an exception to the Responsible AI Policy last?" -> "How long can an exception to it

@@ -29,6 +29,7 @@ from assistant.lead.planner import plan_answer
 from assistant.lead.prepared import (
     Prepared,
     names_its_answer,
+    names_our_listed_tool,
     plan_brief,
     prepare_answer,
     rests_on_our_sentence,
@@ -58,6 +59,7 @@ __all__ = [
     "is_duty_line",
     "is_organisations",
     "names_its_answer",
+    "names_our_listed_tool",
     "organisation_names",
     "our_coverage_verdict",
     "pack_record",

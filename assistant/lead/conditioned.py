@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.lead.models import (
     ORGANISATION_ABOUT_AS_CLOSE,
@@ -24,6 +24,7 @@ from assistant.organisation import (
     list_items,
     own_codes,
     own_names,
+    own_row_names,
     rank_by_statement,
     split_asks,
     statement_closeness,
@@ -90,6 +91,10 @@ class Conditioned(BaseModel):
 
     analysis: QuestionAnalysis
     passages: list[Passage]
+    named_rows: list[str] = Field(
+        default_factory=list,
+        description="Citation ids of our sections whose table lists a tool the question names by name.",
+    )
 
 
 def conditioned_search(
@@ -151,9 +156,16 @@ def condition(
         ours = _merge(in_named, ours)[:ORGANISATION_CANDIDATES]
     law = [p for p in general if not is_organisations(p)]
     reviewed = _named_reviews(index, question, analysis, ours, audience=audience, filters=filters)
-    if reviewed:
-        # The question names a system we reviewed: its review answers it, the rule behind it follows.
-        return Conditioned(analysis=analysis, passages=_merge(reviewed, law[:1], ours, law)[:k])
+    rows = _named_rows(index, question, analysis, audience=audience, filters=filters)
+    if reviewed or rows:
+        # The question names a system we reviewed: its review answers it, the rule behind it follows. What
+        # it asks of a tool our table lists ("May I put special-category data into NorthwindGPT?") is
+        # answered by the table's row first (what data it may take), its review next.
+        return Conditioned(
+            analysis=analysis,
+            passages=_merge(rows, reviewed, law[:1], ours, law)[:k],
+            named_rows=[p.citation_id for p in rows],
+        )
     best_law = max((p.similarity for p in law), default=0.0)
     best_ours = max((p.similarity for p in ours), default=0.0)
     if analysis.focus is Focus.LAW and (
@@ -278,6 +290,32 @@ def _named_reviews(
     return found
 
 
+def _named_rows(
+    index: KnowledgeIndex,
+    question: str,
+    analysis: QuestionAnalysis,
+    *,
+    audience: Audience,
+    filters: SearchFilters,
+) -> list[Passage]:
+    """Our sections with a table row headed by a name the question uses that only we use ("NorthwindGPT
+    (enterprise chat assistant) | Drafting | Up to Confidential ..."), for any question but what we
+    decided about it (its review answers that)."""
+    if analysis.type is QuestionType.PAST_DECISION:
+        return []
+    words = [w for w in organisation_names(index).words if mentions(question, w)]
+    narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
+    if not words or narrowed is None:
+        return []
+    found = search(index, " ".join(words), audience=audience, k=ORGANISATION_CANDIDATES, filters=narrowed)
+    return [p for p in found if p.kind != "review" and any(_heads_row(p.text, w) for w in words)]
+
+
+def _heads_row(text: str, word: str) -> bool:
+    """Whether a row of a markdown table in `text` opens with `word` ("| **NorthwindGPT** (chat) | ...")."""
+    return re.search(rf"^\s*\|\s*[*_`]*{re.escape(word)}\b", text, re.MULTILINE) is not None
+
+
 def related_support(
     lead: Passage, candidates: Sequence[Passage], analysis: QuestionAnalysis
 ) -> list[Passage]:
@@ -330,6 +368,10 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
         names.in_policies = [w for w in names.words if re.search(rf"\b{re.escape(w)}\b", headings)]
         names.sources = {c.title: c.source_id for c in ours if c.level == "document" and c.kind != "review"}
         names.codes = codes
+        # The tools our tables list ("NorthwindGPT (enterprise chat assistant)") are names only we use.
+        names.words = sorted(
+            {*names.words, *own_row_names((c.text for c in ours if c.kind != "review"), law)}
+        )
         _names_cache.clear()
         _names_cache[key] = names
     return _names_cache[key]

@@ -277,7 +277,10 @@ _PRODUCT = re.compile(r"\b[A-Z][a-z]*[A-Z][A-Za-z0-9]*\b")
 def _not_listed(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> AnswerPlan | None:
     """No to 'Can we use ChatGPT to ...?' when our passage allows only the tools it lists and the tool
     the question names is not among them."""
-    names = [n for n in _PRODUCT.findall(analysis.question) if n not in analysis.internal_names]
+    # An acronym ("API", "CRM") is no product's name.
+    names = [
+        n for n in _PRODUCT.findall(analysis.question) if n not in analysis.internal_names and not n.isupper()
+    ]
     if not names:
         return None
     for i, p in enumerate(passages[:3]):

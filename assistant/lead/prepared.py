@@ -3,7 +3,7 @@ ready for the answer composer."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.lead.conditioned import _narrow, _within, condition, is_organisations, organisation_names
 from assistant.lead.facts import pack_record
@@ -28,6 +28,10 @@ class Prepared(BaseModel):
     analysis: QuestionAnalysis
     passages: list[Passage]
     plan: AnswerPlan
+    named_rows: list[str] = Field(
+        default_factory=list,
+        description="Citation ids of our sections whose table lists a tool the question names by name.",
+    )
 
 
 def prepare_answer(
@@ -69,7 +73,7 @@ def prepare_answer(
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
-    return Prepared(analysis=analysis, passages=passages, plan=plan)
+    return Prepared(analysis=analysis, passages=passages, plan=plan, named_rows=conditioned.named_rows)
 
 
 def _cited_passage(
@@ -89,6 +93,13 @@ def _cited_passage(
         ):
             return Passage.of_chunk(c, origin="pack")
     return None
+
+
+def names_our_listed_tool(prepared: Prepared) -> bool:
+    """Whether the answer leads with our table listing a tool the question names ("May I put
+    special-category data into NorthwindGPT?"): in scope, however the rest of the question sounds."""
+    passages, lead = prepared.passages, prepared.plan.lead_index
+    return bool(passages) and passages[lead].citation_id in prepared.named_rows
 
 
 def names_its_answer(prepared: Prepared) -> bool:

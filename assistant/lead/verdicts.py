@@ -68,9 +68,13 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
     elif _ASKS_APPROVED.search(analysis.question) and outcome:
         verdict = Verdict.YES if outcome.startswith(("approved", "accepted")) else Verdict.NO
     else:
+        # The system's name, whole or by any of its words ("CodeAssist" for "CodeAssist IDE code
+        # assistant"), says which record, not what is asked of it.
         question = analysis.question
         for name in analysis.internal_names:
             question = question.replace(name, " ")
+            for word in name.split():
+                question = re.sub(rf"\b{re.escape(word)}\b", " ", question, flags=re.IGNORECASE)
         texts = [*statements(fields.rationale or ""), *fields.conditions]
         found = clause_verdict(question, texts)
         if found is not None:
@@ -238,6 +242,8 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
+        if _excludes(_asked_stems(analysis), sentence):
+            return Verdict.NO
         stems = _asked_stems(analysis)
         # A question that itself says "not" ("... a system that has not finished its reviews?") is
         # restated, not denied, by the rule's own "not".
@@ -268,6 +274,19 @@ _ASKED_APPROVER = re.compile(
 _APPROVERS = re.compile(
     r"\b[Aa]pprov(?:al|ed)\s+by\s+(?P<by>[^;.]+)|(?P<subject>(?:[A-Z][\w'’-]*\s+){0,4}[\w'’-]+)\s+approves\b"
 )
+
+
+# A clause or a cell that excludes something: "data allowed: Up to Confidential; no special-category data"
+# (not a limit such as "no later than").
+_EXCLUDED = re.compile(
+    r"(?:^|[;:,]\s*)no\s+(?!(?:later|earlier|sooner|more|less|fewer|longer)\b)((?:[\w-]+\s*){1,3})",
+    re.IGNORECASE,
+)
+
+
+def _excludes(stems: set[str], sentence: str) -> bool:
+    """Whether a clause of `sentence` opening with "no" excludes what the question asks about."""
+    return any(_stems(m.group(1)) & stems for m in _EXCLUDED.finditer(sentence))
 
 
 def approver_verdict(question: str, sentence: str) -> Verdict | None:
@@ -322,7 +341,9 @@ def orders_asked_action(question: str, sentence: str) -> bool:
     if found is None or found.group(1).lower() in _MODAL_WORDS or _ONLY.search(sentence):
         return False
     verb = re.escape(found.group(1).lower())
-    return re.search(rf"(?:^|[:;]\s*|,?\s+and\s+)(?-i:{verb}|{verb.capitalize()})\b", sentence) is not None
+    # "use: Marketing imagery" is a table's field, not an order.
+    order = rf"(?:^|[:;]\s*|,?\s+and\s+)(?-i:{verb}|{verb.capitalize()})\b(?!\s*:)"
+    return re.search(order, sentence) is not None
 
 
 # Out of a law's reach: answers "is X covered / does it apply" with no.

@@ -1141,3 +1141,38 @@ def test_a_tier_question_naming_our_code_is_answered_by_our_rule() -> None:
     # Without one of our codes a classification is the triage's to decide.
     plain = analyse_question("Is a limited-risk system high-risk?")
     assert our_coverage_verdict(plain, floor, "The floor rule") is None
+
+
+def test_a_cell_that_excludes_what_is_asked_answers_a_may_question_no() -> None:
+    from assistant.lead import wording_verdict
+
+    row = (
+        "NorthwindGPT (enterprise chat assistant): use: Drafting, summarising; data allowed: Up to "
+        "Confidential; no special-category data; review: T3, 2024."
+    )
+    asked = analyse_question("May I put special-category data into NorthwindGPT?")
+    assert wording_verdict(asked, row) is Verdict.NO
+    # A limit ("no later than") excludes nothing; a field named like the asked verb ("use:") orders nothing.
+    assert wording_verdict(asked, "Report it to the board, no later than 15 days after.") is None
+    studio = "Brand Studio (image generator): use: Marketing imagery; data allowed: No customer images."
+    assert wording_verdict(analyse_question("Can I use Brand Studio for a brochure?"), studio) is None
+
+
+def test_a_review_verdict_ignores_the_words_of_the_systems_name() -> None:
+    from assistant.lead.verdicts import _review_plan
+
+    review = passage(
+        "past-reviews:rev-2025-004",
+        "ID: rev-2025-004\nSystem: CodeAssist IDE code assistant\nDecision: approved\n"
+        "Rationale: An internal productivity tool whose output is reviewed code.",
+        kind="review",
+        title="CodeAssist IDE code assistant",
+    )
+    asked = analyse_question(
+        "Is it ok to use CodeAssist on code that has API keys in it?",
+        internal_names=["CodeAssist IDE code assistant"],
+        own_words=["CodeAssist"],
+    )
+    assert asked.internal_names == ["CodeAssist IDE code assistant"]
+    # "code" is a word of the name: the rationale's "reviewed code" says nothing of API keys.
+    assert _review_plan(asked, review, 0) is None

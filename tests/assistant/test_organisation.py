@@ -231,3 +231,14 @@ def test_a_heading_word_many_headings_share_names_little() -> None:
     assert named[3] == 1.0
     assert named[0] == pytest.approx(1 / 3)
     assert named[4] == 0.0
+
+
+def test_the_tools_our_tables_list_are_names_only_we_use() -> None:
+    from assistant.organisation import own_row_names
+
+    table = (
+        "| Tool | Use |\n|---|---|\n| **HaulChat** (chat assistant) | Drafting |\n| `CodePilot` | Code |\n"
+        "| API gateway | Integration |\n| Customer portal | Self-service |\n"
+    )
+    # Header rows, acronyms and words the law uses are no names.
+    assert own_row_names([table], law_words={"customer", "portal"}) == ["CodePilot", "HaulChat"]
