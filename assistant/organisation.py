@@ -417,15 +417,32 @@ def denies_asked_verb(question: str, sentence: str) -> bool:
     whether a claim is paid?" / "Generative AI does not decide claims"). An action the question denies
     itself is restated, not denied ("Is a supplier that cannot say which model it uses a red flag?")."""
     asked = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 3} - {"whet", "that"}
-    asked -= {verb[:5] for verb in _denied_verbs(question)}
+    # The question's own denials count wherever they stand ("a supplier that cannot say ...").
+    asked -= {verb[:5] for verb in _denied_verbs(question, rules_only=False)}
     return any(
         len(verb) >= 3 and verb not in _NOT_ACTIONS and verb[:5] in asked for verb in _denied_verbs(sentence)
     )
 
 
-def _denied_verbs(text: str) -> list[str]:
-    """The verbs `text` denies ("does not decide" -> "decide"), lower-case."""
-    return [next((g for g in m.groups() if g), "").lower() for m in _DENIED_VERB.finditer(text)]
+def _denied_verbs(text: str, *, rules_only: bool = True) -> list[str]:
+    """The verbs `text` denies ("does not decide" -> "decide"), lower-case; with `rules_only`, not those of
+    a relative clause, which describe a case rather than deny an action ("An AI tool is found in use that
+    was never triaged")."""
+    return [
+        next((g for g in m.groups() if g), "").lower()
+        for m in _DENIED_VERB.finditer(text)
+        if not (rules_only and in_relative_clause(text, m.start()))
+    ]
+
+
+# The opening of a relative clause just before a denial: "... that was", "... which has been", "who".
+_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def in_relative_clause(text: str, start: int) -> bool:
+    """Whether what starts at `start` in `text` opens just after a relative pronoun ("that was never
+    triaged"): it describes a case rather than states a rule."""
+    return _RELATIVE.search(text[:start]) is not None
 
 
 # Short words after "not" that are no action ("are not all ...") or too general to deny what was asked

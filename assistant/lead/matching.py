@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.lead.facts import _packs
+from assistant.organisation import in_relative_clause
 from assistant.question import QuestionAnalysis
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -164,7 +165,11 @@ def denies(stems: set[str], sentence: str, question: str = "") -> bool:
     `question` negates itself is restated, not denied ("Is a supplier that cannot say which model it uses
     a red flag?" / "Red flags ...: the supplier cannot say which model it uses")."""
     asked_denied = _denied(question)
-    return any(_denied(sentence, m) & stems - asked_denied for m in _DENIAL.finditer(sentence))
+    return any(
+        _denied(sentence, m) & stems - asked_denied
+        for m in _DENIAL.finditer(sentence)
+        if not in_relative_clause(sentence, m.start())
+    )
 
 
 def _denied(text: str, match: re.Match[str] | None = None) -> set[str]:

@@ -242,3 +242,14 @@ def test_the_tools_our_tables_list_are_names_only_we_use() -> None:
     )
     # Header rows, acronyms and words the law uses are no names.
     assert own_row_names([table], law_words={"customer", "portal"}) == ["CodePilot", "HaulChat"]
+
+
+def test_a_denial_in_a_relative_clause_describes_a_case_and_denies_nothing() -> None:
+    from assistant.lead import denies
+
+    example = "An AI tool is found in use that was never triaged."
+    question = "Does a new AI tool need to be triaged first?"
+    assert not denies_asked_verb(question, example)
+    assert not denies({"triag", "tool"}, example)
+    # The rule itself still denies.
+    assert denies_asked_verb("Can we skip triage?", "Teams must never skip triage.")
