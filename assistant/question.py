@@ -599,12 +599,13 @@ def mentioned_names(
     their title ("the policy", "this runbook": every one of ours of that kind)."""
     said = [w for w in words if mentions(text, w)]
     organisation = list(organisation)
-    found = [
-        name
-        for name in documents
-        if len(name.split()) >= 2
-        and re.search(rf"\b(?:the|this|that|our)\s+{re.escape(name.split()[-1])}\b", text, re.IGNORECASE)
-    ]
+    documents = [name for name in documents if len(name.split()) >= 2]
+
+    def by_kind(words_between: int) -> list[str]:
+        pattern = rf"\b(?:the|this|that|our)\s+(?:[\w-]+\s+){{0,{words_between}}}"
+        return [n for n in documents if re.search(pattern + rf"{re.escape(n.split()[-1])}\b", text, re.I)]
+
+    found = by_kind(0)
     for name in names:
         if name in found:
             continue
@@ -620,6 +621,10 @@ def mentioned_names(
             )
         ):
             found.append(name)
+    if not found:
+        # "the AI policy", "our incident runbook": a kind with up to two words before it, when no name of
+        # ours is used ("the Responsible AI Policy" names one policy, not every one).
+        found = by_kind(2)
     return found
 
 

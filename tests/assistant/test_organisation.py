@@ -102,6 +102,13 @@ def test_a_document_pointed_at_by_its_kind_makes_the_question_ours() -> None:
     # A kind of document the question does not point at with "the", "this", "that" or "our" is no name.
     unnamed = mentioned_names("Is a fundamental rights assessment required?", documents, documents=documents)
     assert unnamed == []
+    # With up to two words before the kind ("the AI charter"), when no title of ours is used whole.
+    loose = mentioned_names("Is a spreadsheet in scope of the AI charter?", documents, documents=documents)
+    assert loose == ["Acme Freight AI Charter", "Acme Driver Safety Charter"]
+    titled = mentioned_names(
+        "Does the Driver Safety Charter cover vans?", documents, organisation=["Acme"], documents=documents
+    )
+    assert titled == ["Acme Driver Safety Charter"]
 
 
 def test_a_review_is_read_by_what_its_field_names_mean() -> None:
