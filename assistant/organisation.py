@@ -435,8 +435,11 @@ def _denied_verbs(text: str, *, rules_only: bool = True) -> list[str]:
     ]
 
 
-# The opening of a relative clause just before a denial: "... that was", "... which has been", "who".
-_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# The opening of a relative clause just before a denial: "... that was", "... which has been" (not a
+# reported statement: "states that ECOA does not authorise ...").
+_RELATIVE = re.compile(
+    r"\b(?:that|which|who)\s+(?:was|were|is|are|has|have|had)(?:\s+been)?\s+$", re.IGNORECASE
+)
 
 
 def in_relative_clause(text: str, start: int) -> bool:

@@ -260,3 +260,6 @@ def test_a_denial_in_a_relative_clause_describes_a_case_and_denies_nothing() -> 
     assert not denies({"triag", "tool"}, example)
     # The rule itself still denies.
     assert denies_asked_verb("Can we skip triage?", "Teams must never skip triage.")
+    # A reported statement is no relative clause: "states that ECOA does not authorise ..." denies.
+    reported = "The final rule states that ECOA does not authorise disparate-impact liability."
+    assert denies({"autho", "dispa"}, reported)
