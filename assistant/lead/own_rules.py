@@ -36,7 +36,7 @@ from assistant.question import (
 )
 from knowledge.embedder import Embedder
 from knowledge.retrieval import Passage
-from knowledge.statements import statements
+from knowledge.statements import passage_sentences, statements
 
 _ASKS_DUTY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|obliged)\b", re.IGNORECASE)
 
@@ -248,7 +248,11 @@ def _law_rule(
         key=lambda found: -found[1].similarity,
     )
     for i, p in law:
-        sentences = [s for s in statements(p.text) if len(s.split()) >= 6 and not s.endswith((":", ";"))]
+        # Read as the answer engine reads the law: record fields and bookkeeping lines ("Instrument: ...",
+        # "Applies from ...") are no rule.
+        sentences = [
+            s for s in passage_sentences(p.text) if len(s.split()) >= 6 and not s.endswith((":", ";"))
+        ]
         if not sentences:
             continue
         sentence = sentences[_rank(vector, embedder, sentences)[0]]

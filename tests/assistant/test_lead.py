@@ -1176,3 +1176,19 @@ def test_a_review_verdict_ignores_the_words_of_the_systems_name() -> None:
     assert asked.internal_names == ["CodeAssist IDE code assistant"]
     # "code" is a word of the name: the rationale's "reviewed code" says nothing of API keys.
     assert _review_plan(asked, review, 0) is None
+
+
+def test_the_laws_rule_behind_ours_is_read_without_its_record_fields() -> None:
+    from assistant.lead.own_rules import _law_rule
+
+    law = passage(
+        "california-ai-transparency:22757-2",
+        "Instrument: SB 942 (2024), as amended by AB 853 (2025)\nApplies from (base text): 2026-08-02\n"
+        "Obligations: Provider: A covered provider must offer a free, publicly accessible AI detection tool.",
+    )
+    law = law.model_copy(update={"similarity": 0.7})
+    asked = analyse_question("Must we offer a free AI detection tool?")
+    embedder = HashingEmbedder()
+    found = _law_rule(asked, [law], embedder.embed([asked.question])[0], embedder)
+    assert found is not None and found.fact is not None
+    assert "Instrument" not in found.fact and "Applies from" not in found.fact, found.fact
