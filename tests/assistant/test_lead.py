@@ -1192,3 +1192,16 @@ def test_the_laws_rule_behind_ours_is_read_without_its_record_fields() -> None:
     found = _law_rule(asked, [law], embedder.embed([asked.question])[0], embedder)
     assert found is not None and found.fact is not None
     assert "Instrument" not in found.fact and "Applies from" not in found.fact, found.fact
+
+
+def test_the_triage_rules_cite_the_provisions_of_a_scenarios_use_case() -> None:
+    from assistant.lead.conditioned import triage_articles
+
+    cited = triage_articles(
+        "A bank scores loan applicants' creditworthiness with a model.", ["creditworthiness"]
+    )
+    # Annex III's point, the deployer's duties and its fundamental rights impact assessment.
+    assert {"eu-ai-act:annex-iii", "eu-ai-act:art-26", "eu-ai-act:art-27"} <= cited
+    # Without a use case of Annex III, none of its high-risk duties.
+    plain = triage_articles("A spam filter for the mailroom.", [])
+    assert not plain & {"eu-ai-act:annex-iii", "eu-ai-act:art-26", "eu-ai-act:art-27"}

@@ -150,3 +150,25 @@ def test_same_ids_from_markdown_and_json(corpus_dir: Path) -> None:
     assert html == json_ids
     # The Markdown copy lost the body of Annex VI (a quirk of that file): that is the only difference.
     assert {i for i in html ^ markdown if not i.startswith("eu-ai-act:annex-vi-")} == set()
+
+
+def test_a_scenario_gets_the_provisions_triage_cites_for_its_use_case(
+    official: tuple[Assistant, float],
+) -> None:
+    from assistant.lead import prepare_answer
+    from assistant.lead.conditioned import triage_articles
+    from knowledge.retrieval import article_of
+
+    assistant, _ = official
+    question = (
+        "We are a bank. We plan to use a vendor's model that scores loan applicants' creditworthiness; the "
+        "vendor built it and we only run it. What do we have to do before we start using it and while it is "
+        "in use?"
+    )
+    plain = {article_of(p.citation_id) for p in search(assistant.index, question, audience=Audience(), k=5)}
+    prepared = prepare_answer(assistant.index, question, audience=Audience(), k=5)
+    asked = {article_of(p.citation_id) for p in prepared.passages}
+    # The deployer's impact assessment (Article 27), which the words alone do not rank, joins; everything
+    # that joined is a provision the triage rules cite for creditworthiness scoring.
+    assert "eu-ai-act:art-27" in asked - plain, (plain, asked)
+    assert asked - plain <= triage_articles(question, ["creditworthiness"])
