@@ -16,6 +16,7 @@ from assistant.lead import (
     Verdict,
     coverage_verdict,
     duty_verdict,
+    example_verdict,
     is_duty_line,
     is_organisations,
     names_its_answer,
@@ -372,6 +373,8 @@ def _lead_line(
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
         verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
+        if verdict is None and is_organisations(lead):
+            verdict = example_verdict(analysis, lead, sentence)
         if verdict is None:
             covered = coverage_verdict if not is_organisations(lead) else our_coverage_verdict
             verdict = covered(analysis, sentence, lead.title)

@@ -38,6 +38,7 @@ from assistant.lead.record_plans import status_verdict
 from assistant.lead.verdicts import (
     coverage_verdict,
     duty_verdict,
+    example_verdict,
     is_duty_line,
     our_coverage_verdict,
     review_decision,
@@ -55,6 +56,7 @@ __all__ = [
     "coverage_verdict",
     "denies",
     "duty_verdict",
+    "example_verdict",
     "internal_names",
     "is_duty_line",
     "is_organisations",

@@ -23,6 +23,7 @@ from assistant.question import (
     Ask,
     QuestionAnalysis,
     QuestionType,
+    asked_part,
     is_polar,
 )
 from knowledge.embedder import Embedder
@@ -443,6 +444,32 @@ def _exemption_verdict(question: str, sentence: str, heading: str) -> Verdict | 
     if _INCLUDES.search(sentence) and not denies(subject, sentence):
         return Verdict.NO
     return None
+
+
+# "..., is that an AI incident?": what a yes/no question asks a case to be.
+_ASKS_TO_BE = re.compile(
+    r"\b(?:is|are|would)\s+(?:that|this|it|these|those)\s+(?:be\s+|counted\s+as\s+)?(?:an?\s+|the\s+)?"
+    r"([\w\s-]{2,60}?)\s*\?\s*$",
+    re.IGNORECASE,
+)
+_EXAMPLES = re.compile(r"^\s*(?:examples?|for example|e\.g\.)\b", re.IGNORECASE)
+
+
+def example_verdict(analysis: QuestionAnalysis, p: Passage, sentence: str) -> Verdict | None:
+    """Yes to "..., is that an AI incident?" when our sentence answering it is one of the examples listed
+    under the heading that defines what is asked ("Examples" under "What is an AI incident") and says the
+    case the question describes (at least two and half of its words)."""
+    question = analysis.question
+    part = asked_part(question)
+    asked = _ASKS_TO_BE.search(part)
+    if asked is None or not _EXAMPLES.match(p.title):
+        return None
+    kind = _stems(asked.group(1))
+    if not kind or not kind <= _stems(" ".join(p.parents)):
+        return None
+    # The case is told before what it is asked to be: "If our chatbot gives a customer wrong info, ...".
+    told = question[: max(question.rfind(part), 0)] + part[: asked.start()]
+    return Verdict.YES if _covers(_stems(told), sentence) else None
 
 
 def _covers(stems: set[str], sentence: str) -> bool:

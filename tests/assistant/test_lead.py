@@ -1205,3 +1205,28 @@ def test_the_triage_rules_cite_the_provisions_of_a_scenarios_use_case() -> None:
     # Without a use case of Annex III, none of its high-risk duties.
     plain = triage_articles("A spam filter for the mailroom.", [])
     assert not plain & {"eu-ai-act:annex-iii", "eu-ai-act:art-26", "eu-ai-act:art-27"}
+
+
+def test_a_case_listed_among_the_examples_of_what_is_asked_is_one() -> None:
+    from assistant.lead import example_verdict
+
+    examples = passage(
+        "runbook:what-is-an-ai-incident-examples",
+        "- The customer-service chatbot tells customers their travel claim is covered when it is not.",
+        kind="policy",
+        title="Examples",
+    ).model_copy(update={"parents": ["What is an AI incident"]})
+    sentence = "The customer-service chatbot tells customers their travel claim is covered when it is not."
+    asked = analyse_question(
+        "If our chatbot gives a customer wrong info about their cover, is that an AI incident?"
+    )
+    assert example_verdict(asked, examples, sentence) is Verdict.YES
+    # Another kind asked, another case told, or a section that is no list of examples: no verdict.
+    other_kind = analyse_question(
+        "If our chatbot gives a customer wrong info about their cover, is that a breach?"
+    )
+    assert example_verdict(other_kind, examples, sentence) is None
+    other_case = analyse_question("If a model drifts within tolerance, is that an AI incident?")
+    assert example_verdict(other_case, examples, sentence) is None
+    steps = examples.model_copy(update={"title": "Step 1: Report"})
+    assert example_verdict(asked, steps, sentence) is None

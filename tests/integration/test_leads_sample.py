@@ -154,6 +154,12 @@ def assistant(demo: Assistant) -> Assistant:
         # A tool our table lists by name: its row answers, before its review.
         ("May I put special-category data into NorthwindGPT?", "No.", "genai-acceptable-use-policy"),
         ("What data may go into CodeAssist?", "data allowed: Source code", "genai-acceptable-use-policy"),
+        # A case among the examples of what is asked is one.
+        (
+            "If our chatbot gives a customer wrong info about their cover, is that an AI incident?",
+            "Yes.",
+            "ai-incident-response-runbook",
+        ),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
