@@ -163,7 +163,9 @@ def main() -> None:
     print(f"  with the built-in packs: {_figures(score)}")
     for name, qs in scenario_sets:
         packs = score_articles(qs, [retrieve(q.question) for q in qs])
-        print(f"    {name} ({len(qs)}), article level: {_articles(packs)}")
+        asked = score_articles(qs, [asked_passages(q.question) for q in qs])
+        label = f"{name} ({len(qs)}), article level:"
+        print(f"    {label} search {_articles(packs)}   as asked {_articles(asked)}")
     print("  target: >= 0.90 (the default configuration indexes the packs)")
     if args.show_misses:
         for miss in score.misses:
