@@ -19,8 +19,8 @@ from assistant.lead import (
     example_verdict,
     is_duty_line,
     is_organisations,
+    leads_with_what_it_names,
     names_its_answer,
-    names_our_listed_tool,
     our_coverage_verdict,
     related_support,
     rests_on_our_sentence,
@@ -149,13 +149,13 @@ def answers_question(
 ) -> bool:
     """Whether the prepared answer is in scope: its passages cover the question (`is_grounded`), a
     structured fact of the regime it names answers it (`names_its_answer`), its verdict rests on a
-    sentence of ours close enough in meaning (`rests_on_our_sentence`), or it leads with our table listing
-    the tool it names (`names_our_listed_tool`)."""
+    sentence of ours close enough in meaning (`rests_on_our_sentence`), or it leads with what of ours it
+    names, a tool's table or a system's review (`leads_with_what_it_names`)."""
     return (
         is_grounded(question, prepared.passages, threshold=threshold)
         or names_its_answer(prepared)
         or rests_on_our_sentence(prepared, embedder, threshold)
-        or names_our_listed_tool(prepared)
+        or leads_with_what_it_names(prepared)
     )
 
 

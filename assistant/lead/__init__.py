@@ -28,8 +28,8 @@ from assistant.lead.models import AnswerPlan, FactBasis, Verdict
 from assistant.lead.planner import plan_answer
 from assistant.lead.prepared import (
     Prepared,
+    leads_with_what_it_names,
     names_its_answer,
-    names_our_listed_tool,
     plan_brief,
     prepare_answer,
     rests_on_our_sentence,
@@ -60,8 +60,8 @@ __all__ = [
     "internal_names",
     "is_duty_line",
     "is_organisations",
+    "leads_with_what_it_names",
     "names_its_answer",
-    "names_our_listed_tool",
     "organisation_names",
     "our_coverage_verdict",
     "pack_record",

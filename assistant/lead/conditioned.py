@@ -93,9 +93,9 @@ class Conditioned(BaseModel):
 
     analysis: QuestionAnalysis
     passages: list[Passage]
-    named_rows: list[str] = Field(
+    named: list[str] = Field(
         default_factory=list,
-        description="Citation ids of our sections whose table lists a tool the question names by name.",
+        description="Citation ids of what of ours the question names: a tool's table, a system's review.",
     )
 
 
@@ -166,7 +166,7 @@ def condition(
         return Conditioned(
             analysis=analysis,
             passages=_merge(rows, reviewed, law[:1], ours, law)[:k],
-            named_rows=[p.citation_id for p in rows],
+            named=[p.citation_id for p in [*rows, *reviewed]],
         )
     best_law = max((p.similarity for p in law), default=0.0)
     best_ours = max((p.similarity for p in ours), default=0.0)

@@ -28,9 +28,9 @@ class Prepared(BaseModel):
     analysis: QuestionAnalysis
     passages: list[Passage]
     plan: AnswerPlan
-    named_rows: list[str] = Field(
+    named: list[str] = Field(
         default_factory=list,
-        description="Citation ids of our sections whose table lists a tool the question names by name.",
+        description="Citation ids of what of ours the question names: a tool's table, a system's review.",
     )
 
 
@@ -73,7 +73,7 @@ def prepare_answer(
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
-    return Prepared(analysis=analysis, passages=passages, plan=plan, named_rows=conditioned.named_rows)
+    return Prepared(analysis=analysis, passages=passages, plan=plan, named=conditioned.named)
 
 
 def _cited_passage(
@@ -95,11 +95,12 @@ def _cited_passage(
     return None
 
 
-def names_our_listed_tool(prepared: Prepared) -> bool:
-    """Whether the answer leads with our table listing a tool the question names ("May I put
-    special-category data into NorthwindGPT?"): in scope, however the rest of the question sounds."""
+def leads_with_what_it_names(prepared: Prepared) -> bool:
+    """Whether the answer leads with what of ours the question names: the table listing a tool it names
+    ("May I put special-category data into NorthwindGPT?"), or the review of a system it names ("After how
+    many failed attempts does Nora hand over to a person?"): in scope, however the rest of it sounds."""
     passages, lead = prepared.passages, prepared.plan.lead_index
-    return bool(passages) and passages[lead].citation_id in prepared.named_rows
+    return bool(passages) and passages[lead].citation_id in prepared.named
 
 
 def names_its_answer(prepared: Prepared) -> bool:

@@ -51,6 +51,21 @@ _ASKS_REJECTED = re.compile(
 )
 
 
+# "Why was it approved?", "on what grounds": its reasons (review_decision_text), not one condition.
+_WHY_ASKED = re.compile(r"\bwhy\b|\bon what (?:basis|grounds)\b|\breasons?\b", re.IGNORECASE)
+
+
+def _without_system(analysis: QuestionAnalysis) -> str:
+    """The question without the names of the systems it names, whole or by any of their words
+    ("CodeAssist" for "CodeAssist IDE code assistant"): they say which record, not what is asked of it."""
+    question = analysis.question
+    for name in analysis.internal_names:
+        question = question.replace(name, " ")
+        for word in name.split():
+            question = re.sub(rf"\b{re.escape(word)}\b", " ", question, flags=re.IGNORECASE)
+    return question
+
+
 def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPlan | None:
     """The lead from a past review the question is about: for a yes/no question the verdict its record
     gives (its decision, or the clause of its rationale or conditions about what is asked), then the
@@ -58,9 +73,21 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
     decision = review_decision(p, analysis)
     if decision is None:
         return None
-    if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
-        return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=index)
     fields = read_review(p.text)
+    if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
+        if analysis.type is not QuestionType.PAST_DECISION and not _WHY_ASKED.search(analysis.question):
+            # "After how many failed attempts does Nora hand over to a person?": the condition that says
+            # it ("... after two failed attempts to answer"), then the decision it belongs to.
+            found = clause_verdict(
+                _without_system(analysis),
+                [*statements(fields.rationale or ""), *fields.conditions],
+                min_shared=2,
+            )
+            head = decision_head(fields, p.title)
+            if found is not None and head:
+                fact = f"{found[1].rstrip('.')}. {head}"
+                return AnswerPlan(fact=fact, basis=FactBasis.REVIEW_DECISION, lead_index=index)
+        return AnswerPlan(fact=decision, basis=FactBasis.REVIEW_DECISION, lead_index=index)
     outcome = (fields.decision or "").lower()
     verdict: Verdict | None = None
     fact = decision
@@ -69,13 +96,7 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
     elif _ASKS_APPROVED.search(analysis.question) and outcome:
         verdict = Verdict.YES if outcome.startswith(("approved", "accepted")) else Verdict.NO
     else:
-        # The system's name, whole or by any of its words ("CodeAssist" for "CodeAssist IDE code
-        # assistant"), says which record, not what is asked of it.
-        question = analysis.question
-        for name in analysis.internal_names:
-            question = question.replace(name, " ")
-            for word in name.split():
-                question = re.sub(rf"\b{re.escape(word)}\b", " ", question, flags=re.IGNORECASE)
+        question = _without_system(analysis)
         texts = [*statements(fields.rationale or ""), *fields.conditions]
         found = clause_verdict(question, texts)
         if found is not None:

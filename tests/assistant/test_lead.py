@@ -1230,3 +1230,34 @@ def test_a_case_listed_among_the_examples_of_what_is_asked_is_one() -> None:
     assert example_verdict(other_case, examples, sentence) is None
     steps = examples.model_copy(update={"title": "Step 1: Report"})
     assert example_verdict(asked, steps, sentence) is None
+
+
+def test_a_question_about_a_reviewed_system_leads_with_the_condition_that_answers() -> None:
+    from assistant.lead.verdicts import _review_plan
+    from assistant.question import QuestionAnalysis
+
+    review = passage(
+        "past-reviews:rev-2024-031",
+        "ID: rev-2024-031\nSystem: Nora customer-service chatbot\nDate: 2024-11-19\n"
+        "Decision: approved_with_conditions\n"
+        "Conditions: The opening message says the customer is talking to an automated assistant.; "
+        "Hand over to a person on request and after two failed attempts to answer.\n"
+        "Rationale: The assistant interacts directly with customers.",
+        kind="review",
+        title="Nora customer-service chatbot",
+    )
+
+    def asked(question: str) -> QuestionAnalysis:
+        return analyse_question(
+            question, internal_names=["Nora customer-service chatbot"], own_words=["Nora"]
+        )
+
+    found = _review_plan(asked("After how many failed attempts does Nora hand over to a person?"), review, 0)
+    assert found is not None and found.fact is not None
+    assert found.fact.startswith("Hand over to a person on request and after two failed attempts"), found.fact
+    assert "Nora customer-service chatbot was approved with conditions on 2024-11-19" in found.fact
+    # What we decided is the decision with all its conditions.
+    decided = _review_plan(asked("What did we decide about Nora?"), review, 0)
+    assert (
+        decided is not None and decided.fact is not None and decided.fact.startswith("Nora customer-service")
+    )

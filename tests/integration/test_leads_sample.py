@@ -160,6 +160,12 @@ def assistant(demo: Assistant) -> Assistant:
             "Yes.",
             "ai-incident-response-runbook",
         ),
+        # A question about a reviewed system is in scope and led by the condition that answers it.
+        (
+            "After how many failed attempts does Nora hand over to a person?",
+            "Hand over to a person on request and after two failed attempts",
+            "past-reviews",
+        ),
         # 6. past reviews lead with the decision and its conditions
         (
             "What did we decide about the TalentSift CV ranking module?",
