@@ -289,7 +289,10 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
 _ASKED_APPROVER = re.compile(
     r"\bneeds?\s+(?:the\s+)?(?P<owner>[\w\s'’-]+?)(?:'s|’s)\s+(?:approval|sign-off)\b|"
     r"\bneeds?\s+(?:the\s+)?(?P<named>[\w\s'’-]+?)\s+(?:approval|sign-off)\b|"
-    r"\b(?:approval|sign-off)\s+(?:of|from|by)\s+(?:the\s+)?(?P<after>[\w\s'’-]+?)\s*\?",
+    r"\b(?:approval|sign-off)\s+(?:of|from|by)\s+(?:the\s+)?(?P<after>[\w\s'’-]+?)\s*\?|"
+    # "Should external statements be cleared by Legal?"
+    r"\b(?:be|is|are)\s+(?:approved|cleared|signed off|authori[sz]ed)\s+by\s+"
+    r"(?:the\s+)?(?P<passive>[\w\s'’-]+?)\s*\?",
     re.IGNORECASE,
 )
 # Who approves, as a rule states it: "Approval by the RAI Lead and ...;", "The system owner approves ...".
@@ -320,7 +323,7 @@ def approver_verdict(question: str, sentence: str) -> Verdict | None:
     stated = _APPROVERS.search(sentence)
     if asked is None or stated is None:
         return None
-    who = next(g for g in (asked.group("owner"), asked.group("named"), asked.group("after")) if g)
+    who = next(g for g in asked.group("owner", "named", "after", "passive") if g)
     approvers = stated.group("by") or stated.group("subject") or ""
     wanted = word_stems(who)
     if not wanted:

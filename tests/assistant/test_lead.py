@@ -967,6 +967,17 @@ def test_a_stated_period_is_checked_against_our_own_sentence() -> None:
             "T3 systems are re-reviewed every 24 months.",
             None,
         ),
+        # Asked in the passive: "cleared by", "approved by".
+        (
+            "Should external statements about an incident be cleared by Legal?",
+            "External statements are approved by Communications and Legal.",
+            Verdict.YES,
+        ),
+        (
+            "Should external statements be approved by the Data Protection Officer?",
+            "External statements are approved by Communications and Legal.",
+            Verdict.NO,
+        ),
     ],
 )
 def test_an_asked_approval_is_checked_against_the_approvers_the_rule_names(
