@@ -12,7 +12,7 @@ answer engine conditions retrieval and writes its lead from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import cache
 
@@ -638,6 +638,19 @@ def own_question(text: str) -> str:
     return _FOLLOW_UP_CONTEXT.sub("?", text)
 
 
+def _without_documents(text: str, documents: Sequence[str], organisation: Iterable[str]) -> str:
+    """`text` without the documents of ours it names, by title or by kind ("the generative AI policy"): a
+    policy's name is no use case of the system asked about."""
+    for name in documents:
+        for title in {name, without_names(name, organisation)}:
+            text = re.sub(rf"\b{re.escape(title)}\b", " ", text, flags=re.IGNORECASE)
+        kind = re.escape(name.split()[-1])
+        text = re.sub(
+            rf"\b(?:the|this|that|our)\s+(?:[\w-]+\s+){{0,3}}{kind}\b", " ", text, flags=re.IGNORECASE
+        )
+    return text
+
+
 def analyse_question(
     text: str,
     *,
@@ -659,6 +672,8 @@ def analyse_question(
     use cases, places, roles) counts, but what is asked (the type, the verdict asked for, durations) is read
     from the follow-up alone."""
     asked = own_question(text)
+    organisation = list(organisation)
+    documents = list(documents)
     regimes = named_regimes(text)
     ours = mentioned_names(text, internal_names, own_words, organisation, documents)
     if regimes:
@@ -677,7 +692,9 @@ def analyse_question(
         regimes=regimes,
         focus=focus,
         internal_names=ours,
-        use_cases=_use_cases(text),
+        use_cases=_use_cases(
+            _without_documents(text, [n for n in ours if n in set(documents)], organisation)
+        ),
         jurisdictions=places,
         roles=[role for role, pattern in _ROLES if pattern.search(text)],
         tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(asked)), None),

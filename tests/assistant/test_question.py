@@ -257,3 +257,19 @@ def test_the_kind_a_which_question_asks_for_is_its_last_word_before_the_verb() -
     # Not a 'which one of a kind' question.
     assert asked_kind("What happens when a review misses its target?") is None
     assert asked_kind("What is a DPIA?") is None
+
+
+def test_a_document_named_is_no_use_case_of_the_system_asked_about() -> None:
+    documents = ["Acme Generative AI Rules"]
+    named = {"internal_names": documents, "documents": documents, "organisation": ["Acme"]}
+    # "the generative AI rules" names our document: no generative AI system is asked about.
+    assert (
+        analyse_question("Are personal devices covered by the generative AI rules?", **named).use_cases == []
+    )
+    # A system described beside the document's name still is.
+    described = analyse_question(
+        "Does our generative AI chatbot need a label under the Acme Generative AI Rules?", **named
+    )
+    assert "customer_chatbot" in described.use_cases
+    # Without our documents, the words are the subject's.
+    assert analyse_question("Are personal devices covered by the generative AI rules?").use_cases
