@@ -3,6 +3,8 @@ ready for the answer composer."""
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from assistant.lead.conditioned import _narrow, _within, condition, is_organisations, organisation_names
@@ -10,7 +12,7 @@ from assistant.lead.facts import pack_record
 from assistant.lead.matching import _heading_text
 from assistant.lead.models import AnswerPlan, FactBasis
 from assistant.lead.planner import plan_answer
-from assistant.organisation import embed_cached
+from assistant.organisation import embed_cached, word_stems
 from assistant.question import (
     QuestionAnalysis,
     analyse_question,
@@ -100,7 +102,21 @@ def leads_with_what_it_names(prepared: Prepared) -> bool:
     ("May I put special-category data into NorthwindGPT?"), or the review of a system it names ("After how
     many failed attempts does Nora hand over to a person?"): in scope, however the rest of it sounds."""
     passages, lead = prepared.passages, prepared.plan.lead_index
-    return bool(passages) and passages[lead].citation_id in prepared.named
+    if not passages or passages[lead].citation_id not in prepared.named:
+        return False
+    # It must also say something the question asks beyond the name ("When is the NorthwindGPT launch
+    # party?" is not about what the table or the review says).
+    names = " ".join(prepared.analysis.internal_names) + " " + passages[lead].title
+    asked = (
+        word_stems(prepared.analysis.question) - word_stems(names) - _name_stems(prepared.analysis.question)
+    )
+    return bool(asked & word_stems(passages[lead].text))
+
+
+def _name_stems(question: str) -> set[str]:
+    """The stems of the capitalised words a question uses after its first ("NorthwindGPT", "Nora"): names
+    say which thing, not what is asked of it."""
+    return word_stems(" ".join(m.group(0) for m in re.finditer(r"\b[A-Z]\w+", question) if m.start() > 0))
 
 
 def names_its_answer(prepared: Prepared) -> bool:

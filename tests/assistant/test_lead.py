@@ -1272,3 +1272,27 @@ def test_a_question_about_a_reviewed_system_leads_with_the_condition_that_answer
     assert (
         decided is not None and decided.fact is not None and decided.fact.startswith("Nora customer-service")
     )
+
+
+def test_a_named_tool_or_system_is_in_scope_only_for_what_its_record_says() -> None:
+    from assistant.lead import Prepared, leads_with_what_it_names
+
+    row = passage(
+        "genai-acceptable-use-policy:approved-tools",
+        "| Tool | Data allowed |\n|---|---|\n| NorthwindGPT (chat assistant) | Up to Confidential; "
+        "no special-category data |\n",
+        kind="policy",
+        title="Enterprise tools",
+    ).model_copy(update={"similarity": 0.17})
+
+    def in_scope(question: str, named: list[str]) -> bool:
+        lead_plan = AnswerPlan(lead_index=0)
+        prepared = Prepared(analysis=analyse_question(question), passages=[row], plan=lead_plan, named=named)
+        return leads_with_what_it_names(prepared)
+
+    named = [row.citation_id]
+    assert in_scope("May I put special-category data into NorthwindGPT?", named)
+    # The tool named, but nothing its row says asked about.
+    assert not in_scope("When is the NorthwindGPT launch party?", named)
+    # A lead the question does not name.
+    assert not in_scope("May I put special-category data into NorthwindGPT?", [])

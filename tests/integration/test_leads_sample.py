@@ -200,3 +200,14 @@ def test_a_past_review_lists_its_conditions(assistant: Assistant) -> None:
     lead = assistant.ask("What did we decide about the TalentSift CV ranking module?").answer.split("\n\n")[0]
     assert "No automatic rejection" in lead and "bias audit" in lead.lower()
     assert "Description:" not in lead
+
+
+@pytest.mark.parametrize(
+    "question", ["When is the NorthwindGPT launch party?", "Where is the Nora team's office?"]
+)
+def test_naming_our_tool_or_system_does_not_make_any_question_answerable(
+    assistant: Assistant, question: str
+) -> None:
+    # Our table or review names it, but says nothing of what is asked: an honest "I don't know".
+    answer = assistant.ask(question)
+    assert not answer.grounded, answer.answer
