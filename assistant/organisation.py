@@ -57,6 +57,10 @@ class OwnNames(BaseModel):
         default_factory=list,
         description="Codes its documents use and no regulation does (its tiers and levels: T1, SEV2).",
     )
+    listed: list[str] = Field(
+        default_factory=list,
+        description="The words opening its tables' rows that no regulation uses: the tools it lists.",
+    )
 
 
 def own_names(documents: Iterable[str], reviews: Iterable[str], law_words: set[str]) -> OwnNames:
@@ -207,6 +211,14 @@ _WHY = re.compile(
     r"\b(?:classif\w*|tier\w*|rated|categori[sz]\w*|assess\w*|class)\b",
     re.IGNORECASE,
 )
+
+
+def asks_why(question: str) -> bool:
+    """Whether `question` asks for reasons ("Why was it tiered T3?", "How was it classified?"): a review
+    answers with its rationale, not one condition."""
+    return _WHY.search(question) is not None
+
+
 _DESCRIBE = re.compile(r"^\s*what (?:is|does|was)\b(?!.*\b(?:decid|decision|condition|outcome)\w*)", re.I)
 
 
@@ -230,7 +242,7 @@ def review_decision_text(p: Passage, analysis: QuestionAnalysis | None = None) -
     if head is None:
         return None
     question = analysis.question if analysis else ""
-    if fields.rationale and _WHY.search(question):
+    if fields.rationale and asks_why(question):
         return f"{head}. {fields.rationale.rstrip('.')}."
     describe = analysis is not None and analysis.type is QuestionType.WHAT_IS and _DESCRIBE.search(question)
     if fields.description and describe:

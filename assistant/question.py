@@ -585,6 +585,18 @@ def without_names(question: str, words: Iterable[str]) -> str:
     return " ".join(question.split())
 
 
+# Words a reference to one of our documents by its kind may put before the kind: "the AI policy".
+KIND_WORDS_BETWEEN = 2
+
+
+def _kind_reference(title: str, words_between: int) -> re.Pattern[str]:
+    """A reference to the document `title` by its kind, the last word of its title, with up to
+    `words_between` words before it: "the policy", "this runbook", "the generative AI policy"."""
+    kind = re.escape(title.split()[-1])
+    between = rf"(?:[\w-]+\s+){{0,{words_between}}}"
+    return re.compile(rf"\b(?:the|this|that|our)\s+{between}{kind}\b", re.IGNORECASE)
+
+
 def mentioned_names(
     text: str,
     names: Iterable[str],
@@ -602,8 +614,7 @@ def mentioned_names(
     documents = [name for name in documents if len(name.split()) >= 2]
 
     def by_kind(words_between: int) -> list[str]:
-        pattern = rf"\b(?:the|this|that|our)\s+(?:[\w-]+\s+){{0,{words_between}}}"
-        return [n for n in documents if re.search(pattern + rf"{re.escape(n.split()[-1])}\b", text, re.I)]
+        return [n for n in documents if _kind_reference(n, words_between).search(text)]
 
     found = by_kind(0)
     for name in names:
@@ -624,7 +635,7 @@ def mentioned_names(
     if not found:
         # "the AI policy", "our incident runbook": a kind with up to two words before it, when no name of
         # ours is used ("the Responsible AI Policy" names one policy, not every one).
-        found = by_kind(2)
+        found = by_kind(KIND_WORDS_BETWEEN)
     return found
 
 
@@ -644,10 +655,7 @@ def _without_documents(text: str, documents: Sequence[str], organisation: Iterab
     for name in documents:
         for title in {name, without_names(name, organisation)}:
             text = re.sub(rf"\b{re.escape(title)}\b", " ", text, flags=re.IGNORECASE)
-        kind = re.escape(name.split()[-1])
-        text = re.sub(
-            rf"\b(?:the|this|that|our)\s+(?:[\w-]+\s+){{0,3}}{kind}\b", " ", text, flags=re.IGNORECASE
-        )
+        text = _kind_reference(name, KIND_WORDS_BETWEEN).sub(" ", text)
     return text
 
 

@@ -354,7 +354,7 @@ def _named_rows(
     decided about it (its review answers that)."""
     if analysis.type is QuestionType.PAST_DECISION:
         return []
-    words = [w for w in organisation_names(index).words if mentions(question, w)]
+    words = [w for w in organisation_names(index).listed if mentions(question, w)]
     narrowed = _narrow(filters, kinds=list(ORGANISATION_KINDS))
     if not words or narrowed is None:
         return []
@@ -420,9 +420,8 @@ def organisation_names(index: KnowledgeIndex) -> OwnNames:
         names.sources = {c.title: c.source_id for c in ours if c.level == "document" and c.kind != "review"}
         names.codes = codes
         # The tools our tables list ("NorthwindGPT (enterprise chat assistant)") are names only we use.
-        names.words = sorted(
-            {*names.words, *own_row_names((c.text for c in ours if c.kind != "review"), law)}
-        )
+        names.listed = own_row_names((c.text for c in ours if c.kind != "review"), law)
+        names.words = sorted({*names.words, *names.listed})
         _names_cache.clear()
         _names_cache[key] = names
     return _names_cache[key]

@@ -12,6 +12,7 @@ from assistant.lead.facts import _packs, pack_record
 from assistant.lead.matching import _asked_stems, _stems, denies
 from assistant.lead.models import DUTY_MATCH, AnswerPlan, FactBasis, Verdict
 from assistant.organisation import (
+    asks_why,
     clause_verdict,
     decision_head,
     denies_asked_verb,
@@ -51,10 +52,6 @@ _ASKS_REJECTED = re.compile(
 )
 
 
-# "Why was it approved?", "on what grounds": its reasons (review_decision_text), not one condition.
-_WHY_ASKED = re.compile(r"\bwhy\b|\bon what (?:basis|grounds)\b|\breasons?\b", re.IGNORECASE)
-
-
 def _without_system(analysis: QuestionAnalysis) -> str:
     """The question without the names of the systems it names, whole or by any of their words
     ("CodeAssist" for "CodeAssist IDE code assistant"): they say which record, not what is asked of it."""
@@ -75,7 +72,7 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
         return None
     fields = read_review(p.text)
     if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
-        if analysis.type is not QuestionType.PAST_DECISION and not _WHY_ASKED.search(analysis.question):
+        if analysis.type is not QuestionType.PAST_DECISION and not asks_why(analysis.question):
             # "After how many failed attempts does Nora hand over to a person?": the condition that says
             # it ("... after two failed attempts to answer"), then the decision it belongs to.
             found = clause_verdict(
@@ -264,9 +261,9 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     if analysis.ask is Ask.PERMISSION:
         if _NEGATIVE.search(sentence) or denies_asked_verb(analysis.question, sentence):
             return Verdict.NO
-        if _excludes(_asked_stems(analysis), sentence):
-            return Verdict.NO
         stems = _asked_stems(analysis)
+        if _excludes(stems, sentence):
+            return Verdict.NO
         # A question that itself says "not" ("... a system that has not finished its reviews?") is
         # restated, not denied, by the rule's own "not".
         negated = re.search(r"\bnot\b|n't\b", analysis.question, re.IGNORECASE)
