@@ -12,9 +12,11 @@ from assistant.lead.facts import pack_record
 from assistant.lead.matching import _heading_text
 from assistant.lead.models import AnswerPlan, FactBasis
 from assistant.lead.planner import plan_answer
+from assistant.lead.siblings import SiblingAnswer, sibling_plan
 from assistant.organisation import embed_cached, word_stems
 from assistant.question import (
     QuestionAnalysis,
+    QuestionType,
     analyse_question,
 )
 from knowledge import store
@@ -75,7 +77,59 @@ def prepare_answer(
         if ground is not None:
             passages = [ground, *passages][:k]
             plan = plan.model_copy(update={"lead_index": 0})
+    if analysis.type is QuestionType.YES_NO and plan.verdict is None and not plan.fact and index.embedder:
+        sibling = _sibling_answer(index, analysis.question, passages, audience=audience, filters=filters)
+        if sibling is not None:
+            ids = [p.citation_id for p in passages]
+            if sibling.section.citation_id not in ids:
+                passages, ids = [sibling.section, *passages][:k], [sibling.section.citation_id, *ids]
+            at = ids.index(sibling.section.citation_id)
+            plan = AnswerPlan(
+                verdict=sibling.verdict, fact=sibling.fact, basis=FactBasis.WORDING, lead_index=at
+            )
     return Prepared(analysis=analysis, passages=passages, plan=plan, named=conditioned.named)
+
+
+# How many of our passages, in the conditioned order, are tried for a section the question names among its
+# siblings.
+SIBLING_TRIES = 4
+
+
+def _sibling_answer(
+    index: KnowledgeIndex,
+    question: str,
+    passages: list[Passage],
+    *,
+    audience: Audience,
+    filters: SearchFilters | None,
+) -> SiblingAnswer | None:
+    """The answer of a section the question names among its siblings (see assistant.lead.siblings), tried
+    under the parents of our SIBLING_TRIES first passages; the siblings are those this reader may read."""
+    assert index.embedder is not None
+    ours = [p for p in passages if is_organisations(p)][:SIBLING_TRIES]
+    if not ours:
+        return None
+    filters = filters or SearchFilters()
+    vector = embed_cached(index.embedder, [question])[0]
+    tried: set[str] = set()
+    with index.db.session() as session:
+        chunks = store.first_window_chunks(session=session, citation_ids=[p.citation_id for p in ours])
+        parents = [c.parent_id for c in chunks if c.parent_id]
+        for parent in dict.fromkeys(parents):
+            if parent in tried:
+                continue
+            tried.add(parent)
+            siblings = [
+                Passage.of_chunk(c, origin="file")
+                for c in store.child_chunks(session=session, parent_ids=[parent])
+                if audience.can_read(c.visibility, list(c.groups))
+                and (not filters.sources or c.source_id in filters.sources)
+                and (not filters.kinds or c.kind in filters.kinds)
+            ]
+            found = sibling_plan(question, siblings, embedder=index.embedder, vector=vector)
+            if found is not None:
+                return found
+    return None
 
 
 def _cited_passage(

@@ -151,6 +151,9 @@ def assistant(demo: Assistant) -> Assistant:
         # "Exempt from" is answered by what our rule includes; a tier question naming our code by our rule.
         ("Are pilots exempt from the Model Risk Tiering Standard?", "No.", "model-risk-tiering-standard"),
         ("Is a limited-risk system ever tiered below T3?", "No.", "model-risk-tiering-standard"),
+        # A tier the question names among its sibling tiers: silent where a sibling says what is asked.
+        ("Does a T4 system need AI Review Board approval?", "No. T4 Low:", "model-risk-tiering-standard"),
+        ("Does a T3 system need sign-off from the Chief Risk Officer?", "No.", "model-risk-tiering-standard"),
         # A tool our table lists by name: its row answers, before its review.
         ("May I put special-category data into NorthwindGPT?", "No.", "genai-acceptable-use-policy"),
         ("What data may go into CodeAssist?", "data allowed: Source code", "genai-acceptable-use-policy"),
