@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.lead.conditioned import is_organisations
 from assistant.lead.facts import _rank, _rank_scores
-from assistant.lead.matching import _asked_stems
+from assistant.lead.matching import _asked_stems, _stems
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
 from assistant.lead.verdicts import (
     _CITES_LAW,
@@ -127,6 +127,9 @@ RULE_MARGIN = 0.1
 # A sentence that denies the very action asked about ("Do not delete the conversation" for "Should I delete
 # the conversation?") says no from further away (set on the sample organisation's tuning questions).
 DENIAL_MARGIN = 0.2
+# Or from any distance when it holds this share of the question's words (chosen before any run, as "three
+# words of four").
+DENIAL_WORDS = 0.75
 
 
 def _our_sentences(
@@ -181,8 +184,19 @@ def _denial(
             and _covers(stems, sentence)
         )
 
+    # The question's words beyond the names of our documents it points at ("the AI policy").
+    named = _stems(" ".join(analysis.internal_names))
+    asked = stems - named or stems
+
+    def says_it_all(sentence: str) -> bool:
+        # "An exception ... never covers a prohibited use" for "Can an exception to the AI policy cover a
+        # prohibited use?": a sentence holding what is asked answers, however far its meaning sounds.
+        return len(asked & _stems(sentence)) >= DENIAL_WORDS * len(asked)
+
     denials = [
-        j for j in range(len(found)) if float(closeness[j]) >= best - DENIAL_MARGIN and says_no(found[j][1])
+        j
+        for j in range(len(found))
+        if (float(closeness[j]) >= best - DENIAL_MARGIN or says_it_all(found[j][1])) and says_no(found[j][1])
     ]
     if not denials:
         return None

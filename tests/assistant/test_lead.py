@@ -1122,6 +1122,24 @@ def test_our_rule_saying_no_about_what_is_asked_answers_a_may_question() -> None
     assert _denial(analyse_question("Can a supplier see our incident records?"), sentences, near) is None
 
 
+
+def test_a_denial_holding_what_is_asked_answers_from_any_distance() -> None:
+    import numpy as np
+
+    from assistant.lead.own_rules import DENIAL_MARGIN, _denial
+
+    sentences = [
+        (0, "Waivers are requested in writing from the compliance office."),
+        (0, "A waiver lasts at most 3 months and never covers a banned practice."),
+    ]
+    far = np.array([0.7, 0.7 - DENIAL_MARGIN - 0.2])
+    # The question's words (waiver, cover, banned, practice) are all in the denial: it answers.
+    asked = analyse_question("Can a waiver cover a banned practice?")
+    found = _denial(asked, sentences, far)
+    assert found is not None and found.verdict is Verdict.NO and "never covers" in (found.fact or "")
+    # Fewer of them ("cover" and "waiver" of four): only within DENIAL_MARGIN.
+    assert _denial(analyse_question("Can a waiver cover an urgent launch?"), sentences, far) is None
+
 def test_no_noun_with_a_past_participle_denies_that_action() -> None:
     from assistant.organisation import denies_asked_verb
 
