@@ -38,6 +38,7 @@ from knowledge.embedder import Embedder
 from knowledge.retrieval import Passage
 from knowledge.statements import passage_sentences, statements
 
+_HOW_MANY = re.compile(r"\bhow many\s+(?:working\s+|calendar\s+|business\s+)?([a-z]+)", re.IGNORECASE)
 _ASKS_DUTY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|obliged)\b", re.IGNORECASE)
 
 
@@ -76,6 +77,15 @@ def _our_sentence(
     if not found:
         return None
     found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
+    many = _HOW_MANY.search(question)
+    if many:
+        # "How many days does the security baseline check of a T4 system get?" is answered by a figure in
+        # that unit or in the code's cell (the table's "t4: 5"), not by the T4 section's sentence that names
+        # the check, nor by its "every 12 months".
+        in_unit = [rf"\d+\s+(?:\w+\s+)?{re.escape(many.group(1)[:4])}", *(c.pattern for c in cells)]
+        unit = re.compile("|".join(in_unit), re.IGNORECASE)
+        figures = [(i, s) for i, s in found if re.search(r"\d", s.removeprefix(passages[i].title))]
+        found = [(i, s) for i, s in figures if unit.search(s)] or figures or found
     if _ASKS_DUTY.search(question):
         # "When does a new tool have to be entered in the inventory?" is answered by the rule that says it
         # must ("must be in the AI inventory before any personal data touches it"), before a description.

@@ -875,6 +875,18 @@ def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
     # A table row's figure in the code's column answers for that code.
     counted = plan("How many days is the fairness audit target for a T2 system?", [targets, cycle])
     assert counted.fact is not None and "Fairness audit" in counted.fact and "t2: 20" in counted.fact
+    # "How many days" is answered by a figure in days or in the code's cell: not by the section the code
+    # heads when it has no figure, nor by its period in another unit.
+    baseline = passage(
+        "model-risk-tiering-standard:due-day-targets",
+        "| Review | Owner queue | T3 | T4 |\n|---|---|---|---|\n| Security baseline check | security | - | 5 |\n",
+        kind="policy",
+        title="Due-day targets",
+    )
+    for section in (low, low.model_copy(update={"text": low.text + " Looked at again every 24 months."})):
+        days = plan("How many days does the security baseline check of a T4 system get?", [section, baseline])
+        assert days.fact is not None and "t4: 5" in days.fact, days.fact
+        assert days.lead_index == 1
 
 
 def test_a_table_row_reads_whole_and_by_its_clause_that_states_the_period() -> None:
