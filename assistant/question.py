@@ -347,13 +347,23 @@ def _regime_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """One pattern per regime of the packs that ship: the aliases above, the id, and the acronyms and
     bill numbers in the manifest's title ("GDPR", "SB 24-205")."""
     found = []
-    for pack in load_packs():
+    packs = load_packs()
+    # Words the packs' own prose uses in lower case ("raise"): an acronym spelt like one ("RAISE") names
+    # its act only in capitals ("Can a reviewer raise a system's tier?" names no act).
+    prose = {
+        word
+        for pack in packs
+        for r in pack.records
+        for word in re.findall(r"\b[a-z]+\b", f"{r.title} {r.summary}")
+    }
+    for pack in packs:
         alternatives = [re.escape(pack.regime_id), *REGIME_ALIASES.get(pack.regime_id, ())]
         for raw in re.findall(r"\b[A-Z]{2,}[A-Z0-9/-]*\b|\b[A-Z]{2} \d[\d-]+\b", pack.title):
             # "AI-enabled" gives "AI-", and a bill's chamber alone ("SB", "HB") names no one bill.
             token = raw.rstrip("/-")
             if token not in {"AI", "EU", "US", "UK", "NIST", "ISO", "IEC", "RMF", "C.R.S", "SB", "AB", "HB"}:
-                alternatives.append(rf"\b{re.escape(token)}\b")
+                spelt = rf"\b{re.escape(token)}\b"
+                alternatives.append(f"(?-i:{spelt})" if token.lower() in prose else spelt)
         found.append((pack.regime_id, re.compile("|".join(alternatives), re.IGNORECASE)))
     return tuple(found)
 

@@ -248,6 +248,12 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
     a' with no."""
     if analysis.ask is Ask.EXISTS:
         return Verdict.NO if _NONE.search(sentence) else Verdict.YES
+    clause = _asked_clause(analysis, sentence) if analysis.ask is Ask.PERMISSION else None
+    # "Reviewers may raise a tier with written reasons; only the AI Review Board may lower one, and never
+    # below the floor" answers "Can a reviewer raise a system's tier?" in its first clause: the second's
+    # "never" is about lowering. A clause that decides nothing leaves the sentence whole to decide.
+    if clause is not None and (said := wording_verdict(analysis, clause)) is not None:
+        return said
     if analysis.ask is Ask.OBLIGATION and _DUTY_LINE.match(sentence) and not _NEGATIVE.search(sentence):
         return Verdict.YES
     approved = approver_verdict(analysis.question, sentence)
@@ -280,6 +286,17 @@ def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None
         if _POSITIVE.search(sentence) and not _NEGATIVE.search(sentence):
             return Verdict.YES
     return None
+
+
+def _asked_clause(analysis: QuestionAnalysis, sentence: str) -> str | None:
+    """The clause of a sentence of several ("...; ...") that shares more of the question's words than any
+    other, when there is one; None for a sentence of one clause or clauses sharing alike."""
+    clauses = [c for c in re.split(r";\s+", sentence) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    stems = _asked_stems(analysis)
+    shared = sorted(((len(stems & _stems(c)), c) for c in clauses), key=lambda found: -found[0])
+    return shared[0][1] if shared[0][0] > shared[1][0] else None
 
 
 # "Does a T2 system need the AI Review Board's approval?" / "... need approval by the AI Review Board?"

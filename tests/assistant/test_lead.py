@@ -459,6 +459,24 @@ def test_our_sentence_answers_yes_or_no_only_about_what_was_asked() -> None:
     assert our_coverage_verdict(analyse_question("Can a bot pretend to be a named employee?"), said) is None
 
 
+def test_a_permission_is_read_in_the_clause_that_shares_most_of_the_question() -> None:
+    from assistant.lead import wording_verdict
+
+    rule = (
+        "Reviewers may raise a class with written reasons; only the Board may lower one, and never below "
+        "the floor."
+    )
+    assert wording_verdict(analyse_question("Can a reviewer raise a product's class?"), rule) is Verdict.YES
+    assert wording_verdict(
+        analyse_question("Can a reviewer lower a product's class below the floor?"), rule
+    ) is (Verdict.NO)
+    # A clause that decides nothing leaves the sentence whole to decide: "no real people" excludes it.
+    row = "Picture tool: use: Marketing imagery; data allowed: No customer images, no real people."
+    assert wording_verdict(
+        analyse_question("Can I use the picture tool for a picture of real people?"), row
+    ) is (Verdict.NO)
+
+
 def test_the_limit_the_question_names_answers_how_long() -> None:
     found = plan(
         "How long must a creditor keep consumer credit applications and adverse action notices?",
@@ -879,7 +897,8 @@ def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
     # heads when it has no figure, nor by its period in another unit.
     baseline = passage(
         "model-risk-tiering-standard:due-day-targets",
-        "| Review | Owner queue | T3 | T4 |\n|---|---|---|---|\n| Security baseline check | security | - | 5 |\n",
+        "| Review | Owner queue | T3 | T4 |\n|---|---|---|---|\n"
+        "| Security baseline check | security | - | 5 |\n",
         kind="policy",
         title="Due-day targets",
     )
@@ -1134,7 +1153,6 @@ def test_our_rule_saying_no_about_what_is_asked_answers_a_may_question() -> None
     assert _denial(analyse_question("Can a supplier see our incident records?"), sentences, near) is None
 
 
-
 def test_a_denial_holding_what_is_asked_answers_from_any_distance() -> None:
     import numpy as np
 
@@ -1151,6 +1169,7 @@ def test_a_denial_holding_what_is_asked_answers_from_any_distance() -> None:
     assert found is not None and found.verdict is Verdict.NO and "never covers" in (found.fact or "")
     # Fewer of them ("cover" and "waiver" of four): only within DENIAL_MARGIN.
     assert _denial(analyse_question("Can a waiver cover an urgent launch?"), sentences, far) is None
+
 
 def test_no_noun_with_a_past_participle_denies_that_action() -> None:
     from assistant.organisation import denies_asked_verb

@@ -52,6 +52,14 @@ def test_named_regimes_use_the_pack_aliases_and_do_not_confuse_colorado_with_the
     assert named_regimes("What is the best pizza topping?") == []
 
 
+def test_an_acronym_spelt_like_a_word_names_its_act_only_in_capitals() -> None:
+    # "RAISE" (the New York RAISE Act) is also the verb the packs' prose uses.
+    assert named_regimes("Can a reviewer raise a system's tier?") == []
+    assert named_regimes("Who does the RAISE Act cover?") == ["ny-raise"]
+    # An acronym no prose uses as a word is named in any case.
+    assert named_regimes("does gdpr apply to our chatbot?") == ["gdpr"]
+
+
 def test_focus_regime_then_organisation_then_law() -> None:
     regime = analyse_question("Does the Colorado AI Act apply to our hiring tool?")
     assert regime.focus is Focus.REGIME and regime.organisational
