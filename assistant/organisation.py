@@ -583,5 +583,32 @@ _WHO_VERB = re.compile(
     r"\s*who\s+(?:(?:may|must|can|should|will|shall|does|do)\s+)?(?!is\b|are\b|was\b|has\b)([a-z]+)\b",
     re.IGNORECASE,
 )
+
+
+def acting_first(question: str, passages: Sequence[Passage]) -> list[Passage]:
+    """For "Who keeps the AI inventory?", our passages with a statement that uses the asked verb ("keeps",
+    "signed") with more than half of the question's words after it ("AI", "inventory") first, each group
+    in its given order: the section that says who acts, not the one about the thing acted on."""
+    acts = _WHO_VERB.match(question)
+    if acts is None:
+        return list(passages)
+    verb = tokenize(acts.group(1))
+    if not verb:
+        return list(passages)
+    forms = {verb[0], verb[0] + "s", verb[0] + "d", verb[0] + "ed", verb[0] + "es"}
+    objects = set(tokenize(question[acts.end() :]))
+
+    def acts_on(p: Passage) -> bool:
+        for sentence in statements(p.text):
+            # Read under its heading: "signed by the Data Protection Officer" under "Privacy review and DPIA".
+            words = set(tokenize(f"{p.title} {sentence}"))
+            if words & forms and 2 * len(words & objects) > len(objects):
+                return True
+        return False
+
+    acting = [p for p in passages if acts_on(p)]
+    return acting + [p for p in passages if p not in acting]
+
+
 # Who acts, named after "by": "by the AI Review Board", "by the business line's RAI Partner".
 _AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:[a-z]+(?:'s|’s)?\s+){0,3}[A-Z]")

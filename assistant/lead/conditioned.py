@@ -20,6 +20,7 @@ from assistant.lead.models import (
 )
 from assistant.organisation import (
     OwnNames,
+    acting_first,
     embed_cached,
     list_items,
     own_codes,
@@ -201,6 +202,9 @@ def condition(
     )
     if analysis.focus is Focus.ORGANISATION and close and by_statement and index.embedder is not None:
         close = rank_by_statement(asked, close, embed_cached(index.embedder, [asked])[0], index.embedder)
+    if analysis.focus is Focus.ORGANISATION and analysis.type is QuestionType.WHO:
+        # "Who keeps the AI inventory?": the section whose statement keeps it, before the inventory's own.
+        close = acting_first(asked, close)
     kind = asked_kind(asked)
     if analysis.focus is Focus.ORGANISATION and kind:
         # "What severity is it when ...?": our section headed by the kind asked for that lists its kinds

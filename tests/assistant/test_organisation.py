@@ -263,3 +263,28 @@ def test_a_denial_in_a_relative_clause_describes_a_case_and_denies_nothing() -> 
     # A reported statement is no relative clause: "states that ECOA does not authorise ..." denies.
     reported = "The final rule states that ECOA does not authorise disparate-impact liability."
     assert denies({"autho", "dispa"}, reported)
+
+
+def test_a_who_question_puts_first_the_section_whose_statement_acts() -> None:
+    from assistant.organisation import acting_first
+
+    def section(title: str, text: str) -> Passage:
+        return review(text, title=title).model_copy(
+            update={"kind": "policy", "citation_id": f"charter:{title}"}
+        )
+
+    register = section(
+        "Model register", "Every model must be in the register before it touches customer data."
+    )
+    office = section(
+        "Model office", "The Head of Model Risk runs the programme: keeps the model register up to date."
+    )
+    board = section("Oversight board", "The board meets monthly and keeps minutes.")
+    ranked = acting_first("Who keeps the model register?", [register, board, office])
+    # The office keeps the register; the board keeps something else; the register's section keeps nothing.
+    assert [p.title for p in ranked] == ["Model office", "Model register", "Oversight board"]
+    # A passive statement names who acts as well ("signed by ...").
+    signed = section("Impact assessment", "The assessment is signed by the Data Protection Officer.")
+    assert acting_first("Who signs the impact assessment?", [register, signed])[0] is signed
+    # Not a "who <verb>" question: the order stands.
+    assert acting_first("What is the model register?", [register, office]) == [register, office]
