@@ -776,6 +776,25 @@ def test_our_sections_rank_by_the_sentence_that_says_what_is_asked() -> None:
     assert ranked[0].citation_id == communication.citation_id
 
 
+def test_a_sections_own_closeness_counts_beside_its_best_statement() -> None:
+    from assistant.organisation import SECTION_WEIGHT, rank_by_statement
+
+    embedder = HashingEmbedder()
+    question = "What happens when a class goes up?"
+    vector = embedder.embed([question])[0]
+    texts = ["A higher class files the missing checks.", "A class changes what is checked."]
+    first, second = (
+        passage(f"standard:s{n}", text, kind="policy", title=f"Section {n}") for n, text in enumerate(texts)
+    )
+    statement = rank_by_statement(question, [first, second], vector, embedder)
+    # Equal closeness: the statements decide. A section as a whole closer by more than their difference
+    # (over SECTION_WEIGHT) leads instead.
+    behind = statement[1]
+    closer = behind.model_copy(update={"similarity": statement[0].similarity + 1.0 / SECTION_WEIGHT})
+    reranked = rank_by_statement(question, [statement[0], closer], vector, embedder)
+    assert reranked[0].citation_id == behind.citation_id
+
+
 @pytest.mark.parametrize(
     ("question", "text", "title", "lead"),
     [
