@@ -331,12 +331,14 @@ _ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twelve": 12, "fifteen": 15, "thirty": 30, "seventy-two": 72,
+    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "eighteen": 18, "twenty": 20,
+    "twenty-four": 24, "thirty": 30, "forty-five": 45, "forty-eight": 48, "sixty": 60, "seventy-two": 72,
+    "ninety": 90,
 }  # fmt: skip
 _DURATION = re.compile(
-    rf"\b(\d{{1,4}}|{'|'.join(_NUMBER_WORDS)})[\s-]"
+    rf"\b(\d{{1,4}}|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})[\s-]"
     r"(hours?|days?|business days?|working days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
@@ -565,7 +567,7 @@ def stated_durations(text: str) -> list[tuple[int, str]]:
     """The periods `text` states, as (value, unit): "within 2 working days" -> (2, "business_days")."""
     found = []
     for number, unit in _DURATION.findall(text):
-        value = int(number) if number.isdigit() else _NUMBER_WORDS[number.lower()]
+        value = int(number) if number.isdigit() else NUMBER_WORDS[number.lower()]
         unit = unit.lower().replace("working", "business").replace(" ", "_")
         found.append((value, unit if unit.endswith("s") else unit + "s"))
     return found

@@ -21,6 +21,7 @@ from assistant.organisation import (
     word_stems,
 )
 from assistant.question import (
+    NUMBER_WORDS,
     Ask,
     QuestionAnalysis,
     QuestionType,
@@ -524,11 +525,14 @@ _EXEMPT = re.compile(
 )
 
 
+# A period as policies write it: "10 years", "within fifteen working days", "a 72-hour window", "every
+# quarter", "twice a year", "a fortnight".
+_NUMBER = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))  # "twenty-four" before "twenty"
 _PERIOD = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+(?:business |working |calendar )?"
-    r"(?:hours?|days?|weeks?|months?|years?)\b|"
-    r"\b(?:annually|yearly|quarterly|monthly|weekly|daily|"
-    r"(?:every|each|a|per) (?:day|week|month|quarter|year))\b",
+    rf"\b(?:\d+|{_NUMBER})[\s-](?:business |working |calendar )?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|quarters?|years?)\b|"
+    r"\b(?:annually|yearly|half-yearly|biannually|quarterly|monthly|fortnightly|weekly|daily|fortnight|"
+    r"(?:every|each|a|per|once a|twice a) (?:day|week|fortnight|month|quarter|year))\b",
     re.IGNORECASE,
 )
 

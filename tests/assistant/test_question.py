@@ -281,3 +281,27 @@ def test_a_document_named_is_no_use_case_of_the_system_asked_about() -> None:
     assert "customer_chatbot" in described.use_cases
     # Without our documents, the words are the subject's.
     assert analyse_question("Are personal devices covered by the generative AI rules?").use_cases
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("Report it within a 72-hour window.", [(72, "hours")]),
+        ("Legal answers within fifteen working days.", [(15, "business_days")]),
+        ("Records are kept for twenty-four months.", [(24, "months")]),
+        ("The 30-day target applies.", [(30, "days")]),
+    ],
+)
+def test_periods_are_read_as_policies_write_them(text: str, periods: list[tuple[int, str]]) -> None:
+    from assistant.lead.verdicts import _PERIOD
+    from assistant.question import stated_durations
+
+    assert stated_durations(text) == periods
+    assert _PERIOD.search(text) is not None
+
+
+@pytest.mark.parametrize("text", ["Reviewed twice a year.", "Checked half-yearly.", "Audited every quarter."])
+def test_a_period_without_a_figure_is_a_period(text: str) -> None:
+    from assistant.lead.verdicts import _PERIOD
+
+    assert _PERIOD.search(text) is not None
