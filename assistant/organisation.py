@@ -584,6 +584,16 @@ def best_statement(
     # "Who scores the supplier's answers?" is answered by a sentence that says who scores ("The RAI
     # Partner scores it"), however much closer the one about the answers sounds: when a sentence uses
     # the asked verb, the answer is one of those.
+    # "What happens when a review misses its target?" is answered by the sentence that names that case in a
+    # clause of its own ("... escalates ... when a target is missed by 5 days").
+    case = _WHAT_HAPPENS.match(ask)
+    if case is not None:
+        # Four letters: "misses" and "missed" meet.
+        wanted = {w[:4] for w in word_stems(case.group(1)) - word_stems(title)}
+        for i, sentence in enumerate(sentences):
+            clauses = [{w[:4] for w in word_stems(m.group(0))} for m in _CASE_CLAUSE.finditer(sentence)]
+            if wanted and any(2 * len(wanted & c) >= len(wanted) for c in clauses):
+                scores[i] += ASKED_WORDS_WEIGHT
     acts = _WHO_VERB.match(ask)
     acted = word_stems(acts.group(1)) if acts else set()
     saying = [i for i in range(len(sentences)) if acted and acted <= word_stems(sentences[i])]
@@ -591,6 +601,9 @@ def best_statement(
 
 
 _WHO = re.compile(r"\s*(?:and\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
+# "What happens when / if / once ...?" and the case it names; a sentence's clause naming a case.
+_WHAT_HAPPENS = re.compile(r"\s*what\s+happens\s+(?:when|if|once|after|where)\s+(.+)", re.IGNORECASE)
+_CASE_CLAUSE = re.compile(r"\b(?:when|if|once|after|where|whenever)\b[^,;.]*", re.IGNORECASE)
 # The verb of "Who (may) lower(s) ...?".
 _WHO_VERB = re.compile(
     r"\s*who\s+(?:(?:may|must|can|should|will|shall|does|do)\s+)?(?!is\b|are\b|was\b|has\b)([a-z]+)\b",

@@ -288,3 +288,21 @@ def test_a_who_question_puts_first_the_section_whose_statement_acts() -> None:
     assert acting_first("Who signs the impact assessment?", [register, signed])[0] is signed
     # Not a "who <verb>" question: the order stands.
     assert acting_first("What is the model register?", [register, office]) == [register, office]
+
+
+def test_what_happens_when_is_answered_by_the_sentence_naming_that_case() -> None:
+    from assistant.organisation import best_statement
+    from knowledge.embedder import HashingEmbedder
+
+    embedder = HashingEmbedder()
+    sentences = [
+        "Each check has a target in working days from the day it is opened.",
+        "The desk is told at once; the compliance head steps in when a target is missed by 3 days.",
+    ]
+    for question in (
+        "What happens when a check misses its target?",
+        "What happens if a check misses its target?",
+    ):
+        vector = embedder.embed([question])[0]
+        found = best_statement(question, sentences, title="Check targets", embedder=embedder, vector=vector)
+        assert found == sentences[1]
