@@ -27,8 +27,8 @@ from assistant.lead import (
     word_share,
     wording_verdict,
 )
-from assistant.organisation import best_statement, heading_overlap, list_items, with_items
-from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, asks_which_thing
+from assistant.organisation import best_statement, embed_cached, heading_overlap, list_items, with_items
+from assistant.question import Ask, Focus, QuestionAnalysis, QuestionType, asks_which_thing, without_documents
 from assistant.schemas import Answer, Citation
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
@@ -345,7 +345,14 @@ def _lead_line(
         duty_cost=_duty_cost(analysis),
     )
     if is_organisations(lead) and embedder is not None and question_vector is not None:
-        sentence = _our_best_sentence(question, lead, embedder, question_vector) or sentence
+        ask, ask_vector = question, question_vector
+        if analysis is not None and analysis.internal_names:
+            # "Are personal devices covered by the generative AI policy?": the document's name says which
+            # document, not which of its sentences answers ("It sits under the Responsible AI Policy").
+            reduced = without_documents(question, analysis.internal_names, [], placeholder="it")
+            if reduced != question and set(tokenize(reduced)) - {"it"}:
+                ask, ask_vector = reduced, embed_cached(embedder, [reduced])[0]
+        sentence = _our_best_sentence(ask, lead, embedder, ask_vector) or sentence
     if is_organisations(lead) and analysis is not None:
         # Our sentence announcing a list ("the tools below") leads with the list it announces.
         listing = analysis.type in (QuestionType.LIST, QuestionType.WHAT_MUST)

@@ -661,14 +661,20 @@ def own_question(text: str) -> str:
     return _FOLLOW_UP_CONTEXT.sub("?", text)
 
 
-def _without_documents(text: str, documents: Sequence[str], organisation: Iterable[str]) -> str:
-    """`text` without the documents of ours it names, by title or by kind ("the generative AI policy"): a
-    policy's name is no use case of the system asked about."""
+def without_documents(
+    text: str, documents: Sequence[str], organisation: Iterable[str], *, placeholder: str = " "
+) -> str:
+    """`text` with the documents of ours it names, by title or by kind ("the generative AI policy"), put as
+    `placeholder`: a policy's name is no use case of the system asked about, and says which document, not
+    which of its sections answers."""
     for name in documents:
-        for title in {name, without_names(name, organisation)}:
-            text = re.sub(rf"\b{re.escape(title)}\b", " ", text, flags=re.IGNORECASE)
-        text = _kind_reference(name, KIND_WORDS_BETWEEN).sub(" ", text)
-    return text
+        # The whole title before its short form: "the Acme Freight AI Rules", then "the Freight AI Rules".
+        for title in sorted({name, without_names(name, organisation)}, key=len, reverse=True):
+            text = re.sub(
+                rf"\b(?:the\s+|our\s+)?{re.escape(title)}\b", placeholder, text, flags=re.IGNORECASE
+            )
+        text = _kind_reference(name, KIND_WORDS_BETWEEN).sub(placeholder, text)
+    return " ".join(text.split()) if placeholder.strip() else text
 
 
 def analyse_question(
@@ -712,9 +718,7 @@ def analyse_question(
         regimes=regimes,
         focus=focus,
         internal_names=ours,
-        use_cases=_use_cases(
-            _without_documents(text, [n for n in ours if n in set(documents)], organisation)
-        ),
+        use_cases=_use_cases(without_documents(text, [n for n in ours if n in set(documents)], organisation)),
         jurisdictions=places,
         roles=[role for role, pattern in _ROLES if pattern.search(text)],
         tier_asked=next((tier for tier, pattern in _TIERS if pattern.search(asked)), None),

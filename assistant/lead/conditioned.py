@@ -40,12 +40,14 @@ from assistant.question import (
     mentioned_names,
     mentions,
     named_regimes,
+    without_documents,
     without_names,
 )
 from knowledge import store
 from knowledge.access import Audience
 from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
+from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage, SearchFilters, article_of, query_clauses, search
 from knowledge.statements import ORGANISATION_KINDS
 from tools.triage.engine import triage
@@ -137,6 +139,11 @@ def condition(
     # its sections, found by what is asked (the title matches the document's introduction best).
     titled = [n for n in analysis.internal_names if n in names.sources]
     asked = without_title(question, titled[0], names.organisation) if len(titled) == 1 else question
+    if len(titled) > 1:
+        # "the generative AI policy" names two of our policies by kind: neither title says which section
+        # answers ("It sits under the Responsible AI Policy" sounds closest to the title's words).
+        asked = without_documents(question, titled, names.organisation, placeholder="it")
+        asked = asked if set(tokenize(asked)) - {"it"} else question
     if analysis.focus is Focus.REGIME:
         narrowed = _narrow(filters, sources=analysis.regimes)
         named = search(index, question, audience=audience, k=k, filters=narrowed) if narrowed else []

@@ -305,3 +305,20 @@ def test_a_period_without_a_figure_is_a_period(text: str) -> None:
     from assistant.lead.verdicts import _PERIOD
 
     assert _PERIOD.search(text) is not None
+
+
+def test_the_documents_a_question_names_can_be_put_as_it() -> None:
+    from assistant.question import without_documents
+
+    titles = ["Acme Freight Generative AI Rules", "Acme Freight AI Rules"]
+    question = "Are personal devices covered by the generative AI rules?"
+    assert without_documents(question, titles, ["Acme"], placeholder="it") == (
+        "Are personal devices covered by it?"
+    )
+    assert without_documents(
+        "Does the Acme Freight AI Rules cover pilots?", titles, ["Acme"], placeholder="it"
+    ) == ("Does it cover pilots?")
+    # A question naming none of them is left as it is.
+    assert without_documents("Who approves a new tool?", titles, ["Acme"], placeholder="it") == (
+        "Who approves a new tool?"
+    )
