@@ -115,7 +115,8 @@ def assistant(demo: Assistant) -> Assistant:
             "T3",
             "model-risk-tiering-standard",
         ),
-        ("Who approves a T3 system?", "RAI Partner", "model-risk-tiering-standard"),
+        # Both say it: the standard's T3 section and the policy's RAI Partners ("approves T3 systems").
+        ("Who approves a T3 system?", "RAI Partner", "model-risk-tiering-standard|responsible-ai-policy"),
         # The named document's section whose sentence answers, not the one that repeats the asked word
         # ("System owners" for "owns").
         ("Who owns the Responsible AI Policy?", "Chief Risk Officer", "responsible-ai-policy"),
@@ -154,6 +155,24 @@ def assistant(demo: Assistant) -> Assistant:
         # A tier the question names among its sibling tiers: silent where a sibling says what is asked.
         ("Does a T4 system need AI Review Board approval?", "No. T4 Low:", "model-risk-tiering-standard"),
         ("Does a T3 system need sign-off from the Chief Risk Officer?", "No.", "model-risk-tiering-standard"),
+        # Stop 25: "how many days" by the figure in the code's cell; "what happens when" by the sentence
+        # naming that case; a denial holding the question's words; a permission read in its clause; the
+        # section as a whole; the documents a question names left out when choosing our sentence.
+        (
+            "How many days does the AI Review Board get for a T1 decision?",
+            "t1: 30",
+            "model-risk-tiering-standard",
+        ),
+        ("What happens when a review misses its due-day target?", "escalates", "model-risk-tiering-standard"),
+        ("Can an exception to the AI policy cover a prohibited use?", "No.", "responsible-ai-policy"),
+        ("Can a reviewer raise a system's tier?", "Yes.", "model-risk-tiering-standard"),
+        (
+            "What happens to a system's reviews when its tier goes up?",
+            "missing reviews",
+            "model-risk-tiering-standard",
+        ),
+        ("Are personal devices covered by the generative AI policy?", "Yes.", "genai-acceptable-use-policy"),
+        ("Who runs fairness audits?", "Fairness team", "responsible-ai-policy"),
         # A tool our table lists by name: its row answers, before its review.
         ("May I put special-category data into NorthwindGPT?", "No.", "genai-acceptable-use-policy"),
         ("What data may go into CodeAssist?", "data allowed: Source code", "genai-acceptable-use-policy"),
@@ -186,8 +205,8 @@ def test_issue_examples_get_direct_leads(
     assert lead_says.lower() in lead.lower(), lead
     assert not _LEAK.search(lead), lead
     assert not re.match(r"^(?:\([a-z0-9]+\)|[a-z])", lead), lead  # never a list fragment
-    if first_source:
-        assert answer.citations[0].source == first_source, [c.id for c in answer.citations]
+    if first_source:  # one source, or several that each say it ("a|b")
+        assert answer.citations[0].source in first_source.split("|"), [c.id for c in answer.citations]
 
 
 def test_a_question_about_our_policy_cites_the_policy_first(assistant: Assistant) -> None:
