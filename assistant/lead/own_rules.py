@@ -74,6 +74,11 @@ def _our_sentence(
                 and codes <= {c.upper() for c in _CODE.findall(f"{p.title} {sentence}")}
             ):
                 found.append((i, sentence))
+    # No sentence names the code asked about ("When is the post-incident review held for a SEV3
+    # incident?"), but one names its siblings ("... of closing a SEV1 or SEV2 incident"): that rule answers,
+    # saying whom it names.
+    siblings = [] if found or not codes else _sibling_code_sentences(passages, pattern, codes)
+    found = found or siblings
     if not found:
         return None
     found = [(i, s) for i, s in found if not _CITES_LAW.search(s)] or found
@@ -102,7 +107,38 @@ def _our_sentence(
         owners += [n] * len(clauses)
     scores = _rank_scores(vector, embedder, readings)
     best = max(range(len(readings)), key=lambda r: scores[r])
-    return found[owners[best]]
+    at, sentence = found[owners[best]]
+    if siblings:
+        named = sorted({c.upper() for c in _CODE.findall(sentence)} & _family(codes, sentence))
+        return at, f"Our rule names {_joined(named)}, not {_joined(sorted(codes))}: {sentence}"
+    return at, sentence
+
+
+def _family(codes: set[str], text: str) -> set[str]:
+    """The codes of `text` of the same family as `codes` ("SEV1" and "SEV2" for "SEV3"), `codes` aside."""
+    prefixes = {re.sub(r"-?\d+$", "", c) for c in codes}
+    return {
+        c.upper()
+        for c in _CODE.findall(text)
+        if re.sub(r"-?\d+$", "", c.upper()) in prefixes and c.upper() not in codes
+    }
+
+
+def _sibling_code_sentences(
+    passages: Sequence[Passage], pattern: re.Pattern[str], codes: set[str]
+) -> list[tuple[int, str]]:
+    """Our sentences with a period (or date) that name codes of the asked codes' family and not them."""
+    return [
+        (i, sentence)
+        for i, p in enumerate(passages)
+        if is_organisations(p)
+        for sentence in statements(p.text)
+        if pattern.search(sentence) and len(sentence.split()) >= 5 and _family(codes, sentence)
+    ]
+
+
+def _joined(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _two_asks(

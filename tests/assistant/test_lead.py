@@ -927,6 +927,24 @@ def test_a_question_naming_our_code_is_answered_only_by_what_names_it() -> None:
         assert days.lead_index == 1
 
 
+def test_a_code_no_sentence_names_is_answered_by_the_rule_naming_its_siblings() -> None:
+    learn = passage(
+        "playbook:learn",
+        "Within 15 working days of closing a P1 or P2 outage, the lead runs a review of what happened.",
+        kind="policy",
+        title="Learn",
+    )
+    found = plan("When is the review held for a P3 outage?", [learn])
+    assert found.fact is not None
+    assert found.fact.startswith("Our rule names P1 and P2, not P3: Within 15 working days"), found.fact
+    # A sentence naming the code itself answers as before.
+    own = learn.model_copy(
+        update={"text": "Within 5 working days of closing a P3 outage, the lead files a note."}
+    )
+    said = plan("When is the review held for a P3 outage?", [learn, own])
+    assert said.fact is not None and said.fact.startswith("Within 5 working days") and said.lead_index == 1
+
+
 def test_a_table_row_reads_whole_and_by_its_clause_that_states_the_period() -> None:
     from knowledge.statements import statements
 
