@@ -146,6 +146,7 @@ _ROLES: tuple[tuple[str, frozenset[str]], ...] = tuple(
         ("system", "system name title subject"),
         ("tier", "tier class classification category level rating"),
         ("description", "description summary purpose"),
+        ("people", "reviewers reviewer panel panellists members attendees participants signatories present"),
     )
 )
 _SPLIT_ITEMS = re.compile(r"\.?;\s+(?=[A-Z])")
@@ -162,6 +163,7 @@ class ReviewFields(BaseModel):
     conditions_label: str = "Conditions"
     rationale: str | None = None
     description: str | None = None
+    people: list[str] = Field(default_factory=list, description="Who reviewed it, each with their role.")
 
 
 def _role(field: str) -> str | None:
@@ -199,6 +201,8 @@ def read_review(text: str) -> ReviewFields:
             found.conditions_label = field
         elif role == "decision" and found.decision is None:
             found.decision = value.replace("_", " ").strip().rstrip(".")
+        elif role == "people" and not found.people:
+            found.people = [c.strip().rstrip(".") for c in re.split(r";\s+", value) if c.strip()]
         elif role in ("system", "date", "rationale", "description") and getattr(found, role) is None:
             setattr(found, role, value)
     return found

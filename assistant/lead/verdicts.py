@@ -12,6 +12,7 @@ from assistant.lead.facts import _packs, pack_record
 from assistant.lead.matching import _asked_stems, _stems, denies
 from assistant.lead.models import DUTY_MATCH, AnswerPlan, FactBasis, Verdict
 from assistant.organisation import (
+    ReviewFields,
     asks_why,
     clause_verdict,
     decision_head,
@@ -73,6 +74,12 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
         return None
     fields = read_review(p.text)
     if analysis.type is not QuestionType.YES_NO and not is_polar(analysis.question):
+        if analysis.type is QuestionType.WHO and (person := _reviewer(analysis, fields)) is not None:
+            # "Who chaired the AI Review Board when TalentSift was reviewed?": the reviewer whose role says
+            # it ("Helen Marsh (Chief Risk Officer, AI Review Board chair)"), then the decision.
+            head = decision_head(fields, p.title)
+            fact = f"{person}. {head}" if head else person
+            return AnswerPlan(fact=fact, basis=FactBasis.REVIEW_DECISION, lead_index=index)
         if analysis.type is not QuestionType.PAST_DECISION and not asks_why(analysis.question):
             # "After how many failed attempts does Nora hand over to a person?": the condition that says
             # it ("... after two failed attempts to answer"), then the decision it belongs to.
@@ -104,6 +111,16 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
     if verdict is None:
         return None
     return AnswerPlan(verdict=verdict, fact=fact, basis=FactBasis.REVIEW_DECISION, lead_index=index)
+
+
+def _reviewer(analysis: QuestionAnalysis, fields: ReviewFields) -> str | None:
+    """The one reviewer of a record whose entry shares the most words (two at least) with what a 'who'
+    question asks beyond the system's name; None when none or several share as many."""
+    wanted = word_stems(_without_system(analysis))
+    shared = sorted(((len(wanted & word_stems(p)), p) for p in fields.people), key=lambda f: -f[0])
+    if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+        return None
+    return shared[0][1]
 
 
 def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, str | None]:

@@ -306,3 +306,36 @@ def test_what_happens_when_is_answered_by_the_sentence_naming_that_case() -> Non
         vector = embedder.embed([question])[0]
         found = best_statement(question, sentences, title="Check targets", embedder=embedder, vector=vector)
         assert found == sentences[1]
+
+
+def test_a_who_question_about_a_review_is_answered_by_the_reviewer_whose_role_says_it() -> None:
+    from assistant.lead.verdicts import _review_plan
+
+    record = (
+        OTHER_REVIEW + "\nPanel: Ada Okafor (Legal); Sam Reyes (Safety lead, panel chair); Lee Wong (Safety)"
+    )
+    assert read_review(record).people == [
+        "Ada Okafor (Legal)",
+        "Sam Reyes (Safety lead, panel chair)",
+        "Lee Wong (Safety)",
+    ]
+    analysis = analyse_question(
+        "Who chaired the panel when Routefinder was reviewed?",
+        internal_names=["Routefinder dispatch optimiser"],
+        own_words=["Routefinder"],
+    )
+    found = _review_plan(analysis, review(record), 0)
+    assert found is not None and found.fact is not None
+    assert found.fact.startswith("Sam Reyes (Safety lead, panel chair). Routefinder dispatch optimiser was")
+    # No entry holds two of the question's words (two hold "safety"): no one is named, the decision leads.
+    vague = analyse_question(
+        "Who from safety looked at Routefinder?",
+        internal_names=["Routefinder dispatch optimiser"],
+        own_words=["Routefinder"],
+    )
+    plain = _review_plan(vague, review(record), 0)
+    assert (
+        plain is not None
+        and plain.fact is not None
+        and plain.fact.startswith("Routefinder dispatch optimiser")
+    )
