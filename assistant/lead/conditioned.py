@@ -30,6 +30,7 @@ from assistant.organisation import (
     split_asks,
     statement_closeness,
     without_title,
+    word_stems,
     words_of,
 )
 from assistant.question import (
@@ -49,7 +50,7 @@ from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage, SearchFilters, article_of, query_clauses, search
-from knowledge.statements import ORGANISATION_KINDS
+from knowledge.statements import ORGANISATION_KINDS, statements
 from tools.triage.engine import triage
 from tools.triage.schemas import SystemProfile
 
@@ -185,6 +186,7 @@ def condition(
             and index.embedder is not None
             and _statement_lead(question, ours, law, index.embedder) >= ORGANISATION_STATEMENT_LEADS
         )
+        or _says_it_in_our_words(question, ours, law)
     ):
         analysis = analysis.model_copy(update={"focus": Focus.ORGANISATION})
     # The named document's best section for what is asked stands whatever its closeness: the question
@@ -300,6 +302,36 @@ def _statement_lead(
 
 
 STATEMENT_PASSAGES = 6
+# The share of a question's words one of our statements must hold, read under its heading, for the question
+# to be ours however the embedder hears the two ("How long does Legal have to confirm that a use is a
+# prohibited practice?" / "Legal confirmation of the prohibited practice: ...; blocked: 5"): chosen before
+# any run, as "three words of four", with no statement of the law's holding as many.
+OWN_WORDING = 0.75
+_FRAME = frozenset(
+    "long many much often soon quick quickl must shoul shall could would will need needs have".split()
+)
+
+
+def _says_it_in_our_words(question: str, ours: Sequence[Passage], law: Sequence[Passage]) -> bool:
+    """Whether one of our STATEMENT_PASSAGES best passages has a statement holding OWN_WORDING of the
+    question's words, more of them than any statement of the law's best passages holds."""
+    # Stems ("confirm" meets "confirmation"), without the words that frame the question ("how long").
+    wanted = word_stems(question) - _FRAME
+    if len(wanted) < 3:
+        return False
+
+    def held(passages: Sequence[Passage]) -> float:
+        return max(
+            (
+                len(wanted & word_stems(f"{p.title} {sentence}")) / len(wanted)
+                for p in passages[:STATEMENT_PASSAGES]
+                for sentence in statements(p.text) or [p.text]
+            ),
+            default=0.0,
+        )
+
+    mine = held(ours)
+    return mine >= OWN_WORDING and mine > held(law)
 
 
 def _lists_kind(p: Passage, kind: str) -> bool:

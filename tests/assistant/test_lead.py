@@ -1382,3 +1382,24 @@ def test_a_named_tool_or_system_is_in_scope_only_for_what_its_record_says() -> N
     assert not in_scope("When is the NorthwindGPT launch party?", named)
     # A lead the question does not name.
     assert not in_scope("May I put special-category data into NorthwindGPT?", [])
+
+
+def test_a_question_in_our_own_words_is_ours_however_the_embedder_hears_it() -> None:
+    from assistant.lead.conditioned import _says_it_in_our_words
+
+    ours = passage(
+        "desk-standard:blocked",
+        "The use is banned outright. Counsel confirms the finding within 5 days and the board records it.",
+        kind="policy",
+        title="Blocked",
+    )
+    law = passage(
+        "eu-ai-act:guidance-prohibited-practices",
+        "The guidelines help decide whether a use case is prohibited; they are not binding.",
+    )
+    # "counsel", "confirm", "finding" and "blocked" (its heading): all of its words beyond "must".
+    assert _says_it_in_our_words("Must Counsel confirm a blocked finding?", [ours], [law])
+    # Half of the words only: the embedder decides, as before.
+    assert not _says_it_in_our_words("Must Counsel publish the prohibited practices list?", [ours], [law])
+    # The law holding as many of them: not ours.
+    assert not _says_it_in_our_words("Must Counsel confirm a blocked finding?", [ours], [ours])
