@@ -66,6 +66,8 @@ _SUBJECTLESS = re.compile(
 )
 # The fewest words a closed sentence of one of our sections needs to lead.
 OUR_SHORT_SENTENCE_WORDS = 4
+# A table row read as one statement, however short: "Privacy screening: owner queue: privacy; t3: 10."
+_TABLE_ROW = re.compile(r"^[^:;]+: [a-z][\w ()-]*: [^:]+(?:; [\w ()-]+: [^:;]+)*\.$")
 
 
 def _heading(p: Passage) -> str:
@@ -427,7 +429,7 @@ def _our_best_sentence(question: str, lead: Passage, embedder: Embedder, vector:
         if not _FRAGMENT.match(s)
         and (
             len(s.split()) >= MIN_STATEMENT_WORDS
-            or (len(s.split()) >= OUR_SHORT_SENTENCE_WORDS and _CLOSED.match(s))
+            or (len(s.split()) >= OUR_SHORT_SENTENCE_WORDS and (_CLOSED.match(s) or _TABLE_ROW.match(s)))
         )
     ]
     if len(whole) < 2:

@@ -23,7 +23,7 @@ from assistant.question import QuestionAnalysis, QuestionType, without_names
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage
-from knowledge.statements import statements
+from knowledge.statements import plain_markdown, statements
 
 # --- the organisation's names ---------------------------------------------------------------------------
 
@@ -531,17 +531,8 @@ def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) 
     return None
 
 
-# A code quote, and emphasis closed by the mark that opened it. Underscores mark emphasis only at word
-# edges: inside a word (`customer_facing`) they belong to the word.
-_CODE_QUOTE = re.compile(r"`([^`]+)`")
-_EMPHASIS = re.compile(r"(\*\*|\*|(?<!\w)__|(?<!\w)_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
-
-
-def readable(text: str) -> str:
-    """`text` as prose: markdown emphasis and code quotes dropped (a quoted field name reads as words:
-    `customer_facing` as customer facing), spaces tidied."""
-    text = _CODE_QUOTE.sub(lambda match: match.group(1).replace("_", " "), text)
-    return " ".join(_EMPHASIS.sub(r"\2", text).split())
+# Markdown as prose: one helper, in knowledge.statements.
+readable = plain_markdown
 
 
 # What the question's own words, found in a sentence, add to its closeness when choosing among the
@@ -600,8 +591,22 @@ def best_statement(
                 scores[i] += ASKED_WORDS_WEIGHT
     acts = _WHO_VERB.match(ask)
     acted = word_stems(acts.group(1)) if acts else set()
-    saying = [i for i in range(len(sentences)) if acted and acted <= word_stems(sentences[i])]
-    return sentences[max(saying or range(len(sentences)), key=lambda i: (scores[i], -i))]
+    # "What is the due-day target for the privacy screening of a T3 system?": of a table's rows, those with
+    # the code asked about ("...; t3: 10") answer; the others are about other codes. (A yes/no question may
+    # name the code to be told it is another: "Is an untriaged tool in use a SEV1 incident?")
+    codes = OWN_CODE.findall(ask) if _WH_QUESTION.match(ask) else []
+    coded = [i for i in range(len(sentences)) if codes and all(_names_code(sentences[i], c) for c in codes)]
+    candidates = coded or range(len(sentences))
+    saying = [i for i in candidates if acted and acted <= word_stems(sentences[i])]
+    return sentences[max(saying or candidates, key=lambda i: (scores[i], -i))]
+
+
+_WH_QUESTION = re.compile(r"\s*(?:what|which|how|when|who|whom|where)\b", re.IGNORECASE)
+
+
+def _names_code(sentence: str, code: str) -> bool:
+    """Whether `sentence` names our `code` ("T3"), as a word or a table cell ("t3: 10")."""
+    return re.search(rf"\b{re.escape(code)}\b", sentence, re.IGNORECASE) is not None
 
 
 _WHO = re.compile(r"\s*(?:and\s+)?(?:who|whom|whose)\b", re.IGNORECASE)

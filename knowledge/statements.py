@@ -15,11 +15,25 @@ _QUOTED_CODE = re.compile(r"\s*\(['‘][a-z0-9]+(?:_[a-z0-9]+)+['’]\)")
 # The triage rules' note of which profile fact implied another: bookkeeping, not an answer.
 _IMPLIED = re.compile(r"\s*Implied by:[^.]*\.?")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+# A row's own id quoted after its name: "Security baseline check (`security-baseline`)".
+_QUOTED_ID = re.compile(r"\s*\(`[a-z0-9]+(?:[-_][a-z0-9]+)+`\)")
+# A code quote, and emphasis closed by the mark that opened it. Underscores mark emphasis only at word
+# edges: inside a word (`customer_facing`) they belong to the word.
+_CODE_QUOTE = re.compile(r"`([^`]+)`")
+_EMPHASIS = re.compile(r"(\*\*|\*|(?<!\w)__|(?<!\w)_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+
+
+def plain_markdown(text: str) -> str:
+    """`text` as prose: markdown emphasis and code quotes dropped (a quoted field name reads as words:
+    `customer_facing` as customer facing), spaces tidied."""
+    text = _CODE_QUOTE.sub(lambda match: match.group(1).replace("_", " "), text)
+    return " ".join(_EMPHASIS.sub(r"\2", text).split())
 
 
 def clean_text(text: str) -> str:
-    """`text` without internal ids or field notation, for prose a person reads."""
-    text = _CHANGE_PREFIX.sub("", text.strip())
+    """`text` without internal ids, field notation or markdown marks, for prose a person reads."""
+    text = plain_markdown(_QUOTED_ID.sub("", text.strip()))
+    text = _CHANGE_PREFIX.sub("", text)
     text = _CITATION_ID.sub("", text)
     text = _QUOTED_CODE.sub("", text)
     text = _IMPLIED.sub("", text)

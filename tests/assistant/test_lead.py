@@ -132,6 +132,37 @@ def test_no_internal_notation_reaches_the_reader() -> None:
     )
     assert "approved with conditions" in clean_text("Decision: approved_with_conditions")
     assert "eu-ai-act:" not in clean_text("Grounds: eu-ai-act:annex-iii-4-a; the system ranks CVs.")
+    # A row's quoted id and markdown marks are not prose; a quoted command reads as words.
+    assert clean_text("Access check (`access-check`): owner queue: security; r4: 5.") == (
+        "Access check: owner queue: security; r4: 5."
+    )
+    assert clean_text("Questions marked **(critical)** are answered first.") == (
+        "Questions marked (critical) are answered first."
+    )
+    assert clean_text("Ask in `#ai-help` or run `tool triage`.") == "Ask in #ai-help or run tool triage."
+
+
+def test_a_what_question_naming_our_code_is_answered_by_the_row_with_that_code() -> None:
+    from assistant.answering import _TABLE_ROW
+    from assistant.organisation import best_statement
+
+    rows = [
+        "Access review: owner queue: security; r2: 15; r3: 10.",
+        "Privacy check: owner queue: privacy; r3: 10.",
+        "Privacy assessment: owner queue: privacy; r1: 15; r2: 15.",
+    ]
+    assert all(_TABLE_ROW.match(row) for row in rows)
+    embedder = HashingEmbedder()
+    question = "What is the target for the privacy assessment of an R3 product?"
+    found = best_statement(
+        question, rows, title="Targets", embedder=embedder, vector=embedder.embed([question])[0]
+    )
+    # The privacy assessment's row names R1 and R2 only: of the rows naming R3, the closest answers.
+    assert found == rows[1]
+    # A yes/no question may name the code to be told it is another: no restriction.
+    polar = "Is the privacy assessment due for an R3 product?"
+    said = best_statement(polar, rows, title="Targets", embedder=embedder, vector=embedder.embed([polar])[0])
+    assert said == rows[2]
 
 
 def test_clipping_stops_at_a_sentence_end() -> None:
