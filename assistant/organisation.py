@@ -369,13 +369,13 @@ def heading_overlap(question: str, title: str) -> float:
     """Share of a section heading's topic words that the question uses ("Step 3: Contain" and "what
     should be done first to contain an incident?" -> 1.0): an organisation's headings say what their
     section answers."""
-    words = _topic_words(title)
+    words = topic_words(title)
     if not words:
         return 0.0
     return len(words & set(tokenize(question))) / len(words)
 
 
-def _topic_words(title: str) -> set[str]:
+def topic_words(title: str) -> set[str]:
     """The words of a heading that name its topic (not "Step", "Part" or a number)."""
     return {w for w in tokenize(title) if w not in _PLACE_WORDS and not w.isdigit() and len(w) > 1}
 
@@ -384,7 +384,7 @@ def heading_names(question: str, titles: Sequence[str]) -> list[float]:
     """How much of each heading the question names (as heading_overlap), each heading word counting by
     how few of the `titles` use it: "Fairness audit" singles out the review a fairness question is about,
     where "incident", in half of a runbook's headings, singles out none."""
-    words = [_topic_words(t) for t in titles]
+    words = [topic_words(t) for t in titles]
     asked = set(tokenize(question))
     used = {w: sum(w in ws for ws in words) for ws in words for w in ws}
     return [sum(1 / used[w] for w in ws & asked) / len(ws) if ws else 0.0 for ws in words]

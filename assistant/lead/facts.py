@@ -70,6 +70,11 @@ def _rank_scores(
     return [float(x) for x in embedder.embed(texts) @ question_vector]
 
 
+def joined(items: Sequence[str]) -> str:
+    """Items as prose: "SEV1", "SEV1 and SEV2", "Blocked, T1 Critical and T2 High"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _sentence_case(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].upper() + text[1:]

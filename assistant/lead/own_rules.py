@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.lead.conditioned import is_organisations
-from assistant.lead.facts import _rank, _rank_scores
+from assistant.lead.facts import _rank, _rank_scores, joined
 from assistant.lead.matching import _asked_stems, _stems
 from assistant.lead.models import RULE_BEHIND, AnswerPlan, FactBasis, Verdict
 from assistant.lead.verdicts import (
@@ -110,7 +110,7 @@ def _our_sentence(
     at, sentence = found[owners[best]]
     if siblings:
         named = sorted({c.upper() for c in _CODE.findall(sentence)} & _family(codes, sentence))
-        return at, f"Our rule names {_joined(named)}, not {_joined(sorted(codes))}: {sentence}"
+        return at, f"Our rule names {joined(named)}, not {joined(sorted(codes))}: {sentence}"
     return at, sentence
 
 
@@ -135,10 +135,6 @@ def _sibling_code_sentences(
         for sentence in statements(p.text)
         if pattern.search(sentence) and len(sentence.split()) >= 5 and _family(codes, sentence)
     ]
-
-
-def _joined(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _two_asks(

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel
 
+from assistant.lead.facts import joined
 from assistant.lead.models import Verdict
-from assistant.organisation import clause_verdict, denies_asked_verb, embed_cached, word_stems
+from assistant.organisation import clause_verdict, denies_asked_verb, embed_cached, topic_words, word_stems
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage
@@ -35,8 +36,6 @@ _ASKING = frozenset(
     for word in "need needs needed require requires required must have has get gets does do is are "
     "any ever always also".split()
 )
-# Headings that number or place a section rather than name it ("Step 3").
-_PLACE = frozenset("step part section chapter annex appendix schedule article clause".split())
 
 
 class SiblingAnswer(BaseModel):
@@ -48,15 +47,11 @@ class SiblingAnswer(BaseModel):
     said_by: list[str]
 
 
-def _heading_words(title: str) -> set[str]:
-    return {w for w in tokenize(title) if w not in _PLACE and len(w) > 1}
-
-
 def named_section(question: str, sections: Sequence[Passage]) -> Passage | None:
     """The one section of `sections` (siblings under one heading) that the question names by a word of its
     heading that no sibling's heading uses ("T4" of "T4 Low"); None when it names none or several."""
     asked = set(tokenize(question))
-    words = [_heading_words(p.title) for p in sections]
+    words = [topic_words(p.title) for p in sections]
     hits = [
         p
         for i, p in enumerate(sections)
@@ -121,7 +116,7 @@ def sibling_plan(
     answer = sentences[int(np.argmax(closeness))]
     said_by = [title for _, title in saying]
     fact = (
-        f"{section.title}: {answer.rstrip('.')}. What is asked is named under {_joined(said_by)}, "
+        f"{section.title}: {answer.rstrip('.')}. What is asked is named under {joined(said_by)}, "
         f"not under {section.title}"
     )
     return SiblingAnswer(verdict=Verdict.NO, section=section, fact=fact, said_by=said_by)
@@ -131,7 +126,3 @@ def _affirms(question: str, sentence: str) -> bool:
     """Whether `sentence` says what is asked rather than denies it ("No one can approve a blocked system")."""
     clause = clause_verdict(question, [sentence])
     return not denies_asked_verb(question, sentence) and (clause is None or clause[0])
-
-
-def _joined(titles: Sequence[str]) -> str:
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
