@@ -500,7 +500,7 @@ def list_items(text: str) -> list[str]:
     table = [line for line in lines if line.strip().startswith("|")]
     if len(table) >= 3:
         rows = [line for line in table if not _TABLE_RULE.match(line.strip())][1:]
-        return [readable(row.strip().strip("|").split("|")[0]) for row in rows if row.strip("| ")]
+        return [plain_markdown(row.strip().strip("|").split("|")[0]) for row in rows if row.strip("| ")]
     items: list[str] = []
     for line in lines:
         found = _ITEM.match(line)
@@ -510,7 +510,7 @@ def list_items(text: str) -> list[str]:
             items[-1] += " " + line.strip()
         elif items and not line.strip():
             break
-    return [readable(item).rstrip(";,.") for item in items]
+    return [plain_markdown(item).rstrip(";,.") for item in items]
 
 
 def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) -> str | None:
@@ -525,14 +525,10 @@ def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) 
     if sentence.rstrip(".").strip() in {item.rstrip(".") for item in items}:
         if not is_list_question:
             return None
-        return f"{readable(title)}: " + "; ".join(shown) + more + "."
+        return f"{plain_markdown(title)}: " + "; ".join(shown) + more + "."
     if _ANNOUNCES.search(sentence):
         return sentence.rstrip(":. ") + ": " + "; ".join(shown) + more + "."
     return None
-
-
-# Markdown as prose: one helper, in knowledge.statements.
-readable = plain_markdown
 
 
 # What the question's own words, found in a sentence, add to its closeness when choosing among the
@@ -543,6 +539,11 @@ ASKED_WORDS_WEIGHT = 0.2
 def word_stems(text: str) -> set[str]:
     """Word stems of `text` by their first five letters ("chairs" and "chaired" meet)."""
     return {w[:5] for w in tokenize(text)}
+
+
+def stem_share(wanted: set[str], text: str) -> float:
+    """The share of the stems `wanted` (word_stems) that `text` uses; 0 when nothing is wanted."""
+    return len(wanted & word_stems(text)) / len(wanted) if wanted else 0.0
 
 
 def asked_words(ask: str, sentences: Sequence[str], *, known: str = "") -> list[float]:
@@ -576,9 +577,6 @@ def best_statement(
         + (ASKED_WORDS_WEIGHT / 2 if by_whom and _AGENT.search(sentences[i]) else 0.0)
         for i in range(len(sentences))
     ]
-    # "Who scores the supplier's answers?" is answered by a sentence that says who scores ("The RAI
-    # Partner scores it"), however much closer the one about the answers sounds: when a sentence uses
-    # the asked verb, the answer is one of those.
     # "What happens when a review misses its target?" is answered by the sentence that names that case in a
     # clause of its own ("... escalates ... when a target is missed by 5 days").
     case = _WHAT_HAPPENS.match(ask)
@@ -589,6 +587,9 @@ def best_statement(
             clauses = [{w[:4] for w in word_stems(m.group(0))} for m in _CASE_CLAUSE.finditer(sentence)]
             if wanted and any(2 * len(wanted & c) >= len(wanted) for c in clauses):
                 scores[i] += ASKED_WORDS_WEIGHT
+    # "Who scores the supplier's answers?" is answered by a sentence that says who scores ("The RAI
+    # Partner scores it"), however much closer the one about the answers sounds: when a sentence uses
+    # the asked verb, the answer is one of those.
     acts = _WHO_VERB.match(ask)
     acted = word_stems(acts.group(1)) if acts else set()
     # "What is the due-day target for the privacy screening of a T3 system?": of a table's rows, those with

@@ -29,6 +29,7 @@ from assistant.organisation import (
     rank_by_statement,
     split_asks,
     statement_closeness,
+    stem_share,
     without_title,
     word_stems,
     words_of,
@@ -308,7 +309,7 @@ STATEMENT_PASSAGES = 6
 # any run, as "three words of four", with no statement of the law's holding as many.
 OWN_WORDING = 0.75
 _FRAME = frozenset(
-    "long many much often soon quick quickl must shoul shall could would will need needs have".split()
+    "long many much often soon quick must shoul shall could would will need needs have".split()
 )
 
 
@@ -323,7 +324,7 @@ def _says_it_in_our_words(question: str, ours: Sequence[Passage], law: Sequence[
     def held(passages: Sequence[Passage]) -> float:
         return max(
             (
-                len(wanted & word_stems(f"{p.title} {sentence}")) / len(wanted)
+                stem_share(wanted, f"{p.title} {sentence}")
                 for p in passages[:STATEMENT_PASSAGES]
                 for sentence in statements(p.text) or [p.text]
             ),

@@ -109,7 +109,7 @@ def _our_sentence(
     best = max(range(len(readings)), key=lambda r: scores[r])
     at, sentence = found[owners[best]]
     if siblings:
-        named = sorted({c.upper() for c in _CODE.findall(sentence)} & _family(codes, sentence))
+        named = sorted(_family(codes, sentence))
         return at, f"Our rule names {joined(named)}, not {joined(sorted(codes))}: {sentence}"
     return at, sentence
 

@@ -111,14 +111,9 @@ def _sibling_answer(
         return None
     filters = filters or SearchFilters()
     vector = embed_cached(index.embedder, [question])[0]
-    tried: set[str] = set()
     with index.db.session() as session:
         chunks = store.first_window_chunks(session=session, citation_ids=[p.citation_id for p in ours])
-        parents = [c.parent_id for c in chunks if c.parent_id]
-        for parent in dict.fromkeys(parents):
-            if parent in tried:
-                continue
-            tried.add(parent)
+        for parent in dict.fromkeys(c.parent_id for c in chunks if c.parent_id):
             siblings = [
                 Passage.of_chunk(c, origin="file")
                 for c in store.child_chunks(session=session, parent_ids=[parent])

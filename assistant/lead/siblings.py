@@ -20,7 +20,14 @@ from pydantic import BaseModel
 
 from assistant.lead.facts import joined
 from assistant.lead.models import Verdict
-from assistant.organisation import clause_verdict, denies_asked_verb, embed_cached, topic_words, word_stems
+from assistant.organisation import (
+    clause_verdict,
+    denies_asked_verb,
+    embed_cached,
+    stem_share,
+    topic_words,
+    word_stems,
+)
 from knowledge.embedder import Embedder
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Passage
@@ -60,7 +67,7 @@ def named_section(question: str, sections: Sequence[Passage]) -> Passage | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _asked_stems(question: str, section: Passage, sections: Sequence[Passage]) -> set[str]:
+def _asked_beyond_heading(question: str, section: Passage, sections: Sequence[Passage]) -> set[str]:
     """The stems of what is asked: the question's words beyond the named heading's, the asking words, and
     the words every sibling uses."""
     wanted = word_stems(question) - word_stems(section.title) - _ASKING
@@ -68,12 +75,8 @@ def _asked_stems(question: str, section: Passage, sections: Sequence[Passage]) -
     return wanted - common
 
 
-def _coverage(wanted: set[str], sentence: str) -> float:
-    return len(wanted & word_stems(sentence)) / len(wanted) if wanted else 0.0
-
-
 def _best(wanted: set[str], p: Passage) -> tuple[float, str]:
-    found = [(_coverage(wanted, s), s) for s in statements(p.text) or [p.text]]
+    found = [(stem_share(wanted, s), s) for s in statements(p.text) or [p.text]]
     return max(found, key=lambda f: f[0], default=(0.0, ""))
 
 
@@ -90,7 +93,7 @@ def sibling_plan(
     section = named_section(question, sections)
     if section is None:
         return None
-    wanted = _asked_stems(question, section, sections)
+    wanted = _asked_beyond_heading(question, section, sections)
     if not wanted:
         return None
     share, sentence = _best(wanted, section)

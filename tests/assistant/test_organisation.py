@@ -14,7 +14,6 @@ from assistant.organisation import (
     own_codes,
     own_names,
     read_review,
-    readable,
     review_decision_text,
     split_asks,
     with_items,
@@ -23,6 +22,7 @@ from assistant.organisation import (
 from assistant.question import Focus, analyse_question, mentioned_names, without_names
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
+from knowledge.statements import plain_markdown
 
 # A review record in another organisation's words: the fields are recognised by what their names mean.
 OTHER_REVIEW = (
@@ -204,11 +204,14 @@ def test_readable_drops_markup_but_keeps_a_quoted_field_name_whole() -> None:
     # A list of field names in code quotes once read "customerfacing`: ..." (the quote and the
     # underscore were taken for one emphasis).
     listed = "suggests: `customer_facing`: customers; `personal_data` and `special_category_data` (health)"
-    assert readable(listed) == (
+    assert plain_markdown(listed) == (
         "suggests: customer facing: customers; personal data and special category data (health)"
     )
-    assert readable("**Approved** tools:  *only* the _listed_ ones") == "Approved tools: only the listed ones"
-    assert readable("snake_case_name and 2*3*4 stay") == "snake_case_name and 2*3*4 stay"
+    assert (
+        plain_markdown("**Approved** tools:  *only* the _listed_ ones")
+        == "Approved tools: only the listed ones"
+    )
+    assert plain_markdown("snake_case_name and 2*3*4 stay") == "snake_case_name and 2*3*4 stay"
 
 
 def test_a_named_document_is_asked_about_as_it() -> None:

@@ -4,7 +4,7 @@ or by its silence where a sibling says what is asked."""
 from __future__ import annotations
 
 from assistant.lead import Verdict
-from assistant.lead.siblings import named_section, sibling_plan
+from assistant.lead.siblings import SiblingAnswer, named_section, sibling_plan
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
 
@@ -41,7 +41,7 @@ def section(title: str, text: str) -> Passage:
 SECTIONS = [section(title, text) for title, text in CLASSES.items()]
 
 
-def plan(question: str):  # type: ignore[no-untyped-def]
+def plan(question: str) -> SiblingAnswer | None:
     embedder = HashingEmbedder()
     return sibling_plan(question, SECTIONS, embedder=embedder, vector=embedder.embed([question])[0])
 
