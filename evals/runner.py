@@ -18,10 +18,11 @@ from core.config import Settings
 from core.db import Database
 from evals import judge
 from evals.config import EvalConfig, Profile, Suite, load_config
+from evals.datasets import FIXTURE_ORGANISATIONS
 from evals.results import RunSummary, SuiteResult, ThresholdCheck
 from evals.store import save_run
 from evals.suites import SuiteContext
-from evals.workspace import EvalWorkspace, open_held_out_workspace, open_workspace, workspace_settings
+from evals.workspace import EvalWorkspace, open_organisation_workspace, open_workspace, workspace_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ALL_SUITES: tuple[Suite, ...] = ("qa", "triage", "agent", "redteam")
@@ -139,15 +140,18 @@ def run_eval(
     started = utc_now()
     announce(f"Opening the eval workspace in {directory} ({embedder} embedder)...")
     ws = open_workspace(workspace_settings(settings, directory, embedder=embedder))
-    held_out_dir = directory.with_name(directory.name + "-held-out")
-    if request.fresh and held_out_dir.exists():
-        shutil.rmtree(held_out_dir)
 
-    def open_held_out() -> EvalWorkspace:
-        announce(f"Opening the held-out organisation's workspace in {held_out_dir}...")
-        return open_held_out_workspace(workspace_settings(settings, held_out_dir, embedder=embedder))
+    def open_organisation(name: str) -> EvalWorkspace:
+        organisation = FIXTURE_ORGANISATIONS[name]
+        beside = directory.with_name(f"{directory.name}-{name}")
+        if request.fresh and beside.exists():
+            shutil.rmtree(beside)
+        announce(f"Opening {organisation.title}'s workspace in {beside}...")
+        return open_organisation_workspace(
+            workspace_settings(settings, beside, embedder=embedder), organisation
+        )
 
-    ctx = SuiteContext(workspace=ws, config=config, fast=request.fast, open_held_out=open_held_out)
+    ctx = SuiteContext(workspace=ws, config=config, fast=request.fast, open_organisation=open_organisation)
     try:
         total = sum(modules[s].count(ctx) for s in request.suites)
         results: list[SuiteResult] = []

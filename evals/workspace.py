@@ -18,11 +18,10 @@ import yaml
 from assistant.service import Assistant
 from core.config import Settings
 from evals.datasets import (
-    HELD_OUT_POLICIES,
-    HELD_OUT_REVIEWS,
     INTERNAL_FIXTURES,
     RESTRICTED_FIXTURES,
     RESTRICTED_GROUPS,
+    FixtureOrganisation,
 )
 from knowledge.access import Visibility
 from knowledge.builtin import SAMPLES_DIR, load_sample_organisation
@@ -73,14 +72,14 @@ def workspace_settings(base: Settings, directory: Path, *, embedder: str) -> Set
     )
 
 
-def open_held_out_workspace(settings: Settings) -> EvalWorkspace:
-    """Open (building or updating) the held-out organisation's workspace: the built-in packs and the
-    Halyard Freight Group fixtures ingested as a user would (`--kind policy`, `--kind review`), without
-    the sample organisation, so "our" questions can only be answered from Halyard's own documents."""
+def open_organisation_workspace(settings: Settings, organisation: FixtureOrganisation) -> EvalWorkspace:
+    """Open (building or updating) a fixture organisation's workspace: the built-in packs and its
+    documents ingested as a user would (`--kind policy`, `--kind review`), without the sample
+    organisation, so "our" questions can only be answered from its own documents."""
     settings.home.mkdir(parents=True, exist_ok=True)
     assistant = Assistant.open(settings)
-    ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_POLICIES], kind=DocumentKind.POLICY))
-    ingest_paths(assistant.index, IngestRequest(paths=[HELD_OUT_REVIEWS], kind=DocumentKind.REVIEW))
+    ingest_paths(assistant.index, IngestRequest(paths=[organisation.policies], kind=DocumentKind.POLICY))
+    ingest_paths(assistant.index, IngestRequest(paths=[organisation.reviews], kind=DocumentKind.REVIEW))
     return EvalWorkspace(settings=settings, assistant=assistant)
 
 

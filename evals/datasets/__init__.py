@@ -7,9 +7,16 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from evals.datasets.schema import AgentCase, QACase, RedTeamCase, TriageCase
+from evals.datasets.schema import (
+    HELD_OUT_ORGANISATION,
+    TUNING_ORGANISATION,
+    AgentCase,
+    QACase,
+    RedTeamCase,
+    TriageCase,
+)
 
 DATASETS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = DATASETS_DIR / "fixtures"
@@ -18,11 +25,46 @@ FIXTURES_DIR = DATASETS_DIR / "fixtures"
 INTERNAL_FIXTURES = FIXTURES_DIR / "internal"
 RESTRICTED_FIXTURES = FIXTURES_DIR / "restricted"
 RESTRICTED_GROUPS = ("legal", "board")
-# The held-out second organisation (Halyard Freight Group): never used for tuning, indexed in a
-# workspace of its own by the QA suite.
-HELD_OUT_FIXTURES = FIXTURES_DIR / "halyard"
-HELD_OUT_POLICIES = HELD_OUT_FIXTURES / "policies"
-HELD_OUT_REVIEWS = HELD_OUT_FIXTURES / "reviews"
+
+
+class FixtureOrganisation(BaseModel):
+    """A fictional organisation besides the sample one, with its own policies and past reviews, which the
+    QA suite indexes in a workspace of its own (the packs and its documents, no sample organisation), so
+    questions about "us" can only be answered from its documents."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str  # the `regime` of its QA cases
+    title: str
+    held_out: bool  # never tuned on: measured only
+
+    @property
+    def directory(self) -> Path:
+        """Its fixture folder."""
+        return FIXTURES_DIR / self.name
+
+    @property
+    def policies(self) -> Path:
+        """Its policies, ingested with `--kind policy`."""
+        return self.directory / "policies"
+
+    @property
+    def reviews(self) -> Path:
+        """Its past decisions, ingested with `--kind review`."""
+        return self.directory / "reviews"
+
+
+# Halyard Freight Group is held out (never used for tuning); Kestrel Health Analytics is a second
+# organisation to tune on, written in other words than the sample's, so a rule that only fits the sample's
+# wording shows before it reaches the held-out figures.
+FIXTURE_ORGANISATIONS: dict[str, FixtureOrganisation] = {
+    HELD_OUT_ORGANISATION: FixtureOrganisation(
+        name=HELD_OUT_ORGANISATION, title="Halyard Freight Group", held_out=True
+    ),
+    TUNING_ORGANISATION: FixtureOrganisation(
+        name=TUNING_ORGANISATION, title="Kestrel Health Analytics", held_out=False
+    ),
+}
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

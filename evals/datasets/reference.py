@@ -1,5 +1,5 @@
 """The text behind every citation id the datasets may expect, read straight from the knowledge packs,
-the sample organisation and the eval fixtures, the held-out organisation included (no index, no model):
+the sample organisation and the eval fixtures, the fixture organisations included (no index, no model):
 what the dataset checks compare expected ids and key facts against."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from evals.datasets import HELD_OUT_POLICIES, HELD_OUT_REVIEWS, INTERNAL_FIXTURES, RESTRICTED_FIXTURES
+from evals.datasets import FIXTURE_ORGANISATIONS, INTERNAL_FIXTURES, RESTRICTED_FIXTURES
 
 
 @cache
@@ -24,7 +24,9 @@ def reference_texts() -> dict[str, str]:
     documents: list[Path] = [p for p in sorted(SAMPLES_DIR.glob("*.md")) if p.name.lower() != "readme.md"]
     documents += sorted(SAMPLES_DIR.glob("*review*.y*ml"))
     documents += sorted(INTERNAL_FIXTURES.glob("*.md")) + sorted(RESTRICTED_FIXTURES.glob("*.md"))
-    documents += sorted(HELD_OUT_POLICIES.glob("*.md")) + sorted(HELD_OUT_REVIEWS.glob("*.json"))
+    for organisation in FIXTURE_ORGANISATIONS.values():
+        documents += sorted(organisation.policies.glob("*.md"))
+        documents += sorted(p for p in organisation.reviews.iterdir() if p.suffix in (".json", ".md"))
     for path in documents:
         for section in parse_file(path).sections:
             texts[section.citation_id] = f"{section.title}\n{section.text}"

@@ -41,10 +41,12 @@ PACK_REGIMES: tuple[str, ...] = get_args(PackRegime)
 SAMPLE_ORGANISATION = "northwind"
 # The held-out second organisation (fixtures/halyard/): measured, never tuned on.
 HELD_OUT_ORGANISATION = "halyard"
-Regime = Literal[PackRegime, "northwind", "halyard", "none"]
+# A second organisation to tune on (fixtures/kestrel/), in other words than the sample's.
+TUNING_ORGANISATION = "kestrel"
+Regime = Literal[PackRegime, "northwind", "halyard", "kestrel", "none"]
 # What a lead-scored case is about, for reporting the lead figure separately: the packs (the law), the
-# sample organisation, or the held-out one.
-LeadGroup = Literal["packs", "northwind", "halyard"]
+# sample organisation, the second organisation tuned on, or the held-out one.
+LeadGroup = Literal["packs", "northwind", "kestrel", "halyard"]
 LEAD_GROUPS: tuple[str, ...] = get_args(LeadGroup)
 ToolName = Literal[
     "search_knowledge",
@@ -163,17 +165,20 @@ class QACase(_Strict):
             raise ValueError("`previous` is given exactly for follow-up cases")
         if self.lead is not None and self.kind != "answer":
             raise ValueError("only an answer case has a lead expectation")
-        if self.regime == HELD_OUT_ORGANISATION and self.lead is None:
-            raise ValueError("every case about the held-out organisation is lead-scored")
+        if self.regime in (HELD_OUT_ORGANISATION, TUNING_ORGANISATION) and self.lead is None:
+            raise ValueError("every case about a fixture organisation is lead-scored")
         return self
 
     @property
     def lead_group(self) -> LeadGroup:
-        """Whether the case is about the packs, the sample organisation or the held-out one."""
+        """Whether the case is about the packs, the sample organisation, or one of the fixture organisations
+        (the second one tuned on, the held-out one)."""
         if self.regime == SAMPLE_ORGANISATION:
             return "northwind"
         if self.regime == HELD_OUT_ORGANISATION:
             return "halyard"
+        if self.regime == TUNING_ORGANISATION:
+            return "kestrel"
         return "packs"
 
     @property

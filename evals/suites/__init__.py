@@ -27,25 +27,24 @@ class SuiteContext:
     fast: bool
     advance: Callable[[], None] = lambda: None
     run_tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    # Opens the held-out organisation's workspace (packs + Halyard, no sample organisation); None: the
-    # cases about it are skipped.
-    open_held_out: Callable[[], EvalWorkspace] | None = None
+    # Opens a fixture organisation's workspace by name (packs + its documents, no sample organisation);
+    # None: the cases about those organisations are skipped.
+    open_organisation: Callable[[str], EvalWorkspace] | None = None
     _agent: Any = None
     _similarity: Any = None
-    _held_out: Any = None
+    _organisations: dict[str, EvalWorkspace] = field(default_factory=dict)
 
-    def held_out(self) -> EvalWorkspace | None:
-        """The held-out organisation's workspace, opened on first use; None when the run has none."""
-        if self._held_out is None and self.open_held_out is not None:
-            self._held_out = self.open_held_out()
-        held_out: EvalWorkspace | None = self._held_out
-        return held_out
+    def organisation(self, name: str) -> EvalWorkspace | None:
+        """A fixture organisation's workspace, opened on first use; None when the run has none."""
+        if name not in self._organisations and self.open_organisation is not None:
+            self._organisations[name] = self.open_organisation(name)
+        return self._organisations.get(name)
 
     def close(self) -> None:
-        """Release what the context opened itself (the held-out workspace)."""
-        if self._held_out is not None:
-            self._held_out.close()
-            self._held_out = None
+        """Release what the context opened itself (the fixture organisations' workspaces)."""
+        for workspace in self._organisations.values():
+            workspace.close()
+        self._organisations.clear()
 
     def agent(self) -> Agent | None:
         """The agent over the workspace's assistant, or None when this build has no agent."""

@@ -15,6 +15,7 @@ import pytest
 
 from evals.datasets import (
     DATASETS_DIR,
+    FIXTURE_ORGANISATIONS,
     DatasetError,
     agent_cases,
     load_jsonl,
@@ -26,7 +27,6 @@ from evals.datasets import (
 )
 from evals.datasets.reference import reference_texts, restricted_prefixes
 from evals.datasets.schema import (
-    HELD_OUT_ORGANISATION,
     PACK_REGIMES,
     SAMPLE_ORGANISATION,
     TOOL_NAMES,
@@ -106,18 +106,19 @@ def test_lead_scored_cases_cover_the_packs_and_both_organisations() -> None:
     assert len(led) >= 150
     groups = Counter(c.lead_group for c in led)
     assert groups["halyard"] >= 60 and groups["northwind"] >= 15 and groups["packs"] >= 60
+    assert groups["kestrel"] >= 50
     assert sum(1 for c in led if c.lead is not None and c.lead.verdict is not None) >= 40
     # Varied phrasings: polar questions, when / how long / how much / who / what / list / decisions.
     openers = Counter(c.question.split()[0].lower().strip(",?") for c in led)
     assert len(openers) >= 15, openers
     assert sum(1 for c in led if re.search(r"\b(we|our|us|i)\b", c.question.lower())) >= 30
-    # Every case about the held-out organisation rests on its documents only.
-    held_out_sources = {"aob-decisions"} | {
-        p.stem for p in (DATASETS_DIR / "fixtures" / "halyard" / "policies").glob("*.md")
-    }
-    for case in qa_cases():
-        if case.regime == HELD_OUT_ORGANISATION:
-            assert {cid.split(":")[0] for cid in case.expected_citations} <= held_out_sources, case.id
+    # Every case about a fixture organisation rests on its own documents only.
+    for name, organisation in FIXTURE_ORGANISATIONS.items():
+        sources = {p.stem for p in [*organisation.policies.iterdir(), *organisation.reviews.iterdir()]}
+        cases = [c for c in qa_cases() if c.regime == name]
+        assert cases, name
+        for case in cases:
+            assert {cid.split(":")[0] for cid in case.expected_citations} <= sources, case.id
 
 
 def test_lead_facts_are_stated_by_the_expected_sources() -> None:

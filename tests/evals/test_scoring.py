@@ -123,7 +123,7 @@ def test_lead_expectations_are_validated() -> None:
         "key_facts": ["COO"],
         "reference_answer": "The Chief Operating Officer.",
     }
-    with pytest.raises(ValueError, match="held-out organisation is lead-scored"):
+    with pytest.raises(ValueError, match="fixture organisation is lead-scored"):
         QACase.model_validate(case)
     lead = {"must_contain": ["COO"], "first_citation": ["halyard-ai-charter:"]}
     led = QACase.model_validate(case | {"lead": lead})
@@ -195,7 +195,7 @@ def test_thresholds_file_loads_and_bounds_check(tmp_path) -> None:  # type: igno
         load_config(bad)
 
 
-def test_qa_summary_reports_the_lead_per_group_and_keeps_the_held_out_organisation_apart() -> None:
+def test_qa_summary_reports_the_lead_per_group_and_keeps_the_fixture_organisations_apart() -> None:
     from evals.results import CaseResult
     from evals.suites.qa import summarise
 
@@ -222,10 +222,13 @@ def test_qa_summary_reports_the_lead_per_group_and_keeps_the_held_out_organisati
         case("qa-004", "decline", None, 0.0, None),
         case("qa-005", "halyard", "halyard", 0.0, 0.0),  # declined: counted for the held-out figures only
         case("qa-006", "halyard", "halyard", 1.0, 1.0),
+        case("qa-007", "kestrel", "kestrel", 1.0, 0.0),  # the second organisation tuned on: beside too
     ]
     suite, categories = summarise(results)
     assert suite["lead_correct_packs"] == 0.5 and suite["lead_correct_northwind"] == 1.0
-    assert suite["lead_correct_halyard"] == 0.5 and suite["lead_correct_all"] == 0.6
+    assert suite["lead_correct_halyard"] == 0.5 and suite["lead_correct_all"] == 0.5
+    assert suite["lead_correct_kestrel"] == 0.0 and suite["cases_kestrel"] == 1
+    assert suite["citation_hit_kestrel"] == 1.0 and suite["answer_rate_kestrel"] == 1.0
     assert suite["abstention_precision"] == 1.0 and suite["answer_rate_in_scope"] == 1.0
     assert suite["answer_rate_halyard"] == 0.5 and suite["citation_hit_halyard"] == 0.5
     assert suite["cases"] == 4 and suite["cases_held_out"] == 2
