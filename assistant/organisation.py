@@ -128,8 +128,20 @@ def words_of(texts: Iterable[str]) -> set[str]:
 
 # --- past reviews ----------------------------------------------------------------------------------------
 
-# A record's "Field: value" line, as the records parser renders JSON and YAML records.
+# A record's "Field: value" line, as the records parser renders JSON and YAML records (and as a markdown
+# decision log writes them, once read by _record_lines).
 _LINE = re.compile(r"^([A-Z][A-Za-z0-9 ()/&'-]{0,40}):\s*(.+)$", re.MULTILINE)
+# A markdown field name in bold: "**Outcome:** Approved" or "**Outcome**: Approved".
+_BOLD_FIELD = re.compile(r"^(?:\*\*|__)([^*_\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]*", re.MULTILINE)
+_FIELD_NAME = re.compile(r"^[A-Z][A-Za-z0-9 ()/&'-]{0,40}:(?:\s|$)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
+# A value that says there is nothing ("Conditions: none.").
+_NOTHING = frozenset({"none", "n/a", "na", "nil", "-", "no conditions", "not applicable"})
+# A date as records write it: "2025-02-11", "11 February 2025".
+DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d{4}\b"
+)
 # What a field holds, by the words of its name; the name's last word decides first ("Decision date" is a
 # date, "Board decision" a decision), then its other words in this order.
 _ROLES: tuple[tuple[str, frozenset[str]], ...] = tuple(
@@ -144,12 +156,18 @@ _ROLES: tuple[tuple[str, frozenset[str]], ...] = tuple(
         ("rationale", "rationale reason reasons reasoning justification why finding findings"),
         ("decision", "decision outcome verdict ruling resolution determination"),
         ("system", "system name title subject"),
-        ("tier", "tier class classification category level rating"),
+        ("tier", "tier class classification category level rating band"),
         ("description", "description summary purpose"),
         ("people", "reviewers reviewer panel panellists members attendees participants signatories present"),
+        # One person answerable for the system ("System Custodian", "Business owner"): not its name.
+        ("owner", "owner owners custodian sponsor accountable responsible manager"),
     )
 )
 _SPLIT_ITEMS = re.compile(r"\.?;\s+(?=[A-Z])")
+# People as records list them: "A (chair); B" or "A (Chief Risk Officer, chair), B (Legal)".
+_PEOPLE_SPLIT = re.compile(r";\s+|(?<=\)),\s+")
+# A decision's reference before its name in a heading ("MGC-2025-02: SepsisWatch early-warning score").
+_RECORD_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[A-Z0-9-]*:\s+")
 
 
 class ReviewFields(BaseModel):
@@ -164,6 +182,9 @@ class ReviewFields(BaseModel):
     rationale: str | None = None
     description: str | None = None
     people: list[str] = Field(default_factory=list, description="Who reviewed it, each with their role.")
+    people_label: str = "Reviewers"
+    owner: str | None = Field(default=None, description="The one person answerable for the system.")
+    owner_label: str = "Owner"
 
 
 def _role(field: str) -> str | None:
@@ -188,12 +209,44 @@ def _tier_prose(field: str, value: str) -> str:
     return f"{field[:1].lower() + field[1:]} {value}"
 
 
+def _record_lines(text: str) -> str:
+    """A record as one `Field: value` line per field, however it was written: a markdown field name in
+    bold is a field name; a value wrapped over several lines is one value; a field whose value is the
+    list below it ("Conditions set by the Council:" then "1. ...", "2. ...") holds those items, joined
+    with "; "."""
+    lines: list[str] = []
+    open_field = False  # the last line kept is a field whose value may go on
+    listing = False  # ... and its value is a list
+    for raw in _BOLD_FIELD.sub(r"\1: ", text).splitlines():
+        line = raw.strip()
+        item = _LIST_ITEM.match(raw)
+        if not line:
+            # A blank line ends a field, unless the field's list is still to come after it.
+            open_field = open_field and lines[-1].endswith(":")
+        elif _FIELD_NAME.match(line):
+            lines.append(line)
+            open_field, listing = True, False
+        elif open_field and item and (listing or lines[-1].endswith(":")):
+            lines[-1] += ("; " if listing else " ") + line[item.end() - (len(raw) - len(raw.lstrip())) :]
+            listing = True
+        elif open_field:
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def read_review(text: str) -> ReviewFields:
-    """The parts of a review record (`Field: value` lines), recognised by what their names mean."""
+    """The parts of a review record (`Field: value` lines), recognised by what their names mean; a field
+    whose name says nothing known but whose value is a date ("Meeting: 11 February 2025") is its date."""
     found = ReviewFields()
-    for field, raw in _LINE.findall(text):
+    for field, raw in _LINE.findall(_record_lines(text)):
         value = " ".join(raw.split())
+        if value.lower().rstrip(".") in _NOTHING:
+            continue
         role = _role(field)
+        if role is None and DATE.fullmatch(value.rstrip(".")):
+            role = "date"
         if role == "tier":
             found.tiers.append(_tier_prose(field, value))
         elif role == "conditions" and not found.conditions:
@@ -202,7 +255,10 @@ def read_review(text: str) -> ReviewFields:
         elif role == "decision" and found.decision is None:
             found.decision = value.replace("_", " ").strip().rstrip(".")
         elif role == "people" and not found.people:
-            found.people = [c.strip().rstrip(".") for c in re.split(r";\s+", value) if c.strip()]
+            found.people = [c.strip().rstrip(".") for c in _PEOPLE_SPLIT.split(value) if c.strip()]
+            found.people_label = field
+        elif role == "owner" and found.owner is None:
+            found.owner, found.owner_label = value.rstrip("."), field
         elif role in ("system", "date", "rationale", "description") and getattr(found, role) is None:
             setattr(found, role, value)
     return found
@@ -234,7 +290,7 @@ def decision_head(fields: ReviewFields, title: str) -> str | None:
     decision = _DECISION_WORDS.get(fields.decision.lower(), fields.decision)
     decision = decision[:1].lower() + decision[1:]
     when = f" on {fields.date}" if fields.date else ""
-    head = f"{fields.system or title} was {decision}{when}"
+    head = f"{fields.system or _RECORD_CODE.sub('', title)} was {decision}{when}"
     return head + (f" ({'; '.join(fields.tiers)})" if fields.tiers else "")
 
 

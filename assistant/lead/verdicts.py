@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.lead.facts import _packs, pack_record
+from assistant.lead.facts import _packs, joined, pack_record
 from assistant.lead.matching import _asked_stems, _stems, denies
 from assistant.lead.models import DUTY_MATCH, AnswerPlan, FactBasis, Verdict
 from assistant.organisation import (
@@ -114,13 +114,22 @@ def _review_plan(analysis: QuestionAnalysis, p: Passage, index: int) -> AnswerPl
 
 
 def _reviewer(analysis: QuestionAnalysis, fields: ReviewFields) -> str | None:
-    """The one reviewer of a record whose entry shares the most words (two at least) with what a 'who'
-    question asks beyond the system's name; None when none or several share as many."""
+    """Who a 'who' question about a record asks for: the person answerable for the system when the
+    question names that field ("Who is the system custodian of X?"); else the one reviewer whose entry
+    shares the most words (two at least) with what it asks beyond the system's name ("Who chaired ...?");
+    else, when it names the reviewers' field ("Who sat on the panel ...?"), all of them; else None."""
     wanted = word_stems(_without_system(analysis))
+    if (
+        fields.owner
+        and word_stems(fields.owner_label) - word_stems(" ".join(analysis.internal_names)) <= wanted
+    ):
+        return f"{fields.owner_label}: {fields.owner}"
     shared = sorted(((len(wanted & word_stems(p)), p) for p in fields.people), key=lambda f: -f[0])
-    if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
-        return None
-    return shared[0][1]
+    if shared and shared[0][0] >= 2 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+        return shared[0][1]
+    if fields.people and wanted & word_stems(fields.people_label):
+        return f"{fields.people_label}: {joined(fields.people)}"
+    return None
 
 
 def _ground_reason(grounds: Sequence[Ground], wanted: set[str]) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ import pytest
 from assistant.lead import FactBasis, Verdict, plan_answer
 from assistant.organisation import (
     clause_verdict,
+    decision_head,
     denies_asked_verb,
     heading_overlap,
     list_items,
@@ -341,4 +342,68 @@ def test_a_who_question_about_a_review_is_answered_by_the_reviewer_whose_role_sa
         plain is not None
         and plain.fact is not None
         and plain.fact.startswith("Routefinder dispatch optimiser")
+    )
+
+
+# The same kind of record as a markdown decision log writes it: bold field names, a date under a name that
+# says nothing of dates, conditions as a numbered list under a field of their own, values wrapped.
+MARKDOWN_REVIEW = """**Meeting:** 11 February 2025
+**System Custodian:** Director of Clinical Products
+**Band:** Red
+**Outcome:** Approved with conditions
+
+Routefinder plans the routes of every van from the depot each morning.
+
+Conditions set by the Board:
+
+1. Drivers can override every
+   route.
+2. Quarterly accuracy check.
+
+Panel: Ada Okafor (Legal, chair), Sam Reyes (Safety
+lead), Lee Wong (Data Science).
+
+Reasons: It plans routes for vehicles
+and does not evaluate drivers.
+
+Follow-up: none."""
+
+
+def test_a_markdown_decision_record_is_read_like_any_other() -> None:
+    fields = read_review(MARKDOWN_REVIEW)
+    assert fields.decision == "Approved with conditions"
+    assert fields.date == "11 February 2025"
+    assert fields.tiers == ["band Red"]
+    assert fields.conditions == ["Drivers can override every route", "Quarterly accuracy check"]
+    assert fields.conditions_label == "Conditions set by the Board"
+    assert fields.people == [
+        "Ada Okafor (Legal, chair)",
+        "Sam Reyes (Safety lead)",
+        "Lee Wong (Data Science)",
+    ]
+    assert fields.rationale == "It plans routes for vehicles and does not evaluate drivers."
+    # The custodian is a person answerable for the system, not its name: the heading names it.
+    assert fields.system is None and fields.owner == "Director of Clinical Products"
+    head = decision_head(fields, "RB-2025-02: Routefinder dispatch optimiser")
+    assert (
+        head == "Routefinder dispatch optimiser was approved with conditions on 11 February 2025 (band Red)"
+    )
+
+
+def test_a_who_question_naming_the_panel_or_the_custodian_gets_them() -> None:
+    from assistant.lead.verdicts import _review_plan
+
+    def fact(question: str) -> str:
+        analysis = analyse_question(
+            question, internal_names=["Routefinder dispatch optimiser"], own_words=["Routefinder"]
+        )
+        plan = _review_plan(analysis, review(MARKDOWN_REVIEW), 0)
+        assert plan is not None and plan.fact is not None
+        return plan.fact
+
+    assert fact("Who sat on the panel that looked at Routefinder?").startswith(
+        "Panel: Ada Okafor (Legal, chair), Sam Reyes (Safety lead) and Lee Wong (Data Science). Routefinder"
+    )
+    assert fact("Who is the system custodian of Routefinder?").startswith(
+        "System Custodian: Director of Clinical Products. Routefinder"
     )
