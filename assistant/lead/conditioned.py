@@ -4,7 +4,7 @@ organisational question reads the organisation's passages first, and the support
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -403,12 +403,46 @@ def _named_rows(
     if not words or narrowed is None:
         return []
     found = search(index, " ".join(words), audience=audience, k=ORGANISATION_CANDIDATES, filters=narrowed)
-    return [p for p in found if p.kind != "review" and any(_heads_row(p.text, w) for w in words)]
+    return rows_answering(question, words, [p for p in found if p.kind != "review"])
 
 
-def _heads_row(text: str, word: str) -> bool:
-    """Whether a row of a markdown table in `text` opens with `word` ("| **NorthwindGPT** (chat) | ...")."""
-    return re.search(rf"^\s*\|\s*[*_`]*{re.escape(word)}\b", text, re.MULTILINE) is not None
+# "May", "can": how a question asks, not what.
+_MODAL = frozenset({"may", "can", "might"})
+
+
+def rows_answering(question: str, names: Sequence[str], passages: Sequence[Passage]) -> list[Passage]:
+    """The passages with a table row headed by one of `names` that says what the question asks of it: its
+    other cells, or the header over them, use a word of the question beyond the name ("special-category
+    data" in NorthwindGPT's row). Words most of the passages use ("system", "data") say little of which
+    row: a row holding none of the others must hold half of what is asked ("Which data may Brand Studio
+    receive?": "Data allowed"). A name heading rows of several tables ("Amber" in the bands and in the
+    review cycles) is not answered by every one of them."""
+    asked = {w for w in word_stems(question) - word_stems(" ".join(names)) - _FRAME - _MODAL if len(w) > 2}
+    specific = {w for w in asked if sum(w in word_stems(p.text) for p in passages) * 2 <= len(passages)}
+
+    def says(row: set[str]) -> bool:
+        return not asked or bool(row & specific) or 2 * len(row & asked) >= len(asked)
+
+    return [p for p in passages if any(_row_says(p.text, name, says) for name in names)]
+
+
+def _row_says(text: str, word: str, says: Callable[[set[str]], bool]) -> bool:
+    """Whether a row of a markdown table in `text` opens with `word` ("| **NorthwindGPT** (chat) | ...")
+    and the stems its other cells and the table's header over them use are enough for `says`."""
+    header: list[str] | None = None
+    for line in text.splitlines():
+        cells = (
+            [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else []
+        )
+        if not cells:
+            header = None
+        elif header is None:
+            header = cells
+        elif re.match(rf"[*_`]*{re.escape(word)}\b", cells[0]) and says(
+            word_stems(" ".join([*cells[1:], *header[1:]]))
+        ):
+            return True
+    return False
 
 
 def related_support(

@@ -1434,3 +1434,43 @@ def test_a_question_in_our_own_words_is_ours_however_the_embedder_hears_it() -> 
     assert not _says_it_in_our_words("Must Counsel publish the prohibited practices list?", [ours], [law])
     # The law holding as many of them: not ours.
     assert not _says_it_in_our_words("Must Counsel confirm a blocked finding?", [ours], [ours])
+
+
+def test_a_named_row_leads_only_when_it_says_what_is_asked_of_the_name() -> None:
+    from assistant.lead.conditioned import rows_answering
+
+    bands = passage(
+        "standard:the-bands",
+        "| Band | What it means |\n|---|---|\n| Amber | A person makes every decision about a system |\n"
+        "| Green | Internal analytics about a system |",
+        kind="policy",
+    )
+    cycles = passage(
+        "standard:review-cycles",
+        "| Band | Periodic review | Who reviews |\n|---|---|---|\n"
+        "| Amber | Every 18 months | Council, system owner |",
+        kind="policy",
+    )
+    needs = passage(
+        "standard:what-each-band-needs",
+        "| Need | Red | Amber |\n|---|---|---|\n| DPIA | Yes | Yes |\n| Sign-off | Council | Officer |",
+        kind="policy",
+    )
+    ranked = [bands, cycles, needs]
+    # "Amber" heads rows of two tables: the one whose cells or header say what is asked answers.
+    assert rows_answering("When does the Council look again at an Amber system?", ["Amber"], ranked) == [
+        cycles
+    ]
+    assert rows_answering("What does the Amber band mean for us?", ["Amber"], ranked) == [bands]
+    # Nothing a row of "Amber" says is asked ("system" is in most passages and says little): none leads.
+    dpia = "Do we need to carry out a DPIA before launching an Amber system?"
+    assert rows_answering(dpia, ["Amber"], ranked) == []
+    # A word most passages use still decides when the row holds half of what is asked.
+    tools = passage(
+        "policy:approved-tools",
+        "| Tool | Data allowed |\n|---|---|\n| CodeAssist (IDE) | Source code; no production data |",
+        kind="policy",
+    )
+    others = [passage(f"policy:s{n}", "Data rules for everyone.", kind="policy") for n in range(2)]
+    assert rows_answering("Which data may CodeAssist receive?", ["CodeAssist"], [tools, *others]) == [tools]
+    assert rows_answering("CodeAssist?", ["CodeAssist"], [tools]) == [tools]  # nothing else asked
