@@ -18,6 +18,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.lexical import tokenize
 from knowledge.packs.loader import load_packs
 from knowledge.packs.schema import Role
 from tools.triage.catalogue import REGIME_TRIGGERS, Jurisdiction
@@ -601,12 +602,30 @@ def without_names(question: str, words: Iterable[str]) -> str:
 KIND_WORDS_BETWEEN = 2
 
 
+# What follows a document's kind in its title: "Risk Banding Standard for Algorithmic Systems".
+_TITLE_TAIL = re.compile(r"\s+(?:for|of|on|under)\s+.*$", re.IGNORECASE)
+
+
 def _kind_reference(title: str, words_between: int) -> re.Pattern[str]:
-    """A reference to the document `title` by its kind, the last word of its title, with up to
-    `words_between` words before it: "the policy", "this runbook", "the generative AI policy"."""
-    kind = re.escape(title.split()[-1])
+    """A reference to the document `title` by its kind, the last word of its title before a "for ..."
+    ("Standard" of "Risk Banding Standard for Algorithmic Systems"), with up to `words_between` words
+    before it: "the policy", "this runbook", "the generative AI policy", "the banding standard"."""
+    kind = re.escape((_TITLE_TAIL.sub("", title) or title).split()[-1])
     between = rf"(?:[\w-]+\s+){{0,{words_between}}}"
-    return re.compile(rf"\b(?:the|this|that|our)\s+{between}{kind}\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:the|this|that|our)\s+({between}){kind}\b", re.IGNORECASE)
+
+
+def _by_kind(text: str, documents: Sequence[str], words_between: int) -> list[str]:
+    """Our `documents` that `text` points at by their kind; of several, those whose titles hold a word
+    the reference puts before the kind ("the banding standard": the standard whose title says
+    "Banding"), when some do."""
+    found: dict[str, set[str]] = {}
+    for name in documents:
+        match = _kind_reference(name, words_between).search(text)
+        if match:
+            found[name] = set(tokenize(match.group(1))) & set(tokenize(name))
+    named = [n for n, shared in found.items() if shared]
+    return named or list(found)
 
 
 def mentioned_names(
@@ -626,7 +645,7 @@ def mentioned_names(
     documents = [name for name in documents if len(name.split()) >= 2]
 
     def by_kind(words_between: int) -> list[str]:
-        return [n for n in documents if _kind_reference(n, words_between).search(text)]
+        return _by_kind(text, documents, words_between)
 
     found = by_kind(0)
     for name in names:

@@ -141,6 +141,11 @@ def condition(
     # its sections, found by what is asked (the title matches the document's introduction best).
     titled = [n for n in analysis.internal_names if n in names.sources]
     asked = without_title(question, titled[0], names.organisation) if len(titled) == 1 else question
+    if len(titled) == 1 and asked == question and analysis.type is not QuestionType.YES_NO:
+        # Named by its kind ("When is our AI ethics charter next reviewed?"), not by its title: what is
+        # asked is the rest. A yes/no question may ask about the document itself ("Is the supplier
+        # questionnaire needed when we buy AI?"), so it keeps it.
+        asked = without_documents(question, titled, names.organisation, placeholder="it")
     if len(titled) > 1:
         # "the generative AI policy" names two of our policies by kind: neither title says which section
         # answers ("It sits under the Responsible AI Policy" sounds closest to the title's words).

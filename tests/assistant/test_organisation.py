@@ -103,9 +103,12 @@ def test_a_document_pointed_at_by_its_kind_makes_the_question_ours() -> None:
     # A kind of document the question does not point at with "the", "this", "that" or "our" is no name.
     unnamed = mentioned_names("Is a fundamental rights assessment required?", documents, documents=documents)
     assert unnamed == []
-    # With up to two words before the kind ("the AI charter"), when no title of ours is used whole.
+    # With up to two words before the kind ("the AI charter"), when no title of ours is used whole: the
+    # charter whose title holds one of those words, when one does.
     loose = mentioned_names("Is a spreadsheet in scope of the AI charter?", documents, documents=documents)
-    assert loose == ["Acme Freight AI Charter", "Acme Driver Safety Charter"]
+    assert loose == ["Acme Freight AI Charter"]
+    either = mentioned_names("Is a spreadsheet in scope of our new charter?", documents, documents=documents)
+    assert either == ["Acme Freight AI Charter", "Acme Driver Safety Charter"]
     titled = mentioned_names(
         "Does the Driver Safety Charter cover vans?", documents, organisation=["Acme"], documents=documents
     )
@@ -407,3 +410,18 @@ def test_a_who_question_naming_the_panel_or_the_custodian_gets_them() -> None:
     assert fact("Who is the system custodian of Routefinder?").startswith(
         "System Custodian: Director of Clinical Products. Routefinder"
     )
+
+
+def test_a_document_pointed_at_by_its_kind_is_the_one_whose_title_holds_the_words_before_it() -> None:
+    documents = [
+        "Acme Risk Banding Standard for Algorithmic Systems",
+        "Model Passport and Clinical Validation Standard",
+        "Acme AI Ethics Charter",
+    ]
+    # The kind is the title's last word before "for ...": "Standard", not "Systems".
+    assert mentioned_names("When did the banding standard start?", [], documents=documents) == [documents[0]]
+    assert mentioned_names("When is our AI ethics charter reviewed?", [], documents=documents) == [
+        documents[2]
+    ]
+    # No word before the kind says which: every standard.
+    assert mentioned_names("Who owns the standard?", [], documents=documents) == documents[:2]

@@ -173,6 +173,12 @@ def assistant(demo: Assistant) -> Assistant:
         ),
         ("Are personal devices covered by the generative AI policy?", "Yes.", "genai-acceptable-use-policy"),
         ("Who runs fairness audits?", "Fairness team", "responsible-ai-policy"),
+        # Stop 26: a document named by its kind, not its title: its section on the rest of the question.
+        (
+            "How many points does a partial answer score on the supplier questionnaire?",
+            "1 (partial)",
+            "supplier-ai-due-diligence-questionnaire",
+        ),
         # A tool our table lists by name: its row answers, before its review.
         ("May I put special-category data into NorthwindGPT?", "No.", "genai-acceptable-use-policy"),
         ("What data may go into CodeAssist?", "data allowed: Source code", "genai-acceptable-use-policy"),
