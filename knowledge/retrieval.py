@@ -135,6 +135,11 @@ def _vector_where(index: KnowledgeIndex, audience: Audience, filters: SearchFilt
     return {"$and": clauses}
 
 
+def asks_about_decisions(question: str) -> bool:
+    """Whether a question asks about past decisions ("reviewed", "decided", "approved", "earlier")."""
+    return _ABOUT_DECISIONS.search(question) is not None
+
+
 def query_clauses(query: str) -> list[str]:
     """The sentences of a question of two sentences or more, each long enough to be a query of its own
     (CLAUSE_MIN_WORDS); empty for a question under SCENARIO_MIN_WORDS words or with fewer than two such
@@ -221,7 +226,7 @@ def search(
                 fused.setdefault(chunk.chunk_key, 0.0)
     anchors = [r.anchor for r in refs]
     hinted = regime_hint(query)
-    about_decisions = bool(_ABOUT_DECISIONS.search(query))
+    about_decisions = asks_about_decisions(query)
     about_history = asks_about_history(query)
     about_changes = bool(_ABOUT_CHANGES.search(query))
     scenario = len(clauses) >= 2

@@ -50,7 +50,14 @@ from knowledge.access import Audience
 from knowledge.embedder import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical import tokenize
-from knowledge.retrieval import Passage, SearchFilters, article_of, query_clauses, search
+from knowledge.retrieval import (
+    Passage,
+    SearchFilters,
+    article_of,
+    asks_about_decisions,
+    query_clauses,
+    search,
+)
 from knowledge.statements import ORGANISATION_KINDS, statements
 from tools.triage.engine import triage
 from tools.triage.schemas import SystemProfile
@@ -369,15 +376,20 @@ def _named_reviews(
 ) -> list[Passage]:
     """The past reviews of the systems the question names (by title), found among `ours` or fetched."""
     names = organisation_names(index)
+    about_decisions = asks_about_decisions(question)
     wanted = [
         n
         for n in analysis.internal_names
         if n in names.reviews
         # Named by its own words: a word shared with a document's title ("Falcon" of the Falcon
-        # settlement and the Falcon scoring review) does not single the review out.
+        # settlement and the Falcon scoring review) does not single the review out, unless the question
+        # asks about a decision ("What band did KestrelChat get when the council reviewed it?").
         and (
             mentioned_names(question, [n])
-            or any(mentions(question, w) and w in n and w not in names.in_policies for w in names.words)
+            or any(
+                mentions(question, w) and w in n and (w not in names.in_policies or about_decisions)
+                for w in names.words
+            )
         )
     ]
     if not wanted:

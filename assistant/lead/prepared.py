@@ -13,7 +13,7 @@ from assistant.lead.matching import _heading_text
 from assistant.lead.models import AnswerPlan, FactBasis
 from assistant.lead.planner import plan_answer
 from assistant.lead.siblings import SiblingAnswer, sibling_plan
-from assistant.organisation import embed_cached, word_stems
+from assistant.organisation import asks_why, embed_cached, read_review, word_stems
 from assistant.question import (
     QuestionAnalysis,
     QuestionType,
@@ -154,7 +154,10 @@ def leads_with_what_it_names(prepared: Prepared) -> bool:
     if not passages or passages[lead].citation_id not in prepared.named:
         return False
     # It must also say something the question asks beyond the name ("When is the NorthwindGPT launch
-    # party?" is not about what the table or the review says).
+    # party?" is not about what the table or the review says), or give the reasons a "why" asks for
+    # ("Why did the Auralis scribe get put on hold?": its record's reasons, in other words).
+    if asks_why(prepared.analysis.question) and read_review(passages[lead].text).rationale:
+        return True
     names = " ".join(prepared.analysis.internal_names) + " " + passages[lead].title
     asked = (
         word_stems(prepared.analysis.question) - word_stems(names) - _name_stems(prepared.analysis.question)

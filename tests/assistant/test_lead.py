@@ -1413,6 +1413,31 @@ def test_a_named_tool_or_system_is_in_scope_only_for_what_its_record_says() -> N
     assert not in_scope("When is the NorthwindGPT launch party?", named)
     # A lead the question does not name.
     assert not in_scope("May I put special-category data into NorthwindGPT?", [])
+    # A "why" about a named review is answered by its reasons, however they are worded.
+    record = passage(
+        "decision-log:mgc-2025-19",
+        "Outcome: Deferred\nReasons: The supplier had not agreed a remediation plan.",
+        kind="review",
+        title="MGC-2025-19: Auralis ambient clinical scribe",
+    )
+    why = "Why did the Auralis scribe get put on hold?"
+    prepared = Prepared(
+        analysis=analyse_question(why),
+        passages=[record],
+        plan=AnswerPlan(lead_index=0),
+        named=[record.citation_id],
+    )
+    assert leads_with_what_it_names(prepared)
+    silent = record.model_copy(update={"text": "Outcome: Deferred"})
+    assert not leads_with_what_it_names(prepared.model_copy(update={"passages": [silent]}))
+
+
+def test_a_question_about_decisions_is_told_apart() -> None:
+    from knowledge.retrieval import asks_about_decisions
+
+    assert asks_about_decisions("What band did KestrelChat get when the council reviewed it?")
+    assert asks_about_decisions("Did we approve the CV screener?")
+    assert not asks_about_decisions("Which data may go into KestrelChat?")
 
 
 def test_a_question_in_our_own_words_is_ours_however_the_embedder_hears_it() -> None:
@@ -1474,3 +1499,4 @@ def test_a_named_row_leads_only_when_it_says_what_is_asked_of_the_name() -> None
     others = [passage(f"policy:s{n}", "Data rules for everyone.", kind="policy") for n in range(2)]
     assert rows_answering("Which data may CodeAssist receive?", ["CodeAssist"], [tools, *others]) == [tools]
     assert rows_answering("CodeAssist?", ["CodeAssist"], [tools]) == [tools]  # nothing else asked
+
