@@ -361,3 +361,34 @@ def _not_listed(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> Answ
                 lead_index=i,
             )
     return None
+
+
+# An answer our document gives in so many words: "Yes in KestrelChat, ...", "No. Pseudonymised records
+# ...", "Yes, if ...". "No other tool may ..." or "No rule may ..." is no verdict.
+_STATED_VERDICT = re.compile(
+    r"^(Yes|No)(?:\s*[.,;:!]\s*|\s+(?=(?:in|if|but|for|as|when|unless|only|provided|not|with|within|once|"
+    r"after|before|where|subject)\b))",
+)
+
+
+def stated_verdict(passages: Sequence[Passage]) -> AnswerPlan | None:
+    """The verdict our first passage states itself, when its first statement opens with a yes or a no
+    as a word of its own (a questions-and-answers page: "Q: Can I put a tender response into an AI
+    tool?" / "Yes in KestrelChat, which is approved up to Confidential."): that statement, without the
+    word, is the fact."""
+    if not passages or not is_organisations(passages[0]):
+        return None
+    said = statements(passages[0].text)
+    found = _STATED_VERDICT.match(said[0]) if said else None
+    if found is None:
+        return None
+    # "No." may be a statement of its own: the next one says what it rests on.
+    rest = said[0][found.end() :].strip() or (said[1] if len(said) > 1 else "")
+    if not rest:
+        return None
+    return AnswerPlan(
+        verdict=Verdict.YES if found.group(1) == "Yes" else Verdict.NO,
+        fact=rest[:1].upper() + rest[1:],
+        basis=FactBasis.WORDING,
+        lead_index=0,
+    )

@@ -28,6 +28,7 @@ from assistant.lead.own_rules import (
     _our_rule,
     _our_sentence,
     _two_asks,
+    stated_verdict,
 )
 from assistant.lead.record_plans import _obligations_plan, _prohibitions_plan, _status_plan
 from assistant.lead.verdicts import (
@@ -318,6 +319,8 @@ def plan_answer(
                 lead_index=lead,
                 cited=cited,
             )
+        if ours_first and (in_words := stated_verdict(passages)):
+            return in_words
         if ours_first and analysis.ask is Ask.PERMISSION:
             unlisted = _not_listed(analysis, passages)
             if unlisted:

@@ -1500,3 +1500,19 @@ def test_a_named_row_leads_only_when_it_says_what_is_asked_of_the_name() -> None
     assert rows_answering("Which data may CodeAssist receive?", ["CodeAssist"], [tools, *others]) == [tools]
     assert rows_answering("CodeAssist?", ["CodeAssist"], [tools]) == [tools]  # nothing else asked
 
+
+def test_our_page_that_says_yes_or_no_in_so_many_words_gives_the_verdict() -> None:
+    from assistant.lead.own_rules import stated_verdict
+
+    def faq(text: str) -> list[Passage]:
+        return [passage("faq:q-tender", text, kind="policy", title="Q: Can I put a tender into an AI tool?")]
+
+    said = stated_verdict(faq("Yes in ChatTool, which is approved up to Confidential. Not in Quill."))
+    assert said is not None and said.verdict is Verdict.YES
+    assert said.fact == "In ChatTool, which is approved up to Confidential."
+    refused = stated_verdict(faq("No. Pseudonymised records are still personal data."))
+    assert refused is not None and refused.verdict is Verdict.NO
+    assert refused.fact == "Pseudonymised records are still personal data."
+    # "No" opening a rule is no verdict; nor is a law's passage.
+    assert stated_verdict(faq("No other generative AI tool may be used with our information.")) is None
+    assert stated_verdict([passage("eu-ai-act:art-50-1", "Yes, providers shall inform people.")]) is None
