@@ -30,6 +30,7 @@ from assistant.organisation import (
     split_asks,
     statement_closeness,
     stem_share,
+    topic_words,
     without_title,
     word_stems,
     words_of,
@@ -200,6 +201,7 @@ def condition(
             and _statement_lead(question, ours, law, index.embedder) >= ORGANISATION_STATEMENT_LEADS
         )
         or _says_it_in_our_words(question, ours, law)
+        or _names_our_heading(question, ours)
     ):
         analysis = analysis.model_copy(update={"focus": Focus.ORGANISATION})
     # The named document's best section for what is asked stands whatever its closeness: the question
@@ -242,7 +244,11 @@ def condition(
         analysis.focus is Focus.ORGANISATION
         and close
         # A question that names us or our documents is about our rules; "we" alone may be about the law.
-        and (analysis.internal_names or max(p.similarity for p in close) >= best_law - ORGANISATION_MARGIN)
+        and (
+            analysis.internal_names
+            or max(p.similarity for p in close) >= best_law - ORGANISATION_MARGIN
+            or _names_our_heading(question, close)
+        )
     ):
         return Conditioned(analysis=analysis, passages=_merge(close[:2], law, ours)[:k])
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced, bar the
@@ -345,6 +351,25 @@ def _says_it_in_our_words(question: str, ours: Sequence[Passage], law: Sequence[
 
     mine = held(ours)
     return mine >= OWN_WORDING and mine > held(law)
+
+
+# How many topic words a heading of ours needs for a question using all of them to be about us: "Contract
+# terms we insist on" is ours; "Human oversight" is also the law's.
+HEADING_NAMED_WORDS = 3
+
+
+def _names_our_heading(question: str, ours: Sequence[Passage]) -> bool:
+    """Whether the question uses every topic word of the heading of one of our STATEMENT_PASSAGES best
+    passages, a heading of HEADING_NAMED_WORDS topic words or more ("What contract terms do we insist on
+    with AI suppliers?" and "Contract terms we insist on"): only our documents head a section so."""
+    # Whole words: five-letter stems would hear "Generative and general-purpose AI" in a question about
+    # general-purpose models.
+    asked = set(tokenize(question))
+    for p in ours[:STATEMENT_PASSAGES]:
+        topic = topic_words(p.title)
+        if len(topic) >= HEADING_NAMED_WORDS and topic <= asked:
+            return True
+    return False
 
 
 def _lists_kind(p: Passage, kind: str) -> bool:

@@ -1516,3 +1516,22 @@ def test_our_page_that_says_yes_or_no_in_so_many_words_gives_the_verdict() -> No
     # "No" opening a rule is no verdict; nor is a law's passage.
     assert stated_verdict(faq("No other generative AI tool may be used with our information.")) is None
     assert stated_verdict([passage("eu-ai-act:art-50-1", "Yes, providers shall inform people.")]) is None
+
+
+def test_a_question_using_every_word_of_one_of_our_longer_headings_is_about_us() -> None:
+    from assistant.lead.conditioned import _names_our_heading
+
+    terms = passage("supplier-check:contract-terms", "Incident notice within 36 hours.", kind="policy")
+    terms = terms.model_copy(update={"title": "Contract terms we insist on"})
+    oversight = passage(
+        "policy:oversight", "A person checks outputs.", kind="policy", title="Human oversight"
+    )
+    assert _names_our_heading("What contract terms do we insist on with AI suppliers?", [terms])
+    assert not _names_our_heading("Which contract terms does the AI Act suggest?", [terms])
+    # Whole words: "Generative and general-purpose AI" is not named by a question on general-purpose AI.
+    gpai = passage(
+        "supplier-check:gpai", "Copyright policy.", kind="policy", title="Generative and general-purpose AI"
+    )
+    assert not _names_our_heading("What must general-purpose AI providers make public?", [gpai])
+    # Two topic words are also the law's ("human oversight"): not enough to make a question ours.
+    assert not _names_our_heading("What does human oversight mean?", [oversight])
