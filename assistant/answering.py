@@ -362,6 +362,8 @@ def _lead_line(
     if (
         is_organisations(lead)
         and not (plan and plan.fact)
+        # A heading that is itself a question ("Q: Which tools may I use?") names no answer.
+        and not lead.title.rstrip().endswith("?")
         and (
             (asks_which_thing(question) and heading_overlap(sentence, lead.title) == 0)
             # A sentence without its subject may use a word of the heading ("... of the system" under

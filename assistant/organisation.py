@@ -578,10 +578,14 @@ def with_items(sentence: str, text: str, *, title: str, is_list_question: bool) 
         return None
     shown = items[:LIST_MAX_ITEMS]
     more = "; and others" if len(items) > LIST_MAX_ITEMS else ""
-    if sentence.rstrip(".").strip() in {item.rstrip(".") for item in items}:
+    said = sentence.rstrip(".").strip()
+    # The sentence is an item, or opens one ("Forge, the code assistant ..." of an item that goes on).
+    if any(item.rstrip(".") == said or item.startswith(said + ".") for item in items):
         if not is_list_question:
             return None
-        return f"{plain_markdown(title)}: " + "; ".join(shown) + more + "."
+        listed = "; ".join(shown) + more + "."
+        # A heading that is itself a question ("Q: Which tools may I use?") is not said again.
+        return listed if title.rstrip().endswith("?") else f"{plain_markdown(title)}: {listed}"
     if _ANNOUNCES.search(sentence):
         return sentence.rstrip(":. ") + ": " + "; ".join(shown) + more + "."
     return None

@@ -197,6 +197,12 @@ def test_a_list_or_table_leads_with_its_items() -> None:
     assert (
         with_items("Suppliers answer within 10 days.", bullets, title="Terms", is_list_question=True) is None
     )
+    # A sentence opening an item that goes on is that item; a heading that is a question is not repeated.
+    tools = "- **Forge**, the code assistant. Source code only.\n- **Quill**, the writing assistant.\n"
+    faq = "Q: Which tools may I use?"
+    assert with_items("Forge, the code assistant.", tools, title=faq, is_list_question=True) == (
+        "Forge, the code assistant. Source code only; Quill, the writing assistant."
+    )
 
 
 def test_a_heading_the_question_names_counts() -> None:

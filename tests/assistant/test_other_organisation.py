@@ -1,9 +1,12 @@
-"""A past decision written as a markdown log, about a system our policies also name: a question about
-that decision is answered by it (real SQLite and Chroma, the hashing embedder, no packs)."""
+"""An organisation that writes its policies as questions and answers and its decisions as a markdown log
+(real SQLite and Chroma, the hashing embedder, no packs)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from assistant.lead import prepare_answer
 from assistant.service import Assistant
@@ -49,18 +52,25 @@ Reasons: Translation of internal documents only.
 """
 
 
-def test_a_question_about_a_decision_on_a_system_our_policies_name_gets_the_decision(
-    make_settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def acme(make_settings, tmp_path: Path) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
+    """A home with Acme's questions-and-answers page and decision log ingested."""
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "genai-questions.md").write_text(POLICY, encoding="utf-8")
     (tmp_path / "reviews").mkdir()
     (tmp_path / "reviews" / "board-log.md").write_text(LOG, encoding="utf-8")
     assistant = Assistant.open(make_settings())
     try:
-        index = assistant.index
-        ingest_paths(index, IngestRequest(paths=[tmp_path / "policies"], kind=DocumentKind.POLICY))
-        ingest_paths(index, IngestRequest(paths=[tmp_path / "reviews"], kind=DocumentKind.REVIEW))
+        ingest_paths(assistant.index, IngestRequest(paths=[tmp_path / "policies"], kind=DocumentKind.POLICY))
+        ingest_paths(assistant.index, IngestRequest(paths=[tmp_path / "reviews"], kind=DocumentKind.REVIEW))
+        yield assistant
+    finally:
+        assistant.close()
+
+
+def test_a_question_about_a_decision_on_a_system_our_policies_name_gets_the_decision(acme: Assistant) -> None:
+    index = acme.index
+    if True:
         question = "What band did Zephyr end up in when the board reviewed it, and why?"
         prepared = prepare_answer(index, question, audience=Audience(), k=5)
         # Named: "Zephyr" is in our policies' headings too, but the question asks about a decision.
@@ -73,5 +83,33 @@ def test_a_question_about_a_decision_on_a_system_our_policies_name_gets_the_deci
         # Not asking about a decision, the policy that names the tool answers.
         data = prepare_answer(index, "Can I paste customer contracts into Zephyr?", audience=Audience(), k=5)
         assert data.passages[0].source_id == "genai-questions" and data.named == []
-    finally:
-        assistant.close()
+
+
+def test_a_heading_that_is_a_question_is_not_repeated_before_the_answer() -> None:
+    from assistant.answering import _lead_line
+    from assistant.question import analyse_question
+    from knowledge.retrieval import Passage
+
+    def lead(title: str) -> str:
+        section = Passage(
+            citation_id="genai-questions:tools",
+            source_id="genai-questions",
+            title=title,
+            locator=title,
+            parents=[],
+            kind="policy",
+            level="section",
+            visibility="internal",
+            text="Zephyr for drafting and Quillon for translation.",
+            score=0.03,
+            similarity=0.6,
+        )
+        question = "Which tools may I use?"
+        return _lead_line(
+            question, section, None, analyse_question(question), embedder=None, question_vector=None
+        )
+
+    # A heading that names the answer's kind is said before a sentence that does not use it ...
+    assert lead("Approved tools").startswith("Approved tools: Zephyr for drafting")
+    # ... a heading that is itself a question is not.
+    assert lead("Q: Which tools may I use?").startswith("Zephyr for drafting and Quillon for translation")
