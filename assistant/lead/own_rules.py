@@ -392,3 +392,27 @@ def stated_verdict(passages: Sequence[Passage]) -> AnswerPlan | None:
         basis=FactBasis.WORDING,
         lead_index=0,
     )
+
+
+# "Only the Council may move a system down a band": who alone may act, and the act.
+_ONLY_WHO = re.compile(
+    r"\bonly (?:the |an? )?(?P<who>[A-Za-z][\w'-]*(?: [A-Za-z][\w'-]*){0,4}?) (?:may|can)\b(?P<act>[^,;.]*)",
+    re.IGNORECASE,
+)
+
+
+def only_another_may(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> AnswerPlan | None:
+    """A 'can X do Y?' answered no by our first section's rule that only someone else may do Y ("Can the
+    Chief Data Ethics Officer knock a system down a band?" / "Only the Council may move a system down a
+    band"): the act shares two of the question's words, and the one who may do it is not named in the
+    question."""
+    if not passages or not is_organisations(passages[0]) or analysis.ask is not Ask.PERMISSION:
+        return None
+    asked = _stems(analysis.question)
+    for sentence in statements(passages[0].text):
+        for found in _ONLY_WHO.finditer(sentence):
+            who = _stems(found.group("who"))
+            if who & asked or len(_stems(found.group("act")) & asked) < 2:
+                continue
+            return AnswerPlan(verdict=Verdict.NO, fact=sentence, basis=FactBasis.WORDING, lead_index=0)
+    return None

@@ -28,6 +28,7 @@ from assistant.lead.own_rules import (
     _our_rule,
     _our_sentence,
     _two_asks,
+    only_another_may,
     stated_verdict,
 )
 from assistant.lead.record_plans import _obligations_plan, _prohibitions_plan, _status_plan
@@ -321,6 +322,8 @@ def plan_answer(
             )
         if ours_first and (in_words := stated_verdict(passages)):
             return in_words
+        if ours_first and (alone := only_another_may(analysis, passages)):
+            return alone
         if ours_first and analysis.ask is Ask.PERMISSION:
             unlisted = _not_listed(analysis, passages)
             if unlisted:

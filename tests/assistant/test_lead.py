@@ -1535,3 +1535,22 @@ def test_a_question_using_every_word_of_one_of_our_longer_headings_is_about_us()
     assert not _names_our_heading("What must general-purpose AI providers make public?", [gpai])
     # Two topic words are also the law's ("human oversight"): not enough to make a question ours.
     assert not _names_our_heading("What does human oversight mean?", [oversight])
+
+
+def test_a_rule_that_only_someone_else_may_act_answers_no() -> None:
+    from assistant.lead.own_rules import only_another_may
+
+    rule = passage(
+        "standard:override-rules",
+        "The Ethics Officer may move a system up a band at any time. Only the Council may move a system "
+        "down a band, and only on a written request.",
+        kind="policy",
+    )
+    asked = analyse_question("Can the Ethics Officer knock a system down to a lower band?")
+    found = only_another_may(asked, [rule])
+    assert found is not None and found.verdict is Verdict.NO
+    assert found.fact is not None and found.fact.startswith("Only the Council may move a system down")
+    # The one the rule names may: no "no" from it.
+    assert only_another_may(analyse_question("Can the Council move a system down a band?"), [rule]) is None
+    # A rule about another act says nothing of this one.
+    assert only_another_may(analyse_question("Can the Ethics Officer delete a passport?"), [rule]) is None
