@@ -24,6 +24,7 @@ from assistant.lead import (
     our_coverage_verdict,
     related_support,
     rests_on_our_sentence,
+    table_cell_verdict,
     word_share,
     wording_verdict,
 )
@@ -383,7 +384,10 @@ def _lead_line(
     sentence = clip_words(sentence, LEAD_MAX_WORDS)
     verdict = plan.verdict if plan else None
     if verdict is None and analysis is not None and analysis.type is QuestionType.YES_NO:
-        verdict = wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
+        if is_organisations(lead):
+            # A table row's cell for the column the question names says it ("clear: Not required").
+            verdict = table_cell_verdict(analysis.question, sentence)
+        verdict = verdict or wording_verdict(analysis, sentence) or duty_verdict(analysis, lead, sentence)
         if verdict is None and is_organisations(lead):
             verdict = example_verdict(analysis, lead, sentence)
         if verdict is None:

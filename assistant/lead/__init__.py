@@ -42,6 +42,7 @@ from assistant.lead.verdicts import (
     is_duty_line,
     our_coverage_verdict,
     review_decision,
+    table_cell_verdict,
     wording_verdict,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "rests_on_our_sentence",
     "review_decision",
     "status_verdict",
+    "table_cell_verdict",
     "word_share",
     "wording_verdict",
 ]

@@ -12,6 +12,7 @@ from assistant.lead.facts import _packs, joined, pack_record
 from assistant.lead.matching import _asked_stems, _stems, denies
 from assistant.lead.models import DUTY_MATCH, AnswerPlan, FactBasis, Verdict
 from assistant.organisation import (
+    DATE,
     ReviewFields,
     asks_why,
     clause_verdict,
@@ -267,6 +268,29 @@ def duty_verdict(analysis: QuestionAnalysis, p: Passage, sentence: str) -> Verdi
 
 # The share of an obligation's words a sentence must repeat to be that obligation.
 DUTY_WORDS = 0.8
+
+
+# A table row as a lead renders it: "Model Passport: red: Full passport; ...; clear: Not required."
+_ROW_CELL = re.compile(r"(?:^|;\s+|:\s+(?=[a-z][\w -]{0,30}:\s))([a-z][\w -]{0,30}):\s+([^;]+)")
+_CELL_NO = re.compile(r"^(?:no|not required|not needed|none|never|not allowed|prohibited|n/a)\b", re.I)
+_CELL_YES = re.compile(r"^(?:yes|required|always|mandatory|needed|allowed)\b", re.I)
+
+
+def table_cell_verdict(question: str, sentence: str) -> Verdict | None:
+    """For a yes/no question naming one column of a table row ("Does a Clear-band spam filter need a
+    Model Passport?" and "Model Passport: red: Full passport; ...; clear: Not required."), the verdict
+    that column's cell gives: "No", "Not required", "None" say no; "Yes", "Required" say yes. None when
+    no column or several are named, or the cell says neither."""
+    cells = {header.strip().lower(): value.strip() for header, value in _ROW_CELL.findall(sentence)}
+    named = [h for h in cells if re.search(rf"\b{re.escape(h)}\b", question, re.IGNORECASE)]
+    if len(cells) < 2 or len(named) != 1:
+        return None
+    value = cells[named[0]]
+    if _CELL_NO.match(value):
+        return Verdict.NO
+    if _CELL_YES.match(value):
+        return Verdict.YES
+    return None
 
 
 def wording_verdict(analysis: QuestionAnalysis, sentence: str) -> Verdict | None:
@@ -576,7 +600,5 @@ _EVENT = re.compile(
 _PERIOD_OR_EVENT = re.compile(f"{_PERIOD.pattern}|{_EVENT.pattern}", re.IGNORECASE)
 
 
-_DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December) \d{4}\b"
-)
+# A date as our rules and the records write it (one pattern, organisation.DATE).
+_DATE = DATE

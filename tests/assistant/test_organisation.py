@@ -431,3 +431,16 @@ def test_a_document_pointed_at_by_its_kind_is_the_one_whose_title_holds_the_word
     ]
     # No word before the kind says which: every standard.
     assert mentioned_names("Who owns the standard?", [], documents=documents) == documents[:2]
+
+
+def test_a_yes_no_question_naming_one_column_of_a_row_is_answered_by_its_cell() -> None:
+    from assistant.lead import Verdict, table_cell_verdict
+
+    row = "Model Passport: red: Full passport; amber: Full passport; clear: Not required."
+    assert table_cell_verdict("Does a Clear-band spam filter need a Model Passport?", row) is Verdict.NO
+    dpia = "DPIA: red: Yes; amber: Yes; green: Only if personal data is used; clear: No."
+    assert table_cell_verdict("Do we need a DPIA for an Amber system?", dpia) is Verdict.YES
+    # A cell that says neither, no column named, or two named: no verdict from the row.
+    assert table_cell_verdict("Does a Green system need a DPIA?", dpia) is None
+    assert table_cell_verdict("Does every system need a DPIA?", dpia) is None
+    assert table_cell_verdict("Do Red and Amber systems need a DPIA?", dpia) is None
