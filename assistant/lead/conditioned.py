@@ -19,6 +19,7 @@ from assistant.lead.models import (
     SUPPORT_SHARE_OF_LEAD,
 )
 from assistant.organisation import (
+    DATE,
     OwnNames,
     acting_first,
     embed_cached,
@@ -229,6 +230,10 @@ def condition(
     if analysis.focus is Focus.ORGANISATION and analysis.type is QuestionType.WHO:
         # "Who keeps the AI inventory?": the section whose statement keeps it, before the inventory's own.
         close = acting_first(asked, close)
+    if analysis.focus is Focus.ORGANISATION and analysis.type is QuestionType.WHEN:
+        # "From what date do the new supplier rules apply?": our sections that give a date come first, in
+        # their order (the date's own sentence is picked among them), before those that give none.
+        close = dated_first(close)
     kind = asked_kind(asked)
     if analysis.focus is Focus.ORGANISATION and kind:
         # "What severity is it when ...?": our section headed by the kind asked for that lists its kinds
@@ -351,6 +356,11 @@ def _says_it_in_our_words(question: str, ours: Sequence[Passage], law: Sequence[
 
     mine = held(ours)
     return mine >= OWN_WORDING and mine > held(law)
+
+
+def dated_first(passages: Sequence[Passage]) -> list[Passage]:
+    """The passages that give a date, in their order, then those that give none."""
+    return [p for p in passages if DATE.search(p.text)] + [p for p in passages if not DATE.search(p.text)]
 
 
 # How many topic words a heading of ours needs for a question using all of them to be about us: "Contract

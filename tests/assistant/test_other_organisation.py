@@ -16,9 +16,19 @@ from knowledge.sections import DocumentKind
 
 POLICY = """# Acme Generative AI Questions
 
+These answers apply to every team from 1 May 2026.
+
 ## Q: Can I paste customer contracts into Zephyr?
 
 Yes. Zephyr takes data up to Confidential, so a contract may go into it.
+
+## Q: Do these answers apply to contractors in my team?
+
+Yes, these answers apply to contractors in every team, as they apply to employees.
+
+## Q: Which team owns these answers?
+
+The AI team owns these answers and updates them when a tool or a rule changes.
 
 ## Q: Which tools may I use?
 
@@ -113,3 +123,37 @@ def test_a_heading_that_is_a_question_is_not_repeated_before_the_answer() -> Non
     assert lead("Approved tools").startswith("Approved tools: Zephyr for drafting")
     # ... a heading that is itself a question is not.
     assert lead("Q: Which tools may I use?").startswith("Zephyr for drafting and Quillon for translation")
+
+
+def test_a_when_question_about_us_is_answered_by_our_section_that_gives_a_date(acme: Assistant) -> None:
+    answer = acme.ask("From what date do these answers apply to my team?", audience=Audience())
+    lead = answer.answer.split("\n\n")[0]
+    assert "1 May 2026" in lead, lead
+    assert answer.citations[0].id == "genai-questions:intro"
+
+
+def test_our_sections_that_give_a_date_come_first_for_a_when_question() -> None:
+    from assistant.lead.conditioned import dated_first
+    from knowledge.retrieval import Passage
+
+    def section(cid: str, text: str) -> Passage:
+        return Passage(
+            citation_id=cid,
+            source_id="p",
+            title=cid,
+            locator=cid,
+            parents=[],
+            kind="policy",
+            level="section",
+            visibility="internal",
+            text=text,
+            score=0.03,
+            similarity=0.5,
+        )
+
+    close = [
+        section("p:a", "Applies to contracts."),
+        section("p:b", "From 1 April 2026."),
+        section("p:c", "x"),
+    ]
+    assert [p.citation_id for p in dated_first(close)] == ["p:b", "p:a", "p:c"]
