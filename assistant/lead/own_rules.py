@@ -40,6 +40,18 @@ from knowledge.statements import passage_sentences, statements
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?:working\s+|calendar\s+|business\s+)?([a-z]+)", re.IGNORECASE)
 _ASKS_DUTY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|obliged)\b", re.IGNORECASE)
+# The action a duty question asks about: "How long do I have to report it?" -> "report".
+# ("must" is left out: "How soon must the responder open ...?" puts its subject first.)
+_DUTY_VERB = re.compile(r"\b(?:have|has|need|needs|required|obliged) to\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def orders_duty(question: str, sentence: str) -> bool:
+    """Whether `sentence` orders the action a duty question asks about, as an imperative at its start or
+    after a colon ("How long do I have to report it?" / "Report it to the IT Service Desk within 1 hour")."""
+    found = _DUTY_VERB.search(question)
+    if found is None or found.group(1).lower() in ("be", "have", "get", "do"):
+        return False
+    return re.search(rf"(?:^|:\s+)(?i:{re.escape(found.group(1))})\b(?!\s*:)", sentence) is not None
 
 
 def _our_sentence(
@@ -94,7 +106,7 @@ def _our_sentence(
     if _ASKS_DUTY.search(question):
         # "When does a new tool have to be entered in the inventory?" is answered by the rule that says it
         # must ("must be in the AI inventory before any personal data touches it"), before a description.
-        found = [(i, s) for i, s in found if _POSITIVE.search(s)] or found
+        found = [(i, s) for i, s in found if _POSITIVE.search(s) or orders_duty(question, s)] or found
     # Read under its heading: "It meets monthly" is about the AI Review Board. A table row or a list of
     # clauses is read by its clause that states the period ("AI Review Board chair informed within 4 hours"
     # in the SEV1 row): the row's other cells would blur what it says.

@@ -1554,3 +1554,14 @@ def test_a_rule_that_only_someone_else_may_act_answers_no() -> None:
     assert only_another_may(analyse_question("Can the Council move a system down a band?"), [rule]) is None
     # A rule about another act says nothing of this one.
     assert only_another_may(analyse_question("Can the Ethics Officer delete a passport?"), [rule]) is None
+
+
+def test_a_duty_question_is_answered_by_our_order_to_do_it() -> None:
+    from assistant.lead.own_rules import orders_duty
+
+    question = "I pasted a patient's details into a chatbot. How long do I have to report it?"
+    assert orders_duty(question, "Report it to the IT Service Desk within 1 hour.")
+    assert orders_duty(question, "If in doubt: report it within 1 hour.")
+    assert not orders_duty(question, "The Privacy Office reports a breach within 48 hours.")
+    # "must" puts its subject first: no action read from it.
+    assert not orders_duty("How soon must the responder open a record?", "The responder opens it.")
