@@ -92,6 +92,9 @@ _SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 
 
+_BULLET_MARK = re.compile(r"^\s*(?:[-*•]\s+)+")
+
+
 def statements(text: str) -> list[str]:
     """Sentences of `text` with wrapped lines joined (a paragraph or bullet is never cut at a line end) and
     each table row as one statement."""
@@ -106,7 +109,9 @@ def statements(text: str) -> list[str]:
             continue
         bullet = bool(_BULLET.match(paragraph))
         for s in _SPLIT.split(" ".join(paragraph.split())):
-            s = s.lstrip("-*• ")
+            # The bullet's mark only: "- **Data protection authorities**: ..." keeps its bold pair whole
+            # for plain_markdown to drop ("Data protection authorities**:" had leaked its closing mark).
+            s = _BULLET_MARK.sub("", s)
             if not s:
                 continue
             # A list item reads whole with the sentence that introduces it.
