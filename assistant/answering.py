@@ -15,6 +15,7 @@ from assistant.lead import (
     Prepared,
     Verdict,
     coverage_verdict,
+    dates_from_named_document,
     duty_verdict,
     example_verdict,
     is_duty_line,
@@ -153,12 +154,14 @@ def answers_question(
     """Whether the prepared answer is in scope: its passages cover the question (`is_grounded`), a
     structured fact of the regime it names answers it (`names_its_answer`), its verdict rests on a
     sentence of ours close enough in meaning (`rests_on_our_sentence`), or it leads with what of ours it
-    names, a tool's table or a system's review (`leads_with_what_it_names`)."""
+    names, a tool's table or a system's review (`leads_with_what_it_names`), or a date or period of ours
+    answers a "when" or "how long" from the document it names (`dates_from_named_document`)."""
     return (
         is_grounded(question, prepared.passages, threshold=threshold)
         or names_its_answer(prepared)
         or rests_on_our_sentence(prepared, embedder, threshold)
         or leads_with_what_it_names(prepared)
+        or dates_from_named_document(prepared)
     )
 
 

@@ -28,6 +28,7 @@ from assistant.lead.models import AnswerPlan, FactBasis, Verdict
 from assistant.lead.planner import plan_answer
 from assistant.lead.prepared import (
     Prepared,
+    dates_from_named_document,
     leads_with_what_it_names,
     names_its_answer,
     plan_brief,
@@ -55,6 +56,7 @@ __all__ = [
     "_points_elsewhere",
     "conditioned_search",
     "coverage_verdict",
+    "dates_from_named_document",
     "denies",
     "duty_verdict",
     "example_verdict",

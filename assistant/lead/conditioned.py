@@ -111,6 +111,10 @@ class Conditioned(BaseModel):
         default_factory=list,
         description="Citation ids of what of ours the question names: a tool's table, a system's review.",
     )
+    documents: list[str] = Field(
+        default_factory=list,
+        description="Source ids of the documents of ours the question names, by title or by kind.",
+    )
 
 
 def conditioned_search(
@@ -255,7 +259,11 @@ def condition(
             or _names_our_heading(question, close)
         )
     ):
-        return Conditioned(analysis=analysis, passages=_merge(close[:2], law, ours)[:k])
+        return Conditioned(
+            analysis=analysis,
+            passages=_merge(close[:2], law, ours)[:k],
+            documents=[names.sources[t] for t in titled],
+        )
     # A legal question keeps the plain ranking: the law first wherever it ranks, nothing displaced, bar the
     # provisions the triage rules cite for a scenario's use case.
     cited = _with_triage_provisions(

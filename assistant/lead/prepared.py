@@ -36,6 +36,10 @@ class Prepared(BaseModel):
         default_factory=list,
         description="Citation ids of what of ours the question names: a tool's table, a system's review.",
     )
+    documents: list[str] = Field(
+        default_factory=list,
+        description="Source ids of the documents of ours the question names, by title or by kind.",
+    )
 
 
 def prepare_answer(
@@ -87,7 +91,13 @@ def prepare_answer(
             plan = AnswerPlan(
                 verdict=sibling.verdict, fact=sibling.fact, basis=FactBasis.WORDING, lead_index=at
             )
-    return Prepared(analysis=analysis, passages=passages, plan=plan, named=conditioned.named)
+    return Prepared(
+        analysis=analysis,
+        passages=passages,
+        plan=plan,
+        named=conditioned.named,
+        documents=conditioned.documents,
+    )
 
 
 # How many of our passages, in the conditioned order, are tried for a section the question names among its
@@ -163,6 +173,18 @@ def leads_with_what_it_names(prepared: Prepared) -> bool:
         word_stems(prepared.analysis.question) - word_stems(names) - _name_stems(prepared.analysis.question)
     )
     return bool(asked & word_stems(passages[lead].text))
+
+
+def dates_from_named_document(prepared: Prepared) -> bool:
+    """Whether a "when" or "how long" question naming one of our documents ("When did the new version of
+    the banding standard kick in?") is answered by that document's own sentence stating a date or a
+    period: the question chose the document, and the document says it, however far its sections sound."""
+    plan, passages = prepared.plan, prepared.passages
+    if prepared.analysis.type not in (QuestionType.WHEN, QuestionType.HOW_LONG) or not passages:
+        return False
+    if plan.fact is None or plan.basis is not FactBasis.WORDING:
+        return False
+    return passages[plan.lead_index].source_id in prepared.documents
 
 
 def _name_stems(question: str) -> set[str]:

@@ -1565,3 +1565,26 @@ def test_a_duty_question_is_answered_by_our_order_to_do_it() -> None:
     assert not orders_duty(question, "The Privacy Office reports a breach within 48 hours.")
     # "must" puts its subject first: no action read from it.
     assert not orders_duty("How soon must the responder open a record?", "The responder opens it.")
+
+
+def test_a_when_question_naming_our_document_is_in_scope_when_that_document_gives_the_date() -> None:
+    from assistant.lead import Prepared, dates_from_named_document
+
+    intro = passage(
+        "risk-banding-standard:intro",
+        "Version 3 applies to new systems from 1 March 2026.",
+        kind="policy",
+        title="Acme Risk Banding Standard for Algorithmic Systems",
+    ).model_copy(update={"similarity": 0.3})
+    dated = AnswerPlan(fact="Version 3 applies to new systems from 1 March 2026.", basis=FactBasis.WORDING)
+    question = "When did the new version of the banding standard kick in?"
+
+    def in_scope(q: str, documents: list[str], plan: AnswerPlan = dated) -> bool:
+        prepared = Prepared(analysis=analyse_question(q), passages=[intro], plan=plan, documents=documents)
+        return dates_from_named_document(prepared)
+
+    assert in_scope(question, ["risk-banding-standard"])
+    # Not named, not a when / how long, or no date found: the usual closeness decides.
+    assert not in_scope(question, [])
+    assert not in_scope("Does the banding standard cover spreadsheets?", ["risk-banding-standard"])
+    assert not in_scope(question, ["risk-banding-standard"], AnswerPlan())
