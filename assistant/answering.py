@@ -424,12 +424,32 @@ def _lead_line(
     return f"{_history_prefix(lead)}{body}{_reported_suffix(lead)} [1]"
 
 
+# A short sentence that names its topic only by a pronoun ("The Data Ethics Office keeps it.").
+# (Not one opening a numbered clause of its own: "2.7 Someone answers for it.")
+_PRONOUN_ENDED = re.compile(
+    r"^(?!\(?\d+(?:\.\d+)*[.)]?\s)(?:\S+\s+){1,7}(?:it|them|this|these)\.$", re.IGNORECASE
+)
+
+
+def with_antecedents(sentences: list[str]) -> list[str]:
+    """`sentences`, a short one whose topic is only a pronoun at its end read with the sentence before it
+    ("The AI Systems Catalogue is Kestrel's single register of systems. The Data Ethics Office keeps it."):
+    alone it says nothing a person can use."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and _PRONOUN_ENDED.match(sentence):
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out
+
+
 def _our_best_sentence(question: str, lead: Passage, embedder: Embedder, vector: np.ndarray) -> str | None:
     """The sentence of our own section that answers: by meaning under the section's heading and by the
     question's words beyond the heading (see assistant.organisation.best_statement); whole sentences
     only, list fragments left out when a whole sentence is there."""
     text = lead.text[len(_heading(lead)) :] if lead.text.startswith(_heading(lead)) else lead.text
-    found = [clean_text(s) for s in passage_sentences(text)]
+    found = with_antecedents([clean_text(s) for s in passage_sentences(text)])
     # Our sections are often terse under a heading that gives the context ("T3 Moderate: Approval by the
     # business line's RAI Partner."): a short sentence, capitalised and closed, is whole.
     whole = [

@@ -157,3 +157,19 @@ def test_our_sections_that_give_a_date_come_first_for_a_when_question() -> None:
         section("p:c", "x"),
     ]
     assert [p.citation_id for p in dated_first(close)] == ["p:b", "p:a", "p:c"]
+
+
+def test_a_short_sentence_naming_its_topic_by_a_pronoun_is_read_with_the_one_before() -> None:
+    from assistant.answering import with_antecedents
+
+    sentences = [
+        "4.1 The AI Systems Catalogue is our single register of systems.",
+        "The Data Ethics Office keeps it.",
+        "2.7 Someone answers for it.",
+        "Every system has a named custodian who answers for it to the Council at every review.",
+    ]
+    assert with_antecedents(sentences) == [
+        "4.1 The AI Systems Catalogue is our single register of systems. The Data Ethics Office keeps it.",
+        "2.7 Someone answers for it.",
+        "Every system has a named custodian who answers for it to the Council at every review.",
+    ]
