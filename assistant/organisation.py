@@ -219,7 +219,7 @@ def _record_lines(text: str) -> str:
     listing = False  # ... and its value is a list
     for raw in _BOLD_FIELD.sub(r"\1: ", text).splitlines():
         line = raw.strip()
-        item = _LIST_ITEM.match(raw)
+        item = _LIST_ITEM.match(line)
         if not line:
             # A blank line ends a field, unless the field's list is still to come after it.
             open_field = open_field and lines[-1].endswith(":")
@@ -227,7 +227,7 @@ def _record_lines(text: str) -> str:
             lines.append(line)
             open_field, listing = True, False
         elif open_field and item and (listing or lines[-1].endswith(":")):
-            lines[-1] += ("; " if listing else " ") + line[item.end() - (len(raw) - len(raw.lstrip())) :]
+            lines[-1] += ("; " if listing else " ") + line[item.end() :]
             listing = True
         elif open_field:
             lines[-1] += " " + line

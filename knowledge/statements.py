@@ -71,6 +71,12 @@ def with_tables(text: str) -> list[str]:
     return [line for line, _ in _lines_and_rows(text)]
 
 
+def table_row_lines(text: str) -> list[str]:
+    """The rows of the markdown tables in `text`, each as `table_rows` renders it ("NorthwindGPT (...): use:
+    drafting; data allowed: ...")."""
+    return [line for line, row in _lines_and_rows(text) if row]
+
+
 def _lines_and_rows(text: str) -> list[tuple[str, bool]]:
     """The lines of `text` as `with_tables` gives them, each marked whether it is a table's row."""
     out: list[tuple[str, bool]] = []

@@ -60,7 +60,7 @@ from knowledge.retrieval import (
     query_clauses,
     search,
 )
-from knowledge.statements import ORGANISATION_KINDS, statements
+from knowledge.statements import ORGANISATION_KINDS, statements, table_row_lines
 from tools.triage.engine import triage
 from tools.triage.schemas import SystemProfile
 
@@ -368,7 +368,7 @@ def _says_it_in_our_words(question: str, ours: Sequence[Passage], law: Sequence[
 
 def dated_first(passages: Sequence[Passage]) -> list[Passage]:
     """The passages that give a date, in their order, then those that give none."""
-    return [p for p in passages if DATE.search(p.text)] + [p for p in passages if not DATE.search(p.text)]
+    return sorted(passages, key=lambda p: DATE.search(p.text) is None)
 
 
 # How many topic words a heading of ours needs for a question using all of them to be about us: "Contract
@@ -478,7 +478,8 @@ def rows_answering(question: str, names: Sequence[str], passages: Sequence[Passa
     receive?": "Data allowed"). A name heading rows of several tables ("Amber" in the bands and in the
     review cycles) is not answered by every one of them."""
     asked = {w for w in word_stems(question) - word_stems(" ".join(names)) - _FRAME - _MODAL if len(w) > 2}
-    specific = {w for w in asked if sum(w in word_stems(p.text) for p in passages) * 2 <= len(passages)}
+    used = [word_stems(p.text) for p in passages]
+    specific = {w for w in asked if sum(w in stems for stems in used) * 2 <= len(passages)}
 
     def says(row: set[str]) -> bool:
         return not asked or bool(row & specific) or 2 * len(row & asked) >= len(asked)
@@ -486,21 +487,13 @@ def rows_answering(question: str, names: Sequence[str], passages: Sequence[Passa
     return [p for p in passages if any(_row_says(p.text, name, says) for name in names)]
 
 
-def _row_says(text: str, word: str, says: Callable[[set[str]], bool]) -> bool:
-    """Whether a row of a markdown table in `text` opens with `word` ("| **NorthwindGPT** (chat) | ...")
-    and the stems its other cells and the table's header over them use are enough for `says`."""
-    header: list[str] | None = None
-    for line in text.splitlines():
-        cells = (
-            [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else []
-        )
-        if not cells:
-            header = None
-        elif header is None:
-            header = cells
-        elif re.match(rf"[*_`]*{re.escape(word)}\b", cells[0]) and says(
-            word_stems(" ".join([*cells[1:], *header[1:]]))
-        ):
+def _row_says(text: str, name: str, says: Callable[[set[str]], bool]) -> bool:
+    """Whether a row of a markdown table in `text` opens with `name` ("| **NorthwindGPT** (chat) | ...")
+    and the stems of its other cells, each read with its header ("data allowed: ..."), are enough for
+    `says`."""
+    for row in table_row_lines(text):
+        first, _, cells = row.partition(": ")
+        if re.match(rf"[*_`]*{re.escape(name)}\b", first) and says(word_stems(cells)):
             return True
     return False
 
