@@ -13,6 +13,7 @@ from assistant.service import Assistant
 from knowledge.access import Audience
 from knowledge.ingest import IngestRequest, ingest_paths
 from knowledge.sections import DocumentKind
+from tests.assistant.passages import section
 
 POLICY = """# Acme Generative AI Questions
 
@@ -98,25 +99,17 @@ def test_a_question_about_a_decision_on_a_system_our_policies_name_gets_the_deci
 def test_a_heading_that_is_a_question_is_not_repeated_before_the_answer() -> None:
     from assistant.answering import _lead_line
     from assistant.question import analyse_question
-    from knowledge.retrieval import Passage
 
     def lead(title: str) -> str:
-        section = Passage(
-            citation_id="genai-questions:tools",
-            source_id="genai-questions",
+        tools = section(
+            "genai-questions:tools",
+            "Zephyr for drafting and Quillon for translation.",
             title=title,
-            locator=title,
-            parents=[],
-            kind="policy",
-            level="section",
-            visibility="internal",
-            text="Zephyr for drafting and Quillon for translation.",
-            score=0.03,
             similarity=0.6,
         )
         question = "Which tools may I use?"
         return _lead_line(
-            question, section, None, analyse_question(question), embedder=None, question_vector=None
+            question, tools, None, analyse_question(question), embedder=None, question_vector=None
         )
 
     # A heading that names the answer's kind is said before a sentence that does not use it ...
@@ -134,22 +127,6 @@ def test_a_when_question_about_us_is_answered_by_our_section_that_gives_a_date(a
 
 def test_our_sections_that_give_a_date_come_first_for_a_when_question() -> None:
     from assistant.lead.conditioned import dated_first
-    from knowledge.retrieval import Passage
-
-    def section(cid: str, text: str) -> Passage:
-        return Passage(
-            citation_id=cid,
-            source_id="p",
-            title=cid,
-            locator=cid,
-            parents=[],
-            kind="policy",
-            level="section",
-            visibility="internal",
-            text=text,
-            score=0.03,
-            similarity=0.5,
-        )
 
     close = [
         section("p:a", "Applies to contracts."),

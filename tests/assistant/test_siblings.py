@@ -7,6 +7,7 @@ from assistant.lead import Verdict
 from assistant.lead.siblings import SiblingAnswer, named_section, sibling_plan
 from knowledge.embedder import HashingEmbedder
 from knowledge.retrieval import Passage
+from tests.assistant.passages import section
 
 # Another organisation's risk classes, in its own words.
 CLASSES = {
@@ -22,23 +23,18 @@ CLASSES = {
 }
 
 
-def section(title: str, text: str) -> Passage:
-    return Passage(
-        citation_id="risk-classes:" + title.lower().replace(" ", "-"),
-        source_id="risk-classes",
+def risk_class(title: str, text: str) -> Passage:
+    return section(
+        "risk-classes:" + title.lower().replace(" ", "-"),
+        text,
         title=title,
-        locator=title,
-        parents=["Risk classes"],
-        kind="policy",
         level="heading",
-        visibility="internal",
-        text=text,
+        parents=["Risk classes"],
         score=0.02,
-        similarity=0.5,
     )
 
 
-SECTIONS = [section(title, text) for title, text in CLASSES.items()]
+SECTIONS = [risk_class(title, text) for title, text in CLASSES.items()]
 
 
 def plan(question: str) -> SiblingAnswer | None:
@@ -90,7 +86,10 @@ def test_no_verdict_when_no_sibling_says_it_or_the_section_half_says_it() -> Non
 
 
 def test_a_denial_in_the_named_section_is_no_yes() -> None:
-    denying = [*SECTIONS[:3], section("R4 Low", "A product of low risk. No bias test report is kept for it.")]
+    denying = [
+        *SECTIONS[:3],
+        risk_class("R4 Low", "A product of low risk. No bias test report is kept for it."),
+    ]
     embedder = HashingEmbedder()
     question = "Does an R4 product need a bias test report?"
     assert sibling_plan(question, denying, embedder=embedder, vector=embedder.embed([question])[0]) is None
